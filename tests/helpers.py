@@ -1,0 +1,86 @@
+"""Building rosters for tests: valid identity numbers and rows, and filled
+copies of the real template."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+
+from zcweb.models import Applicant, Batch, Org
+from zcweb.roster.template import build_template
+from zcweb.workbooks import token_for
+
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def make_id(birth: str = "19850612", seq: int = 123, area: str = "330604") -> str:
+    """A valid 18-digit identity number (odd `seq` = 男, even = 女)."""
+    body = f"{area}{birth}{seq:03d}"
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, WEIGHTS)) % 11]
+
+
+def valid_row(i: int = 1, **changes) -> dict:
+    """A row that passes every check of the 2024 batch, as cleaned values."""
+    seq = 100 + 2 * i + 1  # odd: 男
+    row = {
+        "name": f"测试{i}",
+        "sex": "男",
+        "id_number": make_id("19850612", seq),
+        "birth_month": "1985-06",
+        "employer": "浙江上虞示例化工有限公司",
+        "employer_type": "企业",
+        "education": "大学本科",
+        "degree": "学士",
+        "school": "浙江工业大学",
+        "major": "化学工程与工艺",
+        "graduation": "2008-07",
+        "work_start": "2008-07",
+        "current_title": "工程师",
+        "current_title_specialty": "化工",
+        "current_title_date": "2018-12-28",
+        "current_post": "工艺技术",
+        "level": "高级工程师",
+        "specialty": "石油和化学工程",
+        "route": "正常",
+        "ce_2022": 96,
+        "ce_2023": 96,
+        "ce_2024": 96,
+        "notice_start": "2024-08-26",
+        "notice_end": "2024-08-30",
+        "phone": "13857500000",
+    }
+    row.update(changes)
+    return row
+
+
+def roster(org: Org, rows: list[dict], batch: Batch | None = None, token: bool = True) -> bytes:
+    """The body's template filled with `rows` (needs an app context)."""
+    batch = batch or Batch.current()
+    return build_template(batch.schema, batch.spec, org_name=org.name,
+                          token=token_for(batch, org) if token else None, rows=rows)
+
+
+def plain_sheet(headers: list[str], rows: list[list]) -> bytes:
+    """A contact's own sheet: a header row and values, no template."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(headers)
+    for row in rows:
+        ws.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def upload(client, data: bytes, name: str = "花名册.xlsx", **fields):
+    """POST a file as the browser's form does."""
+    return client.post("/uploads", data={"file": (io.BytesIO(data), name), **fields},
+                       content_type="multipart/form-data")
+
+
+def applicants(org_name: str | None = None) -> list[Applicant]:
+    query = Applicant.select().order_by(Applicant.id)
+    if org_name:
+        query = query.join(Org).where(Org.name == org_name)
+    return list(query)

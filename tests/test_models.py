@@ -1,0 +1,58 @@
+"""Schema migrations, JSON columns, body names, the same person in two bodies."""
+
+import datetime as dt
+
+from playhouse.schema_diff import diff_models
+
+from zcweb.db import db, migrate
+from zcweb.models import MODELS, Applicant, Batch, Org
+
+from tests.helpers import valid_row
+
+
+def test_migrations_are_applied_once(ctx):
+    assert migrate() == []
+
+
+def test_migrated_schema_matches_the_models(ctx):
+    """A model change without a migration fails here."""
+    diff = diff_models(db.obj, MODELS)
+    assert not diff, str(diff)
+
+
+def test_sqlite_runs_with_wal_and_foreign_keys(ctx):
+    assert db.execute_sql("pragma journal_mode").fetchone()[0] == "wal"
+    assert db.execute_sql("pragma foreign_keys").fetchone()[0] == 1
+
+
+def test_batch_keeps_its_rules_as_data(ctx):
+    batch = Batch.current()
+    spec = batch.spec
+    assert spec.levels["高级工程师"] == ["能源", "材料", "轻纺", "石油和化学工程"]
+    assert spec.seniority_cutoff == dt.date(2024, 12, 31)
+    assert spec.breakthrough_min_score == 120
+    assert batch.schema.version == "roster-2024"
+
+
+def test_roster_values_round_trip_through_json(ctx):
+    data = valid_row(1, remarks="含“引号”和\n换行")
+    a = Applicant.create(batch=Batch.current(), org=Org.get(Org.name == "百官街道"),
+                         id_number=data["id_number"], name=data["name"], data=data)
+    assert Applicant.get_by_id(a.id).data == data
+
+
+def test_org_found_by_old_name(ctx):
+    assert Org.by_name("曹娥镇").name == "曹娥街道"
+    assert Org.by_name("沥海镇") is None
+
+
+def test_submitted_by_names_every_body_that_sent_a_person(ctx):
+    batch = Batch.current()
+    data = valid_row(1)
+    for name in ("百官街道", "曹娥街道"):
+        Applicant.create(batch=batch, org=Org.get(Org.name == name), id_number=data["id_number"],
+                         name="同一人", data=data)
+    found = Applicant.submitted_by(batch)
+    assert found == {data["id_number"]: {"百官街道", "曹娥街道"}}
+    a = Applicant.get(Applicant.org == Org.get(Org.name == "百官街道"))
+    assert a.other_bodies(found) == ["曹娥街道"]

@@ -1,0 +1,97 @@
+"""zcweb: the district bureau's desk for collecting, reviewing and exporting
+高级工程师/正高级工程师 recommendation rosters."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, render_template
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from htmx_flask import Htmx
+
+from . import db
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    root = Path(__file__).resolve().parent.parent
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("ZCWEB_INSTANCE_PATH") or str(root / "instance"),
+        template_folder=str(root / "templates"),
+        static_folder=str(root / "static"),
+    )
+    app.config.from_object("zcweb.config")
+    app.config.from_prefixed_env("ZCWEB")
+    if test_config:
+        app.config.update(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+
+    db.init_app(app)
+    csrf.init_app(app)
+    Htmx(app)
+    _init_login(app)
+
+    from . import cli, filters
+    from .views import admin, auth, exports, home, review, uploads
+
+    filters.init_app(app)
+    for module in (auth, home, uploads, review, exports, admin):
+        app.register_blueprint(module.bp)
+    cli.init_app(app)
+    _init_errors(app)
+    return app
+
+
+def _instance_secret(path: Path) -> str:
+    """The secret key kept in the instance folder, made on first run."""
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _init_login(app: Flask) -> None:
+    from .models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录。"
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return User.get_or_none(User.id == int(user_id))
+
+
+def _init_errors(app: Flask) -> None:
+    def page(code: int, title: str, message: str):
+        return render_template("error.html", title=title, message=message), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(e):
+        return page(400, "页面已过期", "页面已过期或来源不明，请刷新页面后重试。")
+
+    @app.errorhandler(403)
+    def forbidden(e):
+        return page(403, "无权访问", "您没有访问此页面的权限。")
+
+    @app.errorhandler(404)
+    def not_found(e):
+        return page(404, "未找到", "找不到您要的页面或记录。")
+
+    @app.errorhandler(413)
+    def too_large(e):
+        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        return page(413, "文件过大", f"上传的文件超过 {limit} MB 上限。请删除多余的工作表、图片或空行后重新上传。")
+
+    @app.errorhandler(500)
+    def server_error(e):
+        return page(500, "系统出错", "系统处理时出错，您的数据未被修改。请稍后重试或联系经信局。")

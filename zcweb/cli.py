@@ -1,0 +1,217 @@
+"""`flask --app zcweb …` commands (documented in the README)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from . import importer, workbooks
+from .db import db, migrate
+from .models import Batch, Event, Org, User
+from .roster.batch import BatchSpec, format_date, load_preset
+from .roster.schema import load_schema
+
+# 上虞区's submitting bodies (DOMAIN.md): (name, kind, old names).
+SHANGYU_BODIES = [
+    *[(n, "街道", [o] if o else []) for n, o in (
+        ("百官街道", None), ("曹娥街道", None), ("东关街道", None), ("道墟街道", "道墟镇"),
+        ("梁湖街道", "梁湖镇"), ("小越街道", "小越镇"), ("崧厦街道", "崧厦镇"))],
+    *[(n, "镇", []) for n in ("长塘镇", "上浦镇", "汤浦镇", "章镇镇", "下管镇", "丰惠镇", "永和镇",
+                             "驿亭镇", "谢塘镇", "盖北镇")],
+    *[(n, "乡", []) for n in ("岭南乡", "陈溪乡", "丁宅乡")],
+    ("杭州湾上虞经济技术开发区", "其他", []),
+    ("曹娥江旅游度假区", "其他", []),
+]
+DEMO_PASSWORD = "demo1234"
+
+
+def _batch(year: int | None) -> Batch:
+    batch = Batch.get_or_none(Batch.year == year) if year else Batch.current()
+    if batch is None:
+        raise click.ClickException(f"没有{year or ''}年度的申报批次，请先运行 new-batch。")
+    return batch
+
+
+def _org(name: str) -> Org:
+    org = Org.by_name(name)
+    if org is None:
+        raise click.ClickException(f"没有名为“{name}”的报送单位。")
+    return org
+
+
+def create_batch(spec: BatchSpec, is_demo: bool = False) -> Batch:
+    load_schema(spec.template)  # refuse a preset naming a template that does not exist
+    if Batch.get_or_none(Batch.year == spec.year):
+        raise click.ClickException(f"{spec.year}年度批次已存在。")
+    batch = Batch.create(year=spec.year, title=spec.title, settings=spec.to_dict(), is_demo=is_demo)
+    Event.record(None, "batch.created", batch=batch, detail=spec.title)
+    return batch
+
+
+def create_user(username: str, role: str, org: Org | None, password: str, display_name: str = "") -> User:
+    if User.get_or_none(User.username == username):
+        raise click.ClickException(f"用户名“{username}”已存在。")
+    user = User(username=username, display_name=display_name or username, role=role, org=org)
+    user.set_password(password)
+    user.save()
+    return user
+
+
+@click.command("new-batch")
+@with_appcontext
+@click.option("--preset", "year", required=True, help="预设年度，如 2024（excel_templates/batch-2024.toml）")
+def new_batch_command(year: str):
+    """Create a batch from a year's preset."""
+    try:
+        spec = load_preset(year)
+    except FileNotFoundError:
+        raise click.ClickException(f"没有{year}年度的预设。") from None
+    with db.atomic():
+        batch = create_batch(spec)
+    click.echo(f"已创建批次：{batch.title}（上传截止{format_date(spec.upload_deadline)}）")
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command():
+    """Bodies of 上虞区, an officer and one contact per body, and a demo batch
+    from the 2024 preset whose deadlines are moved so that it is open today
+    (the cut-off dates for seniority and achievements stay as notified)."""
+    migrate()
+    spec = load_preset(2024)
+    shift = dt.date.today() + dt.timedelta(days=14) - spec.upload_deadline
+    for name in ("individual_deadline", "upload_deadline", "city_deadline"):
+        setattr(spec, name, getattr(spec, name) + shift)
+    spec.title = f"{spec.title}（演示数据）"
+    accounts = []
+    with db.atomic():
+        if Batch.get_or_none(Batch.year == spec.year) is None:
+            create_batch(spec, is_demo=True)
+        for order, (name, kind, aliases) in enumerate(SHANGYU_BODIES, start=1):
+            org = Org.get_or_none(Org.name == name) or Org.create(
+                name=name, kind=kind, aliases=aliases, sort_order=order)
+            username = f"c{order:02d}"
+            if User.get_or_none(User.username == username) is None:
+                create_user(username, User.CONTACT, org, DEMO_PASSWORD, f"{name}联络员")
+            accounts.append((username, f"联络员 · {name}"))
+        if User.get_or_none(User.username == "officer") is None:
+            create_user("officer", User.OFFICER, None, DEMO_PASSWORD, "裘晶晶")
+    click.echo(f"演示数据已就绪：{spec.title}，上传截止{format_date(spec.upload_deadline)}。")
+    click.echo(f"所有演示账号的密码均为 {DEMO_PASSWORD}（仅限本机演示）：")
+    click.echo("  officer  经信局经办人")
+    for username, role in accounts:
+        click.echo(f"  {username}      {role}")
+
+
+@click.command("create-user")
+@with_appcontext
+@click.argument("name")
+@click.option("--role", type=click.Choice([User.OFFICER, User.CONTACT]), required=True)
+@click.option("--org", "org_name", help="联络员所属报送单位")
+@click.option("--password", help="不填则交互输入")
+def create_user_command(name: str, role: str, org_name: str | None, password: str | None):
+    """Create an officer or a contact account."""
+    if role == User.CONTACT and not org_name:
+        raise click.ClickException("联络员须用 --org 指定报送单位。")
+    org = _org(org_name) if org_name else None
+    password = password or click.prompt("密码", hide_input=True, confirmation_prompt=True)
+    with db.atomic():
+        create_user(name, role, org if role == User.CONTACT else None, password)
+    click.echo(f"已创建账号 {name}（{User.ROLES[role]}{'，' + org.name if org else ''}）")
+
+
+@click.command("template")
+@with_appcontext
+@click.option("--org", "org_name", required=True)
+@click.option("--batch", "year", type=int)
+@click.option("-o", "output", type=click.Path(dir_okay=False, writable=True), required=True)
+def template_command(org_name: str, year: int | None, output: str):
+    """Write a body's roster template."""
+    data, name = workbooks.template_for(_batch(year), _org(org_name))
+    Path(output).write_bytes(data)
+    click.echo(f"已写入 {output}（{name}）")
+
+
+def _report(analysis: importer.Analysis, schema) -> dict:
+    headers = {c.key: c.header for c in schema.columns}
+    counts = analysis.counts()
+    found = {"error": [], "warning": []}
+    for row in analysis.rows:
+        for f in row["findings"]:
+            found[f["level"]].append({"row": row["row"], "column": headers.get(f["column"], ""),
+                                      "message": f["message"], "rule": f["rule"]})
+    return {"rows": counts["rows"], "new": counts["new"], "updated": counts["changed"],
+            "unchanged": counts["unchanged"], "locked": counts["locked"], "missing": counts["missing"],
+            "errors": found["error"], "warnings": found["warning"],
+            "extra_headers": analysis.extra_headers, "notes": analysis.notes}
+
+
+@click.command("import")
+@with_appcontext
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--org", "org_name", required=True)
+@click.option("--batch", "year", type=int)
+@click.option("--dry-run", is_flag=True, help="只检查，不导入")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果")
+def import_command(file: str, org_name: str, year: int | None, dry_run: bool, as_json: bool):
+    """Import a roster for a body: the same checks as the web upload."""
+    batch, org = _batch(year), _org(org_name)
+    data = Path(file).read_bytes()
+    try:
+        if dry_run:
+            refusal = importer.refusal_for(batch, org, None)
+            if refusal:
+                raise importer.ImportRefused(refusal)
+            analysis = importer.analyse(batch, org, data)
+        else:
+            upload = importer.create_preview(batch, org, None, Path(file).name, data)
+            if upload.status == upload.REFUSED:
+                raise importer.ImportRefused(upload.message)
+            analysis = importer.Analysis.from_dict(upload.preview)
+            importer.confirm(upload, None)
+    except importer.ImportRefused as e:
+        if as_json:
+            click.echo(json.dumps({"refused": e.message}, ensure_ascii=False))
+        else:
+            click.echo(f"拒收：{e.message}", err=True)
+        sys.exit(1)
+    report = _report(analysis, batch.schema)
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False))
+        return
+    verb = "检查" if dry_run else "导入"
+    click.echo(f"{verb}完成：共{report['rows']}行，新增{report['new']}，修改{report['updated']}，"
+               f"无变化{report['unchanged']}，错误{len(report['errors'])}处，提示{len(report['warnings'])}处。")
+    for f in report["errors"]:
+        click.echo(f"  错误 第{f['row']}行 {f['column']}：{f['message']}")
+    for f in report["warnings"]:
+        click.echo(f"  提示 第{f['row']}行 {f['column']}：{f['message']}")
+
+
+@click.command("export-roster")
+@with_appcontext
+@click.option("--batch", "year", type=int)
+@click.option("--all", "everyone", is_flag=True, help="导出全部申报人员（默认只导出推荐人员）")
+@click.option("-o", "output", type=click.Path(dir_okay=False, writable=True), required=True)
+def export_roster_command(year: int | None, everyone: bool, output: str):
+    """Write the recommended roster (or every row with --all)."""
+    batch = _batch(year)
+    data, name, count = workbooks.roster_export(batch, "all" if everyone else "recommended")
+    Path(output).write_bytes(data)
+    Event.record(None, "export.roster", batch=batch, after={"rows": count}, detail=f"命令行导出 {name}")
+    click.echo(f"已写入 {output}（{name}，{count}人）")
+
+
+COMMANDS = (new_batch_command, seed_demo_command, create_user_command, template_command,
+            import_command, export_roster_command)
+
+
+def init_app(app: Flask) -> None:
+    for command in COMMANDS:
+        app.cli.add_command(command)

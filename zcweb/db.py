@@ -1,0 +1,73 @@
+"""The database object, per-request connections and schema migrations.
+
+`db` is declared here and bound in `init_app` from ``DATABASE_URL``: an SQLite
+file by default, PostgreSQL for a larger deployment
+(``postgresql://user:pass@host/zcweb``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+from peewee import DatabaseProxy, SqliteDatabase
+from playhouse.db_url import connect
+from playhouse.migrations import Runner
+
+db = DatabaseProxy()
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+SQLITE_PRAGMAS = {"journal_mode": "wal", "foreign_keys": 1, "synchronous": "normal"}
+BUSY_TIMEOUT = 10  # seconds a writer waits for another process's lock
+
+
+def open_database(url: str):
+    """A peewee database for a URL; SQLite gets WAL, foreign keys, a busy timeout."""
+    if url.startswith("sqlite"):
+        return connect(url, pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT)
+    return connect(url)
+
+
+def bind(url: str):
+    database = open_database(url)
+    db.initialize(database)
+    return database
+
+
+def migrate() -> list[str]:
+    """Apply every pending migration; returns their names."""
+    with db.connection_context():
+        return Runner(db.obj, directory=str(MIGRATIONS_DIR)).up()
+
+
+def is_sqlite() -> bool:
+    return isinstance(db.obj, SqliteDatabase)
+
+
+def init_app(app: Flask) -> None:
+    url = app.config["DATABASE_URL"] or "sqlite:///" + str(
+        Path(app.instance_path) / "zcweb.sqlite3"
+    )
+    app.config["DATABASE_URL"] = url
+    bind(url)
+
+    @app.before_request
+    def _connect():
+        db.connect(reuse_if_open=True)
+
+    @app.teardown_appcontext
+    def _close(exc):
+        if not db.is_closed():
+            db.close()
+
+    app.cli.add_command(init_db_command)
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command():
+    """Create or upgrade the database schema (safe to run again)."""
+    applied = migrate()
+    click.echo("已应用迁移：" + "、".join(applied) if applied else "数据库已是最新结构。")

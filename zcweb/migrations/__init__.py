@@ -1,0 +1,1 @@
+"""Schema migrations, applied in numeric order by `flask --app zcweb init-db`."""

@@ -1,0 +1,238 @@
+"""The stored records: batches, bodies, users, applicants, uploads, events.
+
+Roster values live in `Applicant.data` (JSON by column key) so that a column
+added to the roster definition needs no schema migration.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from flask_login import UserMixin
+from peewee import (
+    BlobField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .db import db
+from .roster import workflow
+from .roster.batch import BatchSpec
+from .roster.schema import load_schema
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+class JSONField(TextField):
+    """JSON in a text column (works the same on SQLite and PostgreSQL)."""
+
+    def db_value(self, value):
+        if value is None:
+            return None
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    def python_value(self, value):
+        return None if value is None else json.loads(value)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class Batch(BaseModel):
+    """申报批次: one year's call, its rules as data (`settings`)."""
+
+    year = IntegerField(unique=True)
+    title = CharField()
+    settings = JSONField()
+    is_open = BooleanField(default=True)
+    is_demo = BooleanField(default=False)
+    finalised_at = DateTimeField(null=True)
+    created_at = DateTimeField(default=now)
+
+    @property
+    def spec(self) -> BatchSpec:
+        return BatchSpec.from_dict(self.settings)
+
+    @property
+    def schema(self):
+        return load_schema(self.settings["template"])
+
+    @classmethod
+    def current(cls) -> "Batch | None":
+        """The batch the pages show: the newest open one, else the newest."""
+        return cls.select().order_by(cls.is_open.desc(), cls.year.desc()).first()
+
+
+class Org(BaseModel):
+    """报送单位: a township, department or zone that submits rosters."""
+
+    KINDS = ("街道", "镇", "乡", "部门", "其他")
+
+    name = CharField(unique=True)
+    kind = CharField(default="其他")
+    sort_order = IntegerField(default=0)
+    aliases = JSONField(default=list)
+    active = BooleanField(default=True)
+
+    @classmethod
+    def ordered(cls):
+        return cls.select().order_by(cls.sort_order, cls.id)
+
+    @classmethod
+    def by_name(cls, name: str) -> "Org | None":
+        """A body by its name or one of its old names (崧厦镇 → 崧厦街道)."""
+        name = (name or "").strip()
+        found = cls.get_or_none(cls.name == name)
+        if found:
+            return found
+        return next((o for o in cls.select() if name in (o.aliases or [])), None)
+
+
+class User(UserMixin, BaseModel):
+    """An officer of the bureau or a contact (联络员) of one body."""
+
+    OFFICER, CONTACT = "officer", "contact"
+    ROLES = {OFFICER: "经信局经办人", CONTACT: "报送单位联络员"}
+
+    username = CharField(unique=True)
+    display_name = CharField()
+    role = CharField()
+    org = ForeignKeyField(Org, null=True, backref="users", on_delete="RESTRICT")
+    password_hash = CharField()
+    active = BooleanField(default=True)
+    must_change_password = BooleanField(default=False)
+    created_at = DateTimeField(default=now)
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.active) and (self.org_id is None or self.org.active)
+
+    @property
+    def is_officer(self) -> bool:
+        return self.role == self.OFFICER
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+
+class Extension(BaseModel):
+    """A body's later upload deadline for one batch (延期报送)."""
+
+    batch = ForeignKeyField(Batch, on_delete="CASCADE")
+    org = ForeignKeyField(Org, on_delete="CASCADE")
+    until = DateField()
+
+    class Meta:
+        indexes = ((("batch", "org"), True),)
+
+
+class Upload(BaseModel):
+    """One uploaded file, kept with its bytes and its outcome."""
+
+    PREVIEW, CONFIRMED, CANCELLED, REFUSED = "preview", "confirmed", "cancelled", "refused"
+    STATUS_LABELS = {PREVIEW: "待确认", CONFIRMED: "已导入", CANCELLED: "已取消", REFUSED: "被拒收"}
+
+    batch = ForeignKeyField(Batch, backref="uploads", on_delete="RESTRICT")
+    org = ForeignKeyField(Org, backref="uploads", on_delete="RESTRICT")
+    user = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=now)
+    filename = CharField()
+    size = IntegerField()
+    sha256 = CharField(max_length=64)
+    content = BlobField()
+    status = CharField(default=PREVIEW)
+    message = TextField(null=True)
+    summary = JSONField(null=True)
+    preview = JSONField(null=True)
+    decided_at = DateTimeField(null=True)
+    decided_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+
+    @property
+    def status_label(self) -> str:
+        return self.STATUS_LABELS.get(self.status, self.status)
+
+
+class Applicant(BaseModel):
+    """申报人: one row of a body's roster in a batch."""
+
+    batch = ForeignKeyField(Batch, backref="applicants", on_delete="RESTRICT")
+    org = ForeignKeyField(Org, backref="applicants", on_delete="RESTRICT")
+    id_number = CharField(max_length=18)
+    name = CharField()
+    data = JSONField()
+    warnings = JSONField(default=list)
+    status = CharField(default=workflow.PENDING)
+    reason = TextField(null=True)
+    version = IntegerField(default=1)
+    copies = IntegerField(default=0)
+    position = IntegerField(default=0)
+    reviewer = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    reviewed_at = DateTimeField(null=True)
+    upload = ForeignKeyField(Upload, null=True, on_delete="SET NULL", backref="+")
+    created_at = DateTimeField(default=now)
+    updated_at = DateTimeField(default=now)
+
+    class Meta:
+        indexes = (
+            (("batch", "org", "id_number"), True),
+            (("batch", "id_number"), False),
+            (("batch", "status"), False),
+        )
+
+    @property
+    def status_label(self) -> str:
+        return workflow.label(self.status)
+
+    @classmethod
+    def submitted_by(cls, batch, id_numbers=None) -> dict[str, set[str]]:
+        """id number → names of the bodies that submitted it in `batch`
+        (withdrawn rows aside), for the same person sent by two bodies."""
+        query = (cls.select(cls.id_number, Org.name).join(Org)
+                 .where((cls.batch == batch) & (cls.status != workflow.WITHDRAWN)))
+        if id_numbers is not None:
+            query = query.where(cls.id_number.in_(list(id_numbers)))
+        found: dict[str, set[str]] = {}
+        for id_number, name in query.tuples():
+            found.setdefault(id_number, set()).add(name)
+        return found
+
+    def other_bodies(self, submitted: dict[str, set[str]]) -> list[str]:
+        return sorted(submitted.get(self.id_number, set()) - {self.org.name})
+
+
+class Event(BaseModel):
+    """The audit trail: who did what, when, with the values before and after."""
+
+    at = DateTimeField(default=now)
+    user = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    action = CharField()
+    batch = ForeignKeyField(Batch, null=True, on_delete="CASCADE")
+    org = ForeignKeyField(Org, null=True, on_delete="SET NULL")
+    applicant = ForeignKeyField(Applicant, null=True, on_delete="CASCADE", backref="events")
+    upload = ForeignKeyField(Upload, null=True, on_delete="SET NULL")
+    before = JSONField(null=True)
+    after = JSONField(null=True)
+    detail = TextField(default="")
+
+    @classmethod
+    def record(cls, user, action: str, **fields) -> "Event":
+        return cls.create(user=user, action=action, **fields)
+
+
+MODELS = [Batch, Org, User, Extension, Upload, Applicant, Event]

@@ -1,0 +1,94 @@
+"""A year's batch rules (申报批次设置) as plain data.
+
+`BatchSpec` holds every number, date and list of one year's notice. Presets
+live in `excel_templates/batch-<year>.toml`; the database keeps a batch's spec
+as JSON (`to_dict` / `from_dict`) so the officer can edit it per batch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .schema import DEFINITIONS_DIR
+
+_DATE_FIELDS = (
+    "seniority_cutoff",
+    "achievement_cutoff",
+    "individual_deadline",
+    "upload_deadline",
+    "city_deadline",
+)
+
+
+@dataclass
+class BatchSpec:
+    """Everything a year's notice decides. Dates are `datetime.date`."""
+
+    year: int
+    title: str
+    template: str
+    seniority_cutoff: dt.date
+    achievement_cutoff: dt.date
+    individual_deadline: dt.date
+    upload_deadline: dt.date
+    city_deadline: dt.date
+    levels: dict[str, list[str]]
+    bureau: str = ""
+    contact: str = ""
+    paper_copies: int = 3
+    breakthrough_min_score: float = 120
+    breakthrough_levels: list[str] = field(default_factory=list)
+    excluded_employer_types: list[str] = field(default_factory=list)
+    post_check_employer_types: list[str] = field(default_factory=list)
+    ce_years: list[int] = field(default_factory=list)
+    ce_min_hours: float = 90
+    ce_min_professional_hours: float = 60
+    notice_min_workdays: int = 5
+    notice_first_day_counts: bool = True
+    reasons: list[str] = field(default_factory=list)
+    # {level: {"title": [current titles], "rules": [{label, education,
+    #  degrees, years}]}}: see excel_templates/batch-2024.toml
+    seniority: dict[str, dict] = field(default_factory=dict)
+
+    def all_specialties(self) -> list[str]:
+        """Every specialty of any level, each once, in the notice's order."""
+        seen: dict[str, None] = {}
+        for specialties in self.levels.values():
+            seen.update(dict.fromkeys(specialties))
+        return list(seen)
+
+    def to_dict(self) -> dict:
+        data = dataclasses.asdict(self)
+        for name in _DATE_FIELDS:
+            data[name] = data[name].isoformat()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "BatchSpec":
+        known = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        for name in _DATE_FIELDS:
+            if isinstance(values.get(name), str):
+                values[name] = dt.date.fromisoformat(values[name])
+        return cls(**values)
+
+
+def preset_path(year: int | str, directory: Path | str | None = None) -> Path:
+    return Path(directory or DEFINITIONS_DIR) / f"batch-{year}.toml"
+
+
+def load_preset(year: int | str, directory: Path | str | None = None) -> BatchSpec:
+    """The batch preset of a year, e.g. ``load_preset(2024)`` for the 2024 notice."""
+    with open(preset_path(year, directory), "rb") as f:
+        return BatchSpec.from_dict(tomllib.load(f))
+
+
+def format_date(value: dt.date | None) -> str:
+    """2024年9月5日: the way every date is shown to a user."""
+    if value is None:
+        return ""
+    return f"{value.year}年{value.month}月{value.day}日"

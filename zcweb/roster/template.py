@@ -1,0 +1,685 @@
+"""The roster template (花名册模板) a submitting body fills in.
+
+`build_template` writes an xlsx with two visible sheets: 填报说明, drawn from
+the batch and the schema, and the roster sheet (`schema.sheet`) with a title
+row, a header row and prepared entry rows carrying dropdowns, formats and
+validations. A hidden sheet holds the dropdown lists behind defined names and
+a very hidden sheet holds the signed token. The same writer, with rows, cell
+notes and row notes, makes a body's "my rows" copy and the copy with errors
+marked; Excel's checks only help the contact, the server checks every upload
+again.
+
+The cell-writing and print helpers here are shared with `export`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import re
+import unicodedata
+from typing import NamedTuple
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.comments import Comment
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils.datetime import to_excel
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.pagebreak import Break
+
+from .batch import BatchSpec, format_date
+from .schema import INFO_HEADERS, Column, Schema, load_schema
+
+INSTRUCTIONS_SHEET = "填报说明"
+COLUMNS_HEADING = "各列说明"  # the instructions' list of columns, printed on a page of its own
+LISTS_SHEET = "_lists"
+META_SHEET = "_meta"
+TITLE_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 3
+
+# Protection only keeps a contact from breaking the layout by accident; the
+# password is not a secret and the server never trusts the protection.
+PROTECTION_PASSWORD = "zcweb"
+REQUIRED_MARK = "*"
+ID_NUMBER_LENGTH = 18  # GB 11643-1999
+DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2100, 12, 31))
+
+TEXT_FORMAT = "@"
+DATE_FORMAT = "yyyy-mm-dd"
+MONTH_FORMAT = "yyyy-mm"
+# Cells of these types hold text, so Excel cannot turn an 18-digit number
+# into a float or "1985-06" into a date.
+TEXT_TYPES = ("text", "idcard", "phone", "month", "choice", "yesno")
+PAGE_FOOTER = "第 &P 页，共 &N 页"
+
+FONT_NAME = "宋体"
+LINE_HEIGHT = 15  # points per line of 11 pt CJK text
+BOLD = Font(name=FONT_NAME, bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+INFO_FILL = PatternFill("solid", fgColor="EDEDED")
+ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
+HEADING_FILL = PatternFill("solid", fgColor="F2F2F2")
+RED = "C00000"
+THIN = Side(style="thin", color="808080")
+GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAP = Alignment(wrap_text=True, vertical="center")
+CENTER = Alignment(wrap_text=True, horizontal="center", vertical="center")
+TOP = Alignment(wrap_text=True, vertical="top")
+UNLOCKED = Protection(locked=False)
+
+_INFO_WIDTHS = dict(zip(INFO_HEADERS, (10, 26, 32)))
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_EXCEL_NAME = re.compile(r"[^\W\d][\w.]*")
+_CELL_REFERENCE = re.compile(r"(?i)[a-z]{1,3}\d+|r\d*c\d*")
+_UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+_NUMERALS = "一二三四五六七八九十"
+
+
+# ---------------------------------------------------------------- shared
+
+def write_value(cell, value, column_type: str = "text") -> None:
+    """Writes `value` so that Excel shows exactly it: strings stay strings
+    (openpyxl would make "=..." a formula), ISO dates become real dates."""
+    if column_type == "date" and isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+        value = _parse_iso(value.strip())
+    elif column_type in ("idcard", "phone") and _is_number(value):
+        # A number here was read from a number cell, so Excel kept at most 15
+        # significant digits: write what Excel showed (3.30682199001011E+17),
+        # never an 18-digit string that looks right and is not.
+        value = f"{value:.15G}"
+    if isinstance(value, str):
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell.data_type = "s"
+        return
+    cell.value = value
+    if isinstance(value, dt.date):
+        cell.number_format = MONTH_FORMAT if column_type == "month" else DATE_FORMAT
+
+
+def _parse_iso(text: str) -> dt.date:
+    value = dt.datetime.fromisoformat(text)
+    return value.date() if len(text) == 10 else value
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def setup_print(sheet, title_rows: str | None, landscape: bool = True) -> None:
+    """A4, one page wide, `title_rows` repeated on every page, page numbers."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_rows:
+        sheet.print_title_rows = title_rows
+    sheet.page_margins = PageMargins(left=0.3, right=0.3, top=0.4, bottom=0.5, header=0.2, footer=0.25)
+    sheet.print_options.horizontalCentered = True
+    sheet.oddFooter.center.text = PAGE_FOOTER
+
+
+def text_width(text: str) -> int:
+    """Width in Excel's character units: a CJK character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def row_height(texts_and_widths, font_size: float = 11) -> float:
+    """A row height that shows every wrapped text whole; Excel does not fit
+    rows to wrapped text by itself, and never for merged cells."""
+    lines = 1
+    for text, width in texts_and_widths:
+        usable = max(width - 1.5, 1)
+        lines = max(lines, sum(max(1, math.ceil(text_width(part) / usable)) for part in str(text).split("\n")))
+    return round(lines * LINE_HEIGHT * font_size / 11 + 6, 1)
+
+
+def fit_row_heights(sheet, numbers: range, widths: list[float]) -> None:
+    """Gives each row of `numbers` the height its wrapped values need."""
+    for number in numbers:
+        texts = [(_shown(cell.value), width) for cell, width in zip(sheet[number], widths)
+                 if cell.value not in (None, "")]
+        sheet.row_dimensions[number].height = row_height(texts)
+
+
+def _shown(value) -> str:
+    return value.strftime("%Y-%m-%d") if isinstance(value, dt.date) else str(value)
+
+
+def frozen_cell(schema: Schema, first_data_row: int) -> str:
+    """Where to freeze panes: below the header and, so a row's person stays
+    in view while scrolling right, after the name column."""
+    keys = [c.key for c in schema.columns]
+    column = keys.index("name") + 2 if "name" in keys else 1
+    return f"{get_column_letter(column)}{first_data_row}"
+
+
+def safe_filename(stem: str) -> str:
+    return _UNSAFE_FILENAME.sub("_", stem).strip() + ".xlsx"
+
+
+def to_bytes(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------- template
+
+def template_filename(spec: BatchSpec, org_name: str, suffix: str = "") -> str:
+    """2024年度职称申报推荐花名册-百官街道.xlsx"""
+    return safe_filename(f"{spec.year}年度{load_schema(spec.template).title}-{org_name}{suffix}")
+
+
+def roster_title(schema: Schema, spec: BatchSpec, org_name: str) -> str:
+    return f"{org_name} {spec.title} {schema.sheet}花名册"
+
+
+def build_template(schema: Schema, spec: BatchSpec, *, org_name: str, token: str | None,
+                   rows: list[dict] | None = None,
+                   info: list[dict] | None = None,
+                   cell_notes: dict[tuple[int, str], str] | None = None,
+                   row_notes: dict[int, str] | None = None,
+                   prepared_rows: int = 1000) -> bytes:
+    """The xlsx a body fills in, optionally pre-filled with `rows`, their
+    review `info`, and error notes per cell and per row."""
+    rows = rows or []
+    last_row = FIRST_DATA_ROW + max(prepared_rows, len(rows) + 200) - 1
+    workbook = Workbook()
+    _write_instructions(workbook.active, schema, spec, last_row - FIRST_DATA_ROW + 1)
+    sheet = workbook.create_sheet(schema.sheet)
+    extra = _extra_headers(info, row_notes)
+    _write_title(sheet, roster_title(schema, spec, org_name), len(schema.columns) + len(extra))
+    _write_headers(sheet, schema, extra)
+    _prepare_entry_rows(sheet, schema, last_row)
+    _add_validations(sheet, schema, spec, _write_lists(workbook, schema, spec), last_row)
+    _write_rows(sheet, schema, rows)
+    _write_extra(sheet, len(schema.columns), _extra_values(rows, info, row_notes))
+    _mark_cells(sheet, schema, cell_notes or {})
+    widths = [c.width for c in schema.columns] + [_INFO_WIDTHS[h] for h in extra]
+    fit_row_heights(sheet, range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(rows)), widths)
+    _outline_filled_rows(sheet, len(schema.columns) + len(extra), last_row)
+    _protect(sheet)
+    setup_print(sheet, f"{TITLE_ROW}:{HEADER_ROW}")
+    if token is not None:
+        _write_meta(workbook, token)
+    _protect_workbook(workbook, sheet)
+    return to_bytes(workbook)
+
+
+def _write_title(sheet, title: str, width: int) -> None:
+    cell = sheet.cell(TITLE_ROW, 1)
+    write_value(cell, title)
+    cell.font = Font(name=FONT_NAME, bold=True, size=14)
+    cell.alignment = CENTER
+    sheet.merge_cells(start_row=TITLE_ROW, start_column=1, end_row=TITLE_ROW, end_column=width)
+    sheet.row_dimensions[TITLE_ROW].height = 30
+
+
+def header_text(column: Column) -> str:
+    return REQUIRED_MARK + column.header if column.required else column.header
+
+
+def _write_headers(sheet, schema: Schema, extra: list[str]) -> None:
+    texts = []
+    for index, column in enumerate(schema.columns, 1):
+        cell = _header_cell(sheet, index, header_text(column), column.width)
+        if column.required:
+            cell.font = Font(name=FONT_NAME, bold=True, color=RED)
+        cell.comment = _comment(f"{column.requirement_text()}。{column.help}")
+        texts.append((cell.value, column.width))
+    for index, header in enumerate(extra, len(schema.columns) + 1):
+        cell = _header_cell(sheet, index, header, _INFO_WIDTHS[header])
+        cell.fill = INFO_FILL
+        cell.comment = _comment("系统生成，仅供参考；上传时不读取本列。")
+    sheet.row_dimensions[HEADER_ROW].height = row_height(texts)
+    sheet.freeze_panes = frozen_cell(schema, FIRST_DATA_ROW)
+
+
+def _header_cell(sheet, index: int, text: str, width: float):
+    cell = sheet.cell(HEADER_ROW, index)
+    write_value(cell, text)
+    cell.font = BOLD
+    cell.fill = HEADER_FILL
+    cell.alignment = CENTER
+    cell.border = GRID
+    sheet.column_dimensions[get_column_letter(index)].width = width
+    return cell
+
+
+def _comment(text: str) -> Comment:
+    comment = Comment(text, "")
+    comment.width = 240
+    comment.height = row_height([(text, 30)]) + 10
+    return comment
+
+
+def _prepare_entry_rows(sheet, schema: Schema, last_row: int) -> None:
+    """Unlocked, correctly formatted entry cells: written on each prepared
+    row, and as the column style so rows below the prepared ones behave too."""
+    for index, column in enumerate(schema.columns, 1):
+        number_format = _entry_format(column)
+        dimension = sheet.column_dimensions[get_column_letter(index)]
+        dimension.number_format = number_format
+        dimension.protection = UNLOCKED
+        dimension.alignment = WRAP
+        for row in range(FIRST_DATA_ROW, last_row + 1):
+            cell = sheet.cell(row, index)
+            cell.number_format = number_format
+            cell.protection = UNLOCKED
+            cell.alignment = WRAP
+
+
+def _entry_format(column: Column) -> str:
+    if column.type == "date":
+        return DATE_FORMAT
+    return TEXT_FORMAT if column.type in TEXT_TYPES else "General"
+
+
+def _write_rows(sheet, schema: Schema, rows: list[dict]) -> None:
+    for offset, row in enumerate(rows):
+        for index, column in enumerate(schema.columns, 1):
+            value = row.get(column.key)
+            if value is not None and value != "":
+                write_value(sheet.cell(FIRST_DATA_ROW + offset, index), value, column.type)
+
+
+def _extra_headers(info, row_notes) -> list[str]:
+    return list(INFO_HEADERS[:2] if info else ()) + ([INFO_HEADERS[2]] if row_notes is not None else [])
+
+
+def _extra_values(rows, info, row_notes) -> list[list[str]]:
+    """Per row, the texts of the extra columns: review status and reason,
+    and the row's error note."""
+    values = []
+    for offset in range(len(rows)):
+        texts = [info[offset].get("status") or "", info[offset].get("reason") or ""] if info else []
+        if row_notes is not None:
+            texts.append(row_notes.get(offset, ""))
+        values.append(texts)
+    return values
+
+
+def _write_extra(sheet, after: int, values: list[list[str]]) -> None:
+    for offset, texts in enumerate(values):
+        for index, text in enumerate(texts, after + 1):
+            cell = sheet.cell(FIRST_DATA_ROW + offset, index)
+            if text:
+                write_value(cell, text)
+            cell.fill = INFO_FILL
+            cell.alignment = WRAP
+
+
+def _mark_cells(sheet, schema: Schema, cell_notes: dict) -> None:
+    positions = {column.key: index for index, column in enumerate(schema.columns, 1)}
+    for (offset, key), message in cell_notes.items():
+        if key not in positions:  # no cell to mark; the row's note still says it
+            continue
+        cell = sheet.cell(FIRST_DATA_ROW + offset, positions[key])
+        cell.fill = ERROR_FILL
+        cell.comment = _comment(message)
+
+
+def _outline_filled_rows(sheet, width: int, last_row: int) -> None:
+    """Borders appear on a row once something is typed in it, so printing
+    shows the filled rows as a table and no empty grid."""
+    last = get_column_letter(width)
+    area = f"A{FIRST_DATA_ROW}:{last}{last_row}"
+    rule = FormulaRule(formula=[f"COUNTA($A{FIRST_DATA_ROW}:${last}{FIRST_DATA_ROW})>0"], border=GRID)
+    sheet.conditional_formatting.add(area, rule)
+
+
+# ---------------------------------------------------------------- dropdowns
+
+def _list_name(column: Column) -> str:
+    return f"list_{column.key}"
+
+
+def _is_excel_name(text: str) -> bool:
+    """Whether `text` can name a range (and be found by INDIRECT)."""
+    return (len(text) <= 255 and bool(_EXCEL_NAME.fullmatch(text))
+            and not _CELL_REFERENCE.fullmatch(text))
+
+
+def _by_level(schema: Schema, spec: BatchSpec) -> bool:
+    """Whether the specialty dropdown can follow the row's level: it needs
+    the level column and a level name that is a valid Excel name."""
+    return any(c.choices_from == "levels" for c in schema.columns) and all(map(_is_excel_name, spec.levels))
+
+
+def _write_lists(workbook: Workbook, schema: Schema, spec: BatchSpec) -> dict[str, str]:
+    """Writes every dropdown list on the hidden lists sheet behind a
+    workbook-level name (an inline list breaks past 255 characters) and
+    returns each dropdown column's list formula by column key."""
+    lists: dict[str, list[str]] = {}
+    formulas: dict[str, str] = {}
+    for column in schema.columns:
+        if column.type not in ("choice", "yesno"):
+            continue
+        if column.choices_from == "specialties" and _by_level(schema, spec):
+            lists.update(spec.levels)
+            level = next(i for i, c in enumerate(schema.columns, 1) if c.choices_from == "levels")
+            formulas[column.key] = f"INDIRECT(${get_column_letter(level)}{FIRST_DATA_ROW})"
+        else:
+            lists[_list_name(column)] = column.choices_for(spec)
+            formulas[column.key] = _list_name(column)
+    sheet = workbook.create_sheet(LISTS_SHEET)
+    for index, (name, values) in enumerate(lists.items(), 1):
+        letter = get_column_letter(index)
+        write_value(sheet.cell(1, index), name)
+        for row, value in enumerate(values, 2):
+            write_value(sheet.cell(row, index), value)
+        ref = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${max(len(values), 1) + 1}"
+        workbook.defined_names[name] = DefinedName(name, attr_text=ref)
+    sheet.sheet_state = "hidden"
+    _protect(sheet)
+    return formulas
+
+
+def _add_validations(sheet, schema: Schema, spec: BatchSpec, formulas: dict[str, str], last_row: int) -> None:
+    for index, column in enumerate(schema.columns, 1):
+        validation = _validation(schema, spec, column, formulas)
+        if validation is None:
+            continue
+        letter = get_column_letter(index)
+        validation.add(f"{letter}{FIRST_DATA_ROW}:{letter}{last_row}")
+        sheet.add_data_validation(validation)
+
+
+def _validation(schema: Schema, spec: BatchSpec, column: Column, formulas: dict[str, str]) -> DataValidation | None:
+    header = column.header
+    if column.key in formulas:
+        if column.choices_from == "specialties" and _by_level(schema, spec):
+            level = next(c for c in schema.columns if c.choices_from == "levels")
+            message = f"请先选择“{level.header}”，再从下拉列表中选择该级别本次评审的“{header}”。"
+        else:
+            message = f"请从下拉列表中选择“{header}”。{column.help}"
+        return _checked(DataValidation(type="list", formula1=formulas[column.key]), header, message)
+    if column.type == "date":
+        first, last = (str(int(to_excel(d))) for d in DATE_RANGE)
+        message = f"“{header}”请填写日期，如 {spec.seniority_cutoff.isoformat()}。"
+        return _checked(DataValidation(type="date", operator="between", formula1=first, formula2=last),
+                        header, message)
+    if column.type == "number" and (column.min is not None or column.max is not None):
+        return _number_validation(column)
+    if column.type == "idcard":
+        message = f"“{header}”须为{ID_NUMBER_LENGTH}位，末位X大写；不接受15位旧号码。"
+        return _checked(DataValidation(type="textLength", operator="equal", formula1=str(ID_NUMBER_LENGTH)),
+                        header, message)
+    if column.type == "text":
+        message = f"“{header}”不能超过{column.max_length}个字。"
+        return _checked(DataValidation(type="textLength", operator="lessThanOrEqual",
+                                       formula1=str(column.max_length)), header, message)
+    return None
+
+
+def _number_validation(column: Column) -> DataValidation:
+    low, high = column.min, column.max
+    if low is not None and high is not None:
+        validation = DataValidation(type="decimal", operator="between", formula1=f"{low:g}", formula2=f"{high:g}")
+        wanted = f"{low:g}至{high:g}之间的数"
+    elif low is not None:
+        validation = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1=f"{low:g}")
+        wanted = f"不小于{low:g}的数"
+    else:
+        validation = DataValidation(type="decimal", operator="lessThanOrEqual", formula1=f"{high:g}")
+        wanted = f"不大于{high:g}的数"
+    return _checked(validation, column.header, f"“{column.header}”请填写{wanted}。")
+
+
+def _checked(validation: DataValidation, header: str, message: str) -> DataValidation:
+    """Blank allowed (the server judges what is required); anything else
+    that fails is refused with a Chinese message. Excel caps the title at
+    32 and the message at 255 characters."""
+    validation.allow_blank = True
+    validation.showErrorMessage = True
+    validation.errorStyle = "stop"
+    validation.errorTitle = f"{header}填写有误"[:32]
+    validation.error = message[:255]
+    return validation
+
+
+# ---------------------------------------------------------------- protection and metadata
+
+def _protect(sheet) -> None:
+    """Locks the layout; entry cells are unlocked, and a contact may still
+    resize columns and rows, insert and delete rows, sort, filter and select."""
+    protection = sheet.protection
+    protection.password = PROTECTION_PASSWORD
+    protection.sheet = True
+    protection.formatColumns = protection.formatRows = False
+    protection.sort = protection.autoFilter = False
+    protection.insertRows = protection.deleteRows = False
+    protection.selectLockedCells = protection.selectUnlockedCells = False
+
+
+def _write_meta(workbook: Workbook, token: str) -> None:
+    sheet = workbook.create_sheet(META_SHEET)
+    write_value(sheet["A1"], token)
+    sheet.sheet_state = "veryHidden"
+    _protect(sheet)
+
+
+def _protect_workbook(workbook: Workbook, active) -> None:
+    """Opens on the roster sheet; no sheet can be unhidden, renamed or added."""
+    workbook.active = active
+    for sheet in workbook.worksheets:
+        sheet.sheet_view.tabSelected = sheet is active
+    workbook.security = WorkbookProtection(lockStructure=True)
+    workbook.security.workbookPassword = PROTECTION_PASSWORD
+
+
+# ---------------------------------------------------------------- 填报说明
+
+class Item(NamedTuple):
+    """One line of the instructions: a label and its text."""
+
+    label: str
+    text: str
+    strong: bool = False
+
+
+def _write_instructions(sheet, schema: Schema, spec: BatchSpec, prepared: int) -> None:
+    sheet.title = INSTRUCTIONS_SHEET
+    widths = (22, 82)
+    for index, width in enumerate(widths, 1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    title = sheet.cell(1, 1)
+    write_value(title, f"{spec.title}\n{schema.sheet}花名册填报说明")
+    title.font = Font(name=FONT_NAME, bold=True, size=15)
+    title.alignment = CENTER
+    sheet.merge_cells("A1:B1")
+    sheet.row_dimensions[1].height = 48
+    subtitle = sheet.cell(2, 1)
+    write_value(subtitle, f"{spec.bureau}　　本表上传截止：{format_date(spec.upload_deadline)}")
+    subtitle.alignment = CENTER
+    sheet.merge_cells("A2:B2")
+    sheet.row_dimensions[2].height = 22
+    row = 2
+    for number, (heading, items) in enumerate(instruction_sections(schema, spec, prepared)):
+        row += 1
+        if heading == COLUMNS_HEADING:
+            sheet.row_breaks.append(Break(id=row - 1))
+        cell = sheet.cell(row, 1)
+        write_value(cell, f"{_numeral(number)}、{heading}")
+        cell.font = Font(name=FONT_NAME, bold=True, size=12)
+        cell.alignment = WRAP
+        for column in (1, 2):
+            sheet.cell(row, column).fill = HEADING_FILL
+        sheet.row_dimensions[row].height = 22
+        for item in items:
+            row += 1
+            _write_item(sheet, row, item, widths)
+    setup_print(sheet, None, landscape=False)
+
+
+def _write_item(sheet, row: int, item: Item, widths) -> None:
+    label, text = sheet.cell(row, 1), sheet.cell(row, 2)
+    write_value(label, item.label)
+    write_value(text, item.text)
+    label.font = BOLD
+    text.font = Font(name=FONT_NAME, bold=item.strong, color=RED if item.strong else None)
+    label.alignment = text.alignment = TOP
+    sheet.row_dimensions[row].height = row_height([(item.label, widths[0]), (item.text, widths[1])])
+
+
+def _numeral(number: int) -> str:
+    if number < 10:
+        return _NUMERALS[number]
+    return "十" + _NUMERALS[number - 10]
+
+
+def _quoted(values) -> str:
+    return "".join(f"“{v}”" for v in values)
+
+
+def _joined(values) -> str:
+    return "、".join(str(v) for v in values)
+
+
+def instruction_sections(schema: Schema, spec: BatchSpec, prepared: int) -> list[tuple[str, list[Item]]]:
+    """The contents of 填报说明, every fact taken from `spec` and `schema`;
+    a section with nothing to say is left out."""
+    sections = [
+        ("申报范围", _scope(schema, spec)),
+        ("申报途径", _routes(schema, spec)),
+        ("时间要求", _dates(spec)),
+        ("资历条件", _seniority(spec)),
+        ("继续教育", [Item("学时要求", _continuing_education(spec))] if spec.ce_years else []),
+        ("单位公示", [Item("公示要求", _notice(schema, spec))]),
+        ("岗位核定", [Item(_joined(spec.post_check_employer_types), _post_check(schema, spec))]
+                     if spec.post_check_employer_types else []),
+        ("纸质材料", [Item("评审表",
+                        f"《专业技术职务任职资格评审表》一式{spec.paper_copies}份，签名盖章后报送{spec.bureau}"
+                        "（地址见“联系方式”）。")]),
+        ("填表要求", _filling(schema, spec, prepared)),
+        (COLUMNS_HEADING, [_column_item(column, spec) for column in schema.columns]),
+        ("联系方式", [Item(spec.bureau, spec.contact)]),
+    ]
+    return [(heading, items) for heading, items in sections if items]
+
+
+def _choice_column(schema: Schema, values) -> Column | None:
+    """The choice column whose choices include `values` (e.g. 单位性质)."""
+    return next((c for c in schema.columns if values and set(values) <= set(c.choices)), None)
+
+
+def _scope(schema: Schema, spec: BatchSpec) -> list[Item]:
+    excluded = spec.excluded_employer_types
+    employer = _choice_column(schema, excluded)
+    allowed = [v for v in employer.choices if v not in excluded] if employer else []
+    who = f"本区{_joined(allowed)}的" if allowed else "本区企事业单位的"
+    items = [Item("申报对象", f"{who}专业技术人员，现从事工程技术或工程技术管理工作，且满足申报条件的，可以申报。")]
+    if excluded:
+        names = [_long_name(employer, value) for value in excluded] if employer else excluded
+        where = f"（“{employer.header}”选{_quoted(excluded)}）" if employer else ""
+        items.append(Item("不得申报", f"{_joined(names)}人员不得申报{where}。", strong=True))
+    for level, specialties in spec.levels.items():
+        items.append(Item(level, f"{_joined(specialties)}，共{len(specialties)}个专业。"))
+    return items
+
+
+def _long_name(column: Column, value: str) -> str:
+    """The longest way the schema accepts of writing `value`, e.g.
+    参照公务员法管理的事业单位 for 参公事业单位."""
+    names = [alias for alias, canonical in column.choice_aliases.items() if canonical == value]
+    longest = max(names, key=len, default=value)
+    return f"{longest}（{value}）" if longest != value else value
+
+
+def _needed_for(schema: Schema, route: Column, value: str) -> str:
+    headers = [c.header for c in schema.columns
+               if c.required_when and c.required_when[0] == route.key and value in c.required_when[1]]
+    return f"须填写{_quoted(headers)}。" if headers else ""
+
+
+def _routes(schema: Schema, spec: BatchSpec) -> list[Item]:
+    if "route" not in schema:
+        return []
+    route = schema["route"]
+    score = f"{spec.breakthrough_min_score:g}"
+    texts = {
+        "正常": "符合下面“资历条件”的，按正常途径申报。",
+        "破格": f"仅限{_joined(spec.breakthrough_levels)}：未达到学历资历条件，但按照量化评价标准"
+                f"自评分达到{score}分及以上的，可以破格申报。",
+        "高技能人才": "取得职业技能等级的高技能人才，可按高技能人才与专业技术人才职业发展贯通的规定申报。",
+    }
+    return [Item(value, texts.get(value, "") + _needed_for(schema, route, value)) for value in route.choices]
+
+
+def _dates(spec: BatchSpec) -> list[Item]:
+    return [
+        Item("资历计算截止", f"{format_date(spec.seniority_cutoff)}（任现职年限算至此日）"),
+        Item("业绩材料截止", f"{format_date(spec.achievement_cutoff)}（业绩等相关材料截至此日）"),
+        Item("网上个人申报截止", format_date(spec.individual_deadline)),
+        Item("本表上传截止", f"{format_date(spec.upload_deadline)}前，请将填好的本表上传至系统，逾期不再受理。",
+             strong=True),
+        Item("地市评审推荐截止", format_date(spec.city_deadline)),
+    ]
+
+
+def _seniority(spec: BatchSpec) -> list[Item]:
+    items = []
+    for level, condition in spec.seniority.items():
+        title = _joined(condition.get("title", []))
+        rules = "；".join(f"{rule['label']}，取得{title}职称满{rule['years']}年" for rule in condition.get("rules", []))
+        text = f"{rules}。年限从“现职称取得时间”算至{format_date(spec.seniority_cutoff)}。"
+        if level in spec.breakthrough_levels:
+            text += f"不符合的，可按破格途径申报（量化自评分≥{spec.breakthrough_min_score:g}分）。"
+        items.append(Item(level, text))
+    return items
+
+
+def _continuing_education(spec: BatchSpec) -> str:
+    years = _joined(f"{year}年" for year in spec.ce_years)
+    return (f"须在继续教育学时登记系统登记，申报时核验{years}的学时：每年不少于{spec.ce_min_hours:g}学时，"
+            f"其中专业科目不少于{spec.ce_min_professional_hours:g}学时。在各年度的继续教育学时列填写登记的学时数。")
+
+
+def _notice(schema: Schema, spec: BatchSpec) -> str:
+    first_day = "公示首日计入" if spec.notice_first_day_counts else "公示首日不计入"
+    headers = _quoted(c.header for c in schema.columns if c.key in ("notice_start", "notice_end"))
+    return (f"单位审核后须公示不少于{spec.notice_min_workdays}个工作日（不含周末和法定节假日，"
+            f"调休上班日计入，{first_day}），在{headers}填写公示的起止日期。")
+
+
+def _post_check(schema: Schema, spec: BatchSpec) -> str:
+    column = next((c for c in schema.columns if c.required_when
+                   and set(c.required_when[1]) & set(spec.post_check_employer_types)), None)
+    where = f"，在“{column.header}”列选择“是”或“否”" if column else ""
+    return f"按评聘结合要求申报推荐，须已在事业单位人事工资管理服务系统中核定相应岗位{where}。"
+
+
+def _filling(schema: Schema, spec: BatchSpec, prepared: int) -> list[Item]:
+    example = spec.seniority_cutoff
+    level = next((c for c in schema.columns if c.choices_from == "levels"), None)
+    specialty = next((c for c in schema.columns if c.choices_from == "specialties"), None)
+    return [
+        Item("必填项", f"列名前带“{REQUIRED_MARK}”（红色）的为必填项；其余列在说明所写的情形下必填。"
+                       "把鼠标移到列名上可看到该列的说明。"),
+        Item("填写位置", f"在“{schema.sheet}”工作表从第{FIRST_DATA_ROW}行起每行填写一人，已预留{prepared}行。"
+                         "请勿修改列名、增删列或工作表；本表已设保护，只能在表格区域填写。"),
+        Item("下拉选择", "带下拉箭头的列请从列表中选择。"
+             + (f"“{specialty.header}”须先选“{level.header}”，列表只列出该级别本次评审的专业。"
+                if level and specialty else "")),
+        Item("日期与年月", f"日期写成 {example.isoformat()} 的形式；年月写成 {example:%Y-%m} 的形式。"),
+        Item("身份证号", f"填写{ID_NUMBER_LENGTH}位公民身份号码，末位X大写；不接受15位旧号码。本列已设为文本格式，"
+                         "请直接输入，粘贴时请选择“只粘贴值/文本”；切勿改为数字格式，"
+                         "否则Excel只保留15位有效数字，后三位变成000且无法恢复。"),
+        Item("上传", "填好后保存为 .xlsx 文件上传至系统（WPS 也请保存为 .xlsx）。系统逐行检查，"
+                     "有问题的行可下载“错误标注”文件，按红色单元格的批注修改后重新上传。"),
+    ]
+
+
+def _column_item(column: Column, spec: BatchSpec) -> Item:
+    text = f"【{column.requirement_text()}】{column.help}"
+    # The specialties depend on the level; 申报范围 lists them per level.
+    if column.type in ("choice", "yesno") and column.choices_from != "specialties":
+        text += f"可选：{_joined(column.choices_for(spec))}。"
+    return Item(header_text(column), text)

@@ -1,0 +1,142 @@
+"""The review table, a row's detail page and the inline actions on rows."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, request, url_for
+from peewee import JOIN
+from flask_login import current_user, login_required
+from htmx_flask import make_response
+
+from .. import decisions
+from ..access import applicant_or_404, current_batch_or_404, me, officer_required, scope
+from ..models import Applicant, Event, Org, User
+from ..roster import workflow
+from ..roster.workflow import TransitionRefused
+from . import back, render
+
+bp = Blueprint("review", __name__)
+
+
+def _filters() -> dict:
+    args = request.args
+    return {
+        "org": args.get("org", type=int),
+        "status": args.get("status", ""),
+        "level": args.get("level", ""),
+        "q": args.get("q", "").strip(),
+    }
+
+
+def _query(batch, filters: dict):
+    query = (Applicant.select(Applicant, Org).join(Org)
+             .where(Applicant.batch == batch).order_by(Org.sort_order, Org.id, Applicant.position, Applicant.id))
+    query = scope(query, Applicant)
+    if filters["org"]:
+        query = query.where(Applicant.org == filters["org"])
+    if filters["status"] in workflow.LABELS:
+        query = query.where(Applicant.status == filters["status"])
+    if filters["q"]:
+        q = filters["q"]
+        query = query.where(Applicant.name.contains(q) | Applicant.id_number.contains(q.upper()))
+    return query
+
+
+@bp.route("/review")
+@officer_required
+def index():
+    batch = current_batch_or_404()
+    filters = _filters()
+    query = _query(batch, filters)
+    if filters["level"]:
+        # The level lives in the JSON data; a batch holds hundreds of rows,
+        # so filtering in Python keeps the query portable across databases.
+        rows = [a for a in query if a.data.get("level") == filters["level"]]
+    else:
+        rows = list(query)
+    page_size = current_app.config["PAGE_SIZE"]
+    page = max(1, request.args.get("page", 1, type=int))
+    pages = max(1, (len(rows) + page_size - 1) // page_size)
+    shown = rows[(page - 1) * page_size: page * page_size]
+    return render(
+        "review.html", "results", batch=batch, spec=batch.spec, schema=batch.schema,
+        applicants=shown, total=len(rows), page=page, pages=pages, filters=filters,
+        orgs=list(Org.ordered()), submitted=Applicant.submitted_by(batch, [a.id_number for a in shown]),
+    )
+
+
+def _row_response(applicant: Applicant, error: str | None = None, editing: str | None = None):
+    batch = applicant.batch
+    return render(
+        "review.html", "row", a=applicant, batch=batch, spec=batch.spec, schema=batch.schema,
+        submitted=Applicant.submitted_by(batch, [applicant.id_number]), row_error=error, editing=editing,
+    )
+
+
+@bp.route("/applicants/<int:applicant_id>")
+@login_required
+def detail(applicant_id: int):
+    a = applicant_or_404(applicant_id)
+    batch = a.batch
+    events = list(Event.select(Event, User).join(User, join_type=JOIN.LEFT_OUTER)
+                  .where(Event.applicant == a).order_by(Event.id.desc()))
+    return render(
+        "applicant.html", a=a, batch=batch, spec=batch.spec, schema=batch.schema, events=events,
+        others=a.other_bodies(Applicant.submitted_by(batch, [a.id_number])),
+        actions=workflow.actions_for(a.status, current_user.is_officer),
+    )
+
+
+@bp.route("/applicants/<int:applicant_id>/decide", methods=["GET", "POST"])
+@login_required
+def decide(applicant_id: int):
+    """GET (htmx): the row with a reason form for `action`. POST: apply it."""
+    a = applicant_or_404(applicant_id)
+    action = request.values.get("action", "")
+    if request.method == "GET":
+        if not request.htmx:
+            return back("review.detail", applicant_id=a.id)
+        return _row_response(a, editing=action)
+    try:
+        a = decisions.decide(a, me(), action, request.form.get("reason"),
+                             request.form.get("version", type=int))
+    except TransitionRefused as e:
+        if request.htmx:
+            return _row_response(applicant_or_404(applicant_id), error=str(e),
+                                 editing=action if workflow.ACTIONS.get(action) else None)
+        flash(str(e), "error")
+        return back("review.detail", applicant_id=a.id)
+    if request.htmx:
+        return _row_response(a)
+    flash(f"{a.name}：已{workflow.ACTIONS[action].label}。", "success")
+    return back("review.detail", applicant_id=a.id)
+
+
+@bp.post("/applicants/<int:applicant_id>/copies")
+@officer_required
+def copies(applicant_id: int):
+    a = applicant_or_404(applicant_id)
+    try:
+        a = decisions.set_copies(a, me(), request.form.get("copies", type=int, default=-1))
+    except TransitionRefused as e:
+        if request.htmx:
+            return _row_response(a, error=str(e))
+        flash(str(e), "error")
+        return back("review.detail", applicant_id=a.id)
+    if request.htmx:
+        return _row_response(a)
+    return back("review.detail", applicant_id=a.id)
+
+
+@bp.post("/review/finalise")
+@officer_required
+def finalise():
+    batch = current_batch_or_404()
+    if batch.finalised_at:
+        abort(409)
+    count = decisions.finalise(batch, me())
+    flash(f"已定稿：{count}人标记为“已推荐”，批次已停止接收上传。", "success")
+    response = back("home.index")
+    if request.htmx:
+        response = make_response("")
+        response.headers["HX-Redirect"] = url_for("home.index")
+    return response
