@@ -9,6 +9,9 @@ import re
 
 import pytest
 from flask.testing import FlaskClient
+from werkzeug.security import generate_password_hash
+
+from zcweb import models
 
 from zcweb import create_app
 from zcweb.cli import create_batch, create_user
@@ -55,6 +58,13 @@ class Client(FlaskClient):
 
     def logout(self):
         return self.post("/logout")
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch):
+    """scrypt is slow on purpose; the tests hash a few passwords each."""
+    monkeypatch.setattr(models, "generate_password_hash",
+                        lambda password: generate_password_hash(password, "pbkdf2:sha256:1000"))
 
 
 @pytest.fixture

@@ -85,8 +85,19 @@ def raw(value):
 
 
 def raw_cells(values: dict[str, object]) -> dict[str, object]:
-    """A person as the reader returns them from an openpyxl xlsx."""
+    """A person as the reader returns them from an openpyxl xlsx (and from
+    .ods and LibreOffice's .xls): numbers are floats."""
     return {KEYS[header]: raw(value) for header, value in values.items()}
+
+
+def text_cells(values: dict[str, object]) -> dict[str, object]:
+    """A person as the reader returns them from CSV: all text."""
+    return {KEYS[header]: None if value is None else str(value) for header, value in values.items()}
+
+
+def keyed(values: dict[str, object]) -> dict[str, object]:
+    """A person by column key, values untouched (xlwt's .xls keeps ints)."""
+    return {KEYS[header]: value for header, value in values.items()}
 
 
 # ---------------------------------------------------------------- xlsx
@@ -284,6 +295,18 @@ def odd_text_xlsx() -> bytes:
     return xlsx(rows)
 
 
+def gaps_xlsx() -> bytes:
+    """Rows a contact leaves between people: empty, spaces only, a value
+    only in an unknown column; and a row whose only value is a 0."""
+    rows = table(HEADERS + ["备用"], [person(1)])
+    rows += [[None] * len(HEADERS),
+             [" ", "\u3000", None, "\t"] + [None] * (len(HEADERS) - 4),
+             [None] * len(HEADERS) + ["草稿"],
+             [0 if h == "继续教育学时2022" else None for h in HEADERS]]
+    rows += table(HEADERS, [person(2)])[1:]
+    return xlsx(rows)
+
+
 def many_rows_xlsx(count: int) -> bytes:
     return xlsx(table(HEADERS, [person(n) for n in range(3, 3 + count)]))
 
@@ -427,6 +450,12 @@ def counted_cells_xlsx() -> bytes:
                           for v in values) + "</row>"
         for values in table(HEADERS, [person(1)]))
     return hand_xlsx(rows)
+
+
+def counted_far_xlsx() -> bytes:
+    """Counted cells that reach XFD1048576: in-process they would abort."""
+    far = "<c><v>1</v></c>" * 16384
+    return hand_xlsx(_roster_rows([person(1)]) + f'<row r="1048576">{far}</row>')
 
 
 def xlsm() -> bytes:
@@ -641,6 +670,13 @@ def xls_password() -> bytes:
     filepass = struct.pack("<HHH", 0x002F, 54, 1) + bytes(52)  # RC4
     buffer = io.BytesIO()
     XlsDoc().save(buffer, stream[:bof_end] + filepass + stream[bof_end:])
+    return buffer.getvalue()
+
+
+def xls_garbage() -> bytes:
+    """An OLE2 file whose Workbook stream is not BIFF: a damaged .xls."""
+    buffer = io.BytesIO()
+    XlsDoc().save(buffer, b"\x09\x08\x10\x00" + bytes(range(256)) * 8)
     return buffer.getvalue()
 
 

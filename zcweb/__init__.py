@@ -27,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(root / "static"),
     )
     app.config.from_object("zcweb.config")
+    app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("ZCWEB")
     if test_config:
         app.config.update(test_config)

@@ -50,7 +50,7 @@ MIN_HEADER_MATCHES = 3
 MAX_HEADER_LENGTH = 100
 # The ratio check only concerns members large enough to matter.
 RATIO_CHECKED_ABOVE = 4 * 1024 * 1024
-INFLATE_PIECE = 16 * 1024 * 1024
+INFLATE_PIECE = 1024 * 1024
 # Memory and CPU a child reading an .xls or .ods file may use.
 ISOLATED_MEMORY = 3 * 1024 * 1024 * 1024
 
@@ -209,6 +209,10 @@ def _check_sizes(archive: zipfile.ZipFile, limits: Limits) -> None:
 
 
 def _zip_kind(data: bytes, members: dict[str, zipfile.ZipInfo]) -> str:
+    if "word/document.xml" in members:
+        raise _not_a_roster("Word 文档")
+    if "ppt/presentation.xml" in members:
+        raise _not_a_roster("PowerPoint 演示文稿")
     content_types = members.get("[content_types].xml")
     if "xl/vbaproject.bin" in members or (
             content_types and b"macroenabled" in _inflate(data, content_types).lower()):
@@ -217,10 +221,6 @@ def _zip_kind(data: bytes, members: dict[str, zipfile.ZipInfo]) -> str:
         return "xlsx"
     if "xl/workbook.bin" in members:
         raise RosterRefused(XLSB)
-    if "word/document.xml" in members:
-        raise _not_a_roster("Word 文档")
-    if "ppt/presentation.xml" in members:
-        raise _not_a_roster("PowerPoint 演示文稿")
     mimetype = members.get("mimetype")
     if mimetype and _inflate(data, mimetype).strip() == _ODS_MIMETYPE:
         return "ods"
@@ -250,12 +250,12 @@ def _inflate_pieces(data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
         raise RosterRefused(CORRUPT)
     inflater, left = zlib.decompressobj(-15), info.file_size
     try:
-        while raw:
+        while not inflater.eof:
             piece = inflater.decompress(raw, INFLATE_PIECE)
             raw, left = inflater.unconsumed_tail, left - len(piece)
             if left < 0:
                 raise RosterRefused(BOMB)
-            if not piece:  # the deflate stream ended before the member did
+            if not piece and not raw:  # a truncated stream
                 break
             yield piece
     except zlib.error:
@@ -381,12 +381,17 @@ def _local(tag: str) -> str:
 
 
 def _sheet_xml(data: bytes, member: zipfile.ZipInfo) -> Iterator[bytes]:
-    """A sheet's XML in pieces cut after a ">", so that no tag is split."""
+    """A sheet's XML in pieces that split no tag: a tag left open at the end
+    of a piece moves on to the next one."""
     carry = b""
     for piece in _inflate_pieces(data, member):
         piece = carry + piece
-        cut = piece.rfind(b">") + 1
+        cut = piece.rfind(b"<")
+        if cut < piece.rfind(b">"):
+            cut = len(piece)
         carry = piece[cut:]
+        if len(carry) > INFLATE_PIECE:  # no tag is that long
+            raise RosterRefused(CORRUPT)
         yield piece[:cut]
     yield carry
 
@@ -687,6 +692,7 @@ def _too_many_rows(limit: int) -> RosterRefused:
 
 def _read_csv(data: bytes, schema: Schema, limits: Limits, deadline: _Deadline) -> RawRoster:
     text = _decode(data)
+    deadline.check()
     if text.lstrip()[:1] == "<":
         raise RosterRefused(HTML)
     best = None
