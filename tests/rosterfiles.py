@@ -143,16 +143,10 @@ def header_variants_xlsx() -> bytes:
     return xlsx([headers] + table(HEADERS, [person(1)])[1:])
 
 
-def id_header_variants_xlsx() -> bytes:
-    """Three sheets, each naming the identity column another way."""
-    workbook = openpyxl.Workbook()
-    workbook.remove(workbook.active)
-    for name in ("身份证号码", "证件号码", "公民身份证号码"):
-        headers = [name if h == "身份证号" else h for h in HEADERS]
-        sheet = workbook.create_sheet(name)
-        for row in [headers] + table(HEADERS, [person(1)])[1:]:
-            sheet.append(row)
-    return save(workbook)
+def id_header_xlsx(name: str) -> bytes:
+    """The identity column headed `name` (身份证号码, 公民身份号码, ...)."""
+    headers = [name if h == "身份证号" else h for h in HEADERS]
+    return xlsx([headers] + table(HEADERS, [person(1)])[1:])
 
 
 SHUFFLED = ["联系电话", "身份证号", "姓名", "申报专业", "性别", "出生年月"] + [
@@ -401,18 +395,19 @@ def _roster_rows(people: list[dict]) -> str:
 
 def formulas_xlsx() -> bytes:
     """Formulas with the values Excel cached: calamine reads the values."""
-    cells = [text_cell(f"{column_letter(i)}2", v) for i, v in enumerate(table(HEADERS, [person(1)])[1])
-             if v is not None and HEADERS[i] not in ("姓名", "出生年月", "继续教育学时2024")]
-    name = HEADERS.index("姓名")
-    birth = HEADERS.index("出生年月")
-    hours = HEADERS.index("继续教育学时2024")
-    cells += [
-        f'<c r="{column_letter(name)}2" t="str"><f>CONCATENATE("林","秀英")</f><v>林秀英</v></c>',
-        f'<c r="{column_letter(birth)}2" t="str"><f>MID(D2,7,4)&amp;"-"&amp;MID(D2,11,2)</f>'
-        '<v>1949-12</v></c>',
-        f'<c r="{column_letter(hours)}2"><f>SUM(40,56)</f><v>96</v></c>',
-    ]
-    cells.sort(key=lambda c: (len(c.split('"')[1]), c.split('"')[1]))
+    formulas = {
+        "姓名": (' t="str"', 'CONCATENATE("林","秀英")', "林秀英"),
+        "出生年月": (' t="str"', 'MID(D2,7,4)&amp;"-"&amp;MID(D2,11,2)', "1949-12"),
+        "继续教育学时2024": ("", "SUM(40,56)", "96"),
+    }
+    cells = []
+    for index, (header, value) in enumerate(zip(HEADERS, table(HEADERS, [person(1)])[1])):
+        reference = f"{column_letter(index)}2"
+        if header in formulas:
+            kind, formula, cached = formulas[header]
+            cells.append(f'<c r="{reference}"{kind}><f>{formula}</f><v>{cached}</v></c>')
+        elif value is not None:
+            cells.append(text_cell(reference, value))
     return hand_xlsx(row_xml(1, HEADERS) + f'<row r="2">{"".join(cells)}</row>')
 
 
@@ -431,10 +426,9 @@ def claim_dimension_xlsx() -> bytes:
     return hand_xlsx(_roster_rows([person(1), person(2)]), dimension="A1:AD1048576")
 
 
-def stray_value_xlsx() -> bytes:
-    """A stray "x" typed at A1048576 below the roster (Ctrl+↓, then a key)."""
-    return hand_xlsx(_roster_rows([person(1)]) + row_xml(1048576, ["x"]),
-                     dimension="A1:AD1048576")
+def stray_value_xlsx(row: int = 1048576) -> bytes:
+    """A stray "x" typed in column A far below the roster (Ctrl+↓, then a key)."""
+    return hand_xlsx(_roster_rows([person(1)]) + row_xml(row, ["x"]), dimension=f"A1:AD{row}")
 
 
 def far_corner_xlsx() -> bytes:
@@ -655,6 +649,10 @@ def xls() -> bytes:
     """A real .xls (BIFF8, written by xlwt) with a date cell."""
     rows = table(HEADERS, [person(1, 现职称取得时间=dt.date(2018, 12, 28)), person(2)])
     return _xlwt_bytes(_xlwt_book({"申报人员": rows}))
+
+
+def xls_many_rows(count: int) -> bytes:
+    return _xlwt_bytes(_xlwt_book({"申报人员": table(HEADERS, [person(n) for n in range(3, 3 + count)])}))
 
 
 def xls_hidden_sheet() -> bytes:

@@ -143,7 +143,7 @@ def _report(analysis: importer.Analysis, schema) -> dict:
     counts = analysis.counts()
     found = {"error": [], "warning": []}
     for row in analysis.rows:
-        for f in row["findings"]:
+        for f in row.get("findings", ()):
             found[f["level"]].append({"row": row["row"], "column": headers.get(f["column"], ""),
                                       "message": f["message"], "rule": f["rule"]})
     return {"rows": counts["rows"], "new": counts["new"], "updated": counts["changed"],

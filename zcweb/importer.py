@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import dataclasses
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -28,6 +29,7 @@ from .roster.rules import check_duplicates, check_row, other_body_warning
 from .roster.signing import TokenInvalid, read_token
 
 NEW, CHANGED, UNCHANGED, LOCKED, ERRORS = "new", "changed", "unchanged", "locked", "error"
+ID = "id_number"  # the identity column: one applicant per number and body
 CLASS_LABELS = {
     NEW: "新增",
     CHANGED: "修改",
@@ -47,7 +49,13 @@ class ImportRefused(Exception):
 
 @dataclass
 class Analysis:
-    """What a file would do to a body's rows. JSON-able through `to_dict`."""
+    """What a file would do to a body's rows; stored as the upload's preview.
+
+    Rows are kept compact, since a file may hold tens of thousands: each is
+    ``{"row": n, "class": c, "values": [...]}`` with the values in the order
+    of `columns`, plus ``findings``, ``changes`` ({key: [old, new]}) and
+    ``current`` (the stored row's id, version, status) only when there are any.
+    """
 
     rows: list[dict]
     missing: list[dict]
@@ -55,25 +63,22 @@ class Analysis:
     extra_headers: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    def values(self, row: dict) -> dict:
+        """A row's values by column key, empty cells left out."""
+        return {k: v for k, v in zip(self.columns, row["values"]) if v is not None}
+
     def counts(self) -> dict:
         counts = {k: 0 for k in CLASS_LABELS}
+        warnings = 0
         for row in self.rows:
             counts[row["class"]] += 1
-        counts["rows"] = len(self.rows)
-        counts["missing"] = len(self.missing)
-        counts["warnings"] = sum(
-            1 for row in self.rows for f in row["findings"] if f["level"] != ERROR
-        )
+            warnings += sum(1 for f in row.get("findings", ()) if f["level"] != ERROR)
+        counts.update(rows=len(self.rows), missing=len(self.missing), warnings=warnings)
         return counts
 
     def to_dict(self) -> dict:
-        return {
-            "rows": self.rows,
-            "missing": self.missing,
-            "columns": self.columns,
-            "extra_headers": self.extra_headers,
-            "notes": self.notes,
-        }
+        # Shallow on purpose: asdict would deep-copy every row.
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
     @classmethod
     def from_dict(cls, data: dict) -> "Analysis":
@@ -142,12 +147,36 @@ def analyse(batch: Batch, org: Org, data: bytes) -> Analysis:
     schema, spec = batch.schema, batch.spec
     try:
         raw = read_roster(data, schema, limits())
+        if raw.token:
+            _check_token(raw.token, batch, org)
+        rows = _check_rows(raw, schema, spec)
     except RosterRefused as e:
         raise ImportRefused(e.message) from None
-    if raw.token:
-        _check_token(raw.token, batch, org)
 
+    ids = [row["id"] for row in rows]
+    duplicates = check_duplicates([(row["row"], {ID: id_number}) for row, id_number in zip(rows, ids)], schema)
+    submitted = Applicant.submitted_by(batch)
+    for row, id_number in zip(rows, ids):
+        findings = row.pop("found")
+        findings.extend(duplicates.get(row["row"], ()))
+        others = submitted.get(id_number, set()) - {org.name}
+        if others:
+            findings.append(other_body_warning(sorted(others)))
+        if findings:
+            row["findings"] = [f.to_dict() for f in findings]
+
+    analysis = Analysis(rows, [], raw.columns, raw.extra_headers, raw.notes)
+    compare(analysis, batch, org, ids)
+    for row in rows:
+        del row["id"]
+    return analysis
+
+
+def _check_rows(raw, schema, spec) -> list[dict]:
+    """Clean and check each row as the reader yields it; the raw cells are
+    dropped as soon as they are cleaned."""
     cleaner = RowCleaner(schema)
+    columns = raw.columns
     rows = []
     for raw_row in raw.rows:
         values, findings = cleaner.clean(raw_row.cells)
@@ -156,62 +185,52 @@ def analyse(batch: Batch, org: Org, data: bytes) -> Analysis:
         # would only add "未填写" for it.
         unreadable = {f.column for f in findings}
         findings.extend(f for f in check_row(values, schema, spec) if f.column not in unreadable)
-        rows.append({"row": raw_row.number, "values": values, "findings": findings})
-
-    duplicates = check_duplicates([(r["row"], r["values"]) for r in rows], schema)
-    submitted = Applicant.submitted_by(batch)
-    for row in rows:
-        row["findings"].extend(duplicates.get(row["row"], ()))
-        others = submitted.get(row["values"].get("id_number"), set()) - {org.name}
-        if others:
-            row["findings"].append(other_body_warning(sorted(others)))
-        row["findings"] = [f.to_dict() for f in row["findings"]]
-
-    analysis = Analysis(rows, [], raw.columns, raw.extra_headers, raw.notes)
-    compare(analysis, batch, org)
-    return analysis
+        rows.append({"row": raw_row.number, "values": [values.get(k) for k in columns],
+                     "found": findings, "id": values.get(ID)})
+    return rows
 
 
-def _existing(batch: Batch, org: Org) -> dict[str, Applicant]:
-    return {
-        a.id_number: a
-        for a in Applicant.select().where((Applicant.batch == batch) & (Applicant.org == org))
-    }
+def _existing(batch: Batch, org: Org) -> dict[str, tuple]:
+    """The body's stored rows: id number → (id, status, version, name, data)."""
+    query = (Applicant.select(Applicant.id_number, Applicant.id, Applicant.status, Applicant.version,
+                              Applicant.name, Applicant.data)
+             .where((Applicant.batch == batch) & (Applicant.org == org)).tuples())
+    return {id_number: tuple(rest) for id_number, *rest in query}
 
 
-def compare(analysis: Analysis, batch: Batch, org: Org) -> dict[str, Applicant]:
+def compare(analysis: Analysis, batch: Batch, org: Org, ids: list | None = None) -> dict[str, tuple]:
     """Class every row against the body's rows as they are now (new, changed,
     unchanged, locked, error) and list the rows missing from the file."""
     existing = _existing(batch, org)
-    seen = set()
-    for row in analysis.rows:
+    columns = analysis.columns
+    if ids is None:
+        position = columns.index(ID) if ID in columns else None
+        ids = [row["values"][position] if position is not None else None for row in analysis.rows]
+    for row, id_number in zip(analysis.rows, ids):
         row.pop("changes", None)
         row.pop("current", None)
-        id_number = row["values"].get("id_number")
-        seen.add(id_number)
         current = existing.get(id_number)
-        if any(f["level"] == ERROR for f in row["findings"]):
+        if any(f["level"] == ERROR for f in row.get("findings", ())):
             row["class"] = ERRORS
         elif current is None:
             row["class"] = NEW
         else:
-            row["current"] = {"id": current.id, "version": current.version, "status": current.status}
-            changes = {
-                key: [current.data.get(key), row["values"].get(key)]
-                for key in analysis.columns
-                if current.data.get(key) != row["values"].get(key)
-            }
-            if changes and current.status in workflow.LOCKED:
+            applicant_id, status, version, _, stored = current
+            changes = {key: [stored.get(key), value] for key, value in zip(columns, row["values"])
+                       if stored.get(key) != value}
+            row["current"] = {"id": applicant_id, "version": version, "status": status}
+            if changes and status in workflow.LOCKED:
                 row["class"] = LOCKED
-            elif changes or current.status in workflow.RESUBMITTABLE:
+            elif changes or status in workflow.RESUBMITTABLE:
                 row["class"] = CHANGED
                 row["changes"] = changes
             else:
                 row["class"] = UNCHANGED
+    seen = set(ids)
     analysis.missing = [
-        {"id": a.id, "name": a.name, "id_number": a.id_number, "status": a.status}
-        for id_number, a in existing.items()
-        if id_number not in seen and a.status != workflow.WITHDRAWN
+        {"id": applicant_id, "name": name, "id_number": id_number, "status": status}
+        for id_number, (applicant_id, status, _, name, _) in existing.items()
+        if id_number not in seen and status != workflow.WITHDRAWN
     ]
     return existing
 
@@ -289,55 +308,90 @@ def _warnings(findings: list[dict]) -> list[dict]:
 
 
 def _apply(analysis: Analysis, existing: dict, upload: Upload, user, withdraw_missing: bool) -> dict:
-    stamp = now()
+    stamp = str(now())
     headers = {c.key: c.header for c in upload.batch.schema.columns}
-    events = []
-    new_rows = []
-    updated = 0
+    inserts, updates, events = [], [], []
     for row in analysis.rows:
-        values = row["values"]
         if row["class"] == NEW:
-            new_rows.append({
-                "batch": upload.batch_id, "org": upload.org_id, "id_number": values["id_number"],
-                "name": values.get("name", ""), "data": values, "warnings": _warnings(row["findings"]),
-                "status": workflow.PENDING, "position": row["row"], "upload": upload.id,
-                "created_at": stamp, "updated_at": stamp,
-            })
+            values = analysis.values(row)
+            inserts.append((
+                upload.batch_id, upload.org_id, values[ID], values.get("name", ""),
+                Applicant.data.db_value(values), Applicant.warnings.db_value(_warnings(row.get("findings", []))),
+                workflow.PENDING, 1, 0, row["row"], upload.id, stamp, stamp,
+            ))
         elif row["class"] == CHANGED:
-            current = existing[values["id_number"]]
-            data = {**current.data, **{k: values.get(k) for k in analysis.columns}}
+            values = analysis.values(row)
+            applicant_id, status, _, name, stored = existing[values[ID]]
+            data = {**stored, **dict(zip(analysis.columns, row["values"]))}
             data = {k: v for k, v in data.items() if v is not None}
-            (Applicant.update(
-                data=data, name=data.get("name", current.name), warnings=_warnings(row["findings"]),
-                status=workflow.PENDING if current.status in workflow.RESUBMITTABLE else current.status,
-                reason=None if current.status in workflow.RESUBMITTABLE else current.reason,
-                version=Applicant.version + 1, position=row["row"], upload=upload.id, updated_at=stamp,
-            ).where(Applicant.id == current.id).execute())
-            updated += 1
-            changed = "、".join(headers[k] for k in row["changes"]) or "重新提交"
-            events.append(_event_row(user, "applicant.updated", upload, current.id,
-                                     {"status": current.status, **{k: v[0] for k, v in row["changes"].items()}},
-                                     {k: v[1] for k, v in row["changes"].items()},
-                                     f"上传 {upload.filename}：{changed}"))
-    for chunk in chunked(new_rows, 200):
-        Applicant.insert_many(chunk).execute()
+            updates.append((
+                Applicant.data.db_value(data), data.get("name", name),
+                Applicant.warnings.db_value(_warnings(row.get("findings", []))),
+                workflow.PENDING if status in workflow.RESUBMITTABLE else status,
+                row["row"], upload.id, stamp, applicant_id,
+            ))
+            changes = row["changes"]
+            events.append(_event_row(
+                user, "applicant.updated", upload, applicant_id, stamp,
+                {"status": status, **{k: old for k, (old, _) in changes.items()}},
+                {k: new for k, (_, new) in changes.items()},
+                f"上传 {upload.filename}：{'、'.join(headers.get(k, k) for k in changes) or '重新提交'}"))
+    _insert(Applicant, NEW_ROW_FIELDS, inserts)
+    _update_changed(updates)
     withdrawn = 0
     if withdraw_missing:
         ids = [m["id"] for m in analysis.missing if m["status"] in (workflow.PENDING, workflow.RETURNED)]
         for chunk in chunked(ids, 500):
             withdrawn += (Applicant.update(status=workflow.WITHDRAWN, version=Applicant.version + 1, updated_at=stamp)
                           .where(Applicant.id.in_(chunk)).execute())
-        events.extend(_event_row(user, "applicant.withdrawn", upload, i, None, {"status": workflow.WITHDRAWN},
-                                 f"上传 {upload.filename} 中没有此人，已撤回")
-                      for i in ids)
-    for chunk in chunked(events, 200):
-        Event.insert_many(chunk).execute()
-    return {"new": len(new_rows), "updated": updated, "withdrawn": withdrawn}
+        events.extend(_event_row(user, "applicant.withdrawn", upload, i, stamp, None, {"status": workflow.WITHDRAWN},
+                                 f"上传 {upload.filename} 中没有此人，已撤回") for i in ids)
+    if events:
+        _insert(Event, list(events[0]), [tuple(Event._meta.fields[k].db_value(v) for k, v in e.items())
+                                         for e in events])
+    return {"new": len(inserts), "updated": len(updates), "withdrawn": withdrawn}
 
 
-def _event_row(user, action, upload, applicant_id, before, after, detail) -> dict:
+def _quoted(name: str) -> str:
+    start, end = db.obj.quote
+    return f"{start}{name}{end}"
+
+
+def _executemany(sql: str, params: list[tuple]) -> None:
+    """One prepared statement for many rows: building peewee's SQL text per
+    chunk costs more than the inserts themselves for a large file."""
+    cursor = db.cursor()
+    for chunk in chunked(params, 1000):
+        cursor.executemany(sql, chunk)
+
+
+NEW_ROW_FIELDS = ("batch", "org", "id_number", "name", "data", "warnings", "status", "version", "copies",
+                  "position", "upload", "created_at", "updated_at")
+
+
+def _insert(model, names: list[str], rows: list[tuple]) -> None:
+    """Insert rows of values already in database form, in the order of `names`."""
+    columns = ", ".join(_quoted(model._meta.fields[name].column_name) for name in names)
+    sql = (f"INSERT INTO {_quoted(model._meta.table_name)} ({columns}) "
+           f"VALUES ({', '.join([db.obj.param] * len(names))})")
+    _executemany(sql, rows)
+
+
+def _update_changed(updates: list[tuple]) -> None:
+    """Changed rows get the new values; a returned or withdrawn row is
+    submitted again, so its reason is cleared."""
+    p = db.obj.param
+    columns = ("data", "name", "warnings", "status", "position", "upload_id", "updated_at")
+    assignments = ", ".join(f"{_quoted(c)} = {p}" for c in columns)
+    sql = (f"UPDATE {_quoted('applicant')} SET {assignments}, "
+           f"{_quoted('reason')} = CASE WHEN {_quoted('status')} IN ({p}, {p}) THEN NULL ELSE {_quoted('reason')} END, "
+           f"{_quoted('version')} = {_quoted('version')} + 1 WHERE {_quoted('id')} = {p}")
+    _executemany(sql, [(*u[:-1], *sorted(workflow.RESUBMITTABLE), u[-1]) for u in updates])
+
+
+def _event_row(user, action, upload, applicant_id, stamp, before, after, detail) -> dict:
     return {
-        "at": now(), "user": user.id if user else None, "action": action, "batch": upload.batch_id,
+        "at": stamp, "user": user.id if user else None, "action": action, "batch": upload.batch_id,
         "org": upload.org_id, "applicant": applicant_id, "upload": upload.id,
         "before": before, "after": after, "detail": detail,
     }

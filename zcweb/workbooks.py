@@ -62,7 +62,7 @@ def marked_copy(upload: Upload) -> tuple[bytes, str]:
     message, so the contact fixes them and uploads again."""
     batch, org = upload.batch, upload.org
     raw = read_roster(bytes(upload.content), batch.schema)
-    by_row = {r["row"]: r["findings"] for r in upload.preview["rows"]}
+    by_row = {r["row"]: r.get("findings", []) for r in upload.preview["rows"]}
     rows, cell_notes, row_notes = [], {}, {}
     for index, raw_row in enumerate(raw.rows):
         rows.append(raw_row.cells)

@@ -197,8 +197,8 @@ def _read_zip(data: bytes, schema: Schema, limits: Limits, deadline: _Deadline) 
 
 
 def _check_sizes(archive: zipfile.ZipFile, limits: Limits) -> None:
-    """The zip-bomb guard, on the sizes the archive declares; `_inflate`
-    makes sure no member grows beyond its declared size."""
+    """The zip-bomb guard, on the sizes the archive declares;
+    `_inflate_pieces` makes sure no member grows beyond its declared size."""
     total = 0
     for info in archive.infolist():
         total += info.file_size
@@ -324,9 +324,9 @@ class _XlsxBook:
                  deadline: _Deadline):
         self._data, self._limits = data, limits
         self._sheet_members = _sheet_members(data, members)
-        worksheets = set(map(id, self._sheet_members.values()))
+        worksheets = set(self._sheet_members.values())
         for info in members.values():  # calamine reads some of these on opening
-            if id(info) not in worksheets:
+            if info not in worksheets:
                 for _ in _inflate_pieces(data, info):
                     deadline.check()
         self._workbook = _calamine(
@@ -457,14 +457,17 @@ class _IsolatedBook:
 
     def __init__(self, format: str, data: bytes, limits: Limits, deadline: _Deadline):
         self.format = format
-        self._cap = limits.max_rows + HEADER_SCAN_ROWS + 1
+        self._max_rows = limits.max_rows
+        # The child sends at most this many non-empty rows of a sheet, and one
+        # more to say there are more.
+        self._cap = limits.max_rows + HEADER_SCAN_ROWS
         self._sheets = {entry[0]: entry for entry in _run_isolated(data, self._cap, deadline)}
         self.sheets = [_SheetInfo(*entry[:3]) for entry in self._sheets.values()]
 
     def load(self, name: str) -> _Sheet:
         _, _, _, first_column, rows = self._sheets[name]
         if len(rows) > self._cap:
-            raise _too_many_rows(self._cap - HEADER_SCAN_ROWS - 1)
+            raise _too_many_rows(self._max_rows)
         return _Sheet(name, first_column, iter(rows))
 
 
@@ -482,7 +485,7 @@ import python_calamine as pc
 def nonempty_rows(sheet):
     rows = []
     for index, cells in enumerate(sheet.iter_rows()):
-        if any(value != "" for value in cells):
+        if cells.count("") < len(cells):
             rows.append((index, cells))
             if len(rows) > options["cap"]:
                 break
@@ -549,8 +552,7 @@ def _read_book(book, schema: Schema, limits: Limits, deadline: _Deadline) -> Raw
     if sheet.name != schema.sheet and len(candidates) > 1:
         notes.append(f"文件有多张工作表，读取的是表头最完整的“{sheet.name}”，其他工作表未读取。")
     rows = chain(((i, cells) for i, cells in head if i > header.index), rest)
-    return _roster(book.format, sheet.name, sheet.first_column, header, rows, schema, limits,
-                   deadline, token, notes)
+    return _roster(book.format, sheet.name, header, rows, schema, limits, deadline, token, notes)
 
 
 def _read_token(book) -> str | None:
@@ -641,8 +643,8 @@ def _read_header(index: int, cells: list, first_column: int, schema: Schema) -> 
     return header
 
 
-def _roster(format: str, sheet: str, first_column: int, header: _Header, rows, schema: Schema,
-            limits: Limits, deadline: _Deadline, token: str | None, notes: list[str]) -> RawRoster:
+def _roster(format: str, sheet: str, header: _Header, rows, schema: Schema, limits: Limits,
+            deadline: _Deadline, token: str | None, notes: list[str]) -> RawRoster:
     missing = [c.header for c in schema.columns if c.required and c.key not in header.keys]
     if missing:
         raise RosterRefused(f"缺少必填列：{'、'.join(missing)}。"
@@ -693,7 +695,7 @@ def _too_many_rows(limit: int) -> RosterRefused:
 def _read_csv(data: bytes, schema: Schema, limits: Limits, deadline: _Deadline) -> RawRoster:
     text = _decode(data)
     deadline.check()
-    if text.lstrip()[:1] == "<":
+    if text[:4096].lstrip()[:1] == "<":
         raise RosterRefused(HTML)
     best = None
     try:
@@ -707,7 +709,7 @@ def _read_csv(data: bytes, schema: Schema, limits: Limits, deadline: _Deadline) 
             raise RosterRefused(NO_HEADER)
         head, rest, header = best
         rows = chain(((i, cells) for i, cells in head if i > header.index), rest)
-        return _roster("csv", "", 0, header, rows, schema, limits, deadline, None, [])
+        return _roster("csv", "", header, rows, schema, limits, deadline, None, [])
     except csv.Error:
         raise RosterRefused(BAD_CSV) from None
 

@@ -1,0 +1,183 @@
+"""Import speed and memory, measured in one run.
+
+    .venv/bin/python bench/bench_import.py [--rows 10000] [--memory-rows 50000]
+
+Builds a roster of N distinct applicants in the real template, then times:
+  floor     python-calamine reading the sheet into Python values (nothing else)
+  openpyxl  openpyxl read-only iterating the same sheet (what most tools use)
+  preview   our upload preview: read + normalise + check + compare + store
+  commit    confirming that preview (insert every row in one transaction)
+and prints each with its ratio to the floor. Then, in a fresh process, the
+peak memory (max RSS) of previewing and committing a roster of M rows.
+Targets: preview <= 2x floor, preview + commit <= 3x floor, peak <= 250 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from python_calamine import CalamineWorkbook  # noqa: E402
+
+
+def make_app(instance: str):
+    os.environ["ZCWEB_INSTANCE_PATH"] = instance
+    from zcweb import create_app
+
+    app = create_app({"SECRET_KEY": "bench", "IMPORT_MAX_ROWS": 100_000})
+    with app.app_context():
+        from tests.conftest import open_spec
+        from zcweb.cli import create_batch
+        from zcweb.db import migrate
+        from zcweb.models import Org
+
+        migrate()
+        create_batch(open_spec())
+        Org.create(name="百官街道", kind="街道")
+    return app
+
+
+def make_roster(rows: int) -> bytes:
+    """A filled roster laid out as the template is (title row, header row,
+    data), written in openpyxl's write-only mode so that 50,000 rows build
+    in seconds; dates are date cells, identity numbers text."""
+    import datetime as dt
+
+    import openpyxl
+
+    from tests.helpers import make_id, valid_row
+    from zcweb.models import Batch
+
+    schema = Batch.current().schema
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet(schema.sheet)
+    ws.append(["百官街道 申报人员花名册"])
+    ws.append([c.header for c in schema.columns])
+    employers = [f"浙江上虞示例{k}化工有限公司" for k in range(40)]
+    for i in range(rows):
+        birth = f"19{60 + i % 35}{1 + i % 12:02d}{1 + i % 28:02d}"
+        row = valid_row(
+            i, name=f"申报人{i}", id_number=make_id(birth, 2 * (i % 499) + 1, area=f"3306{i % 90 + 10:02d}"),
+            birth_month=f"{birth[:4]}-{birth[4:6]}", employer=employers[i % 40],
+            phone=f"138{i:08d}", ce_2022=90 + i % 30, seq=i + 1,
+        )
+        ws.append([dt.date.fromisoformat(row[c.key]) if c.type == "date" and c.key in row else row.get(c.key)
+                   for c in schema.columns])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def timed(fn, repeat: int = 3):
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def measure(rows: int) -> None:
+    instance = tempfile.mkdtemp(prefix="zcweb-bench-")
+    app = make_app(instance)
+    with app.app_context():
+        from zcweb import importer
+        from zcweb.db import db
+        from zcweb.models import Applicant, Batch, Org, Upload
+
+        data = make_roster(rows)
+        batch, org = Batch.current(), Org.get(Org.name == "百官街道")
+
+        def floor():
+            return CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("申报人员").to_python()
+
+        def with_openpyxl():
+            import openpyxl
+
+            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+            count = sum(1 for _ in wb["申报人员"].iter_rows(values_only=True))
+            wb.close()
+            return count
+
+        floor_s, sheet = timed(floor)
+        openpyxl_s, _ = timed(with_openpyxl, repeat=1)
+        analyse_s, analysis = timed(lambda: importer.analyse(batch, org, data))
+        assert analysis.counts()["new"] == rows, analysis.counts()
+
+        preview_times, commit_times = [], []
+        for _ in range(3):
+            with db.atomic():
+                Applicant.delete().execute()
+                Upload.delete().execute()
+            start = time.perf_counter()
+            upload = importer.create_preview(batch, org, None, "bench.xlsx", data)
+            preview_times.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            done = importer.confirm(Upload.get_by_id(upload.id), None)
+            commit_times.append(time.perf_counter() - start)
+            assert done["new"] == rows
+        preview_s, commit_s = min(preview_times), min(commit_times)
+
+    print(f"roster: {rows} rows x {len(sheet[1])} columns, {len(data) / 1e6:.1f} MB xlsx")
+    print(f"{'step':<34}{'seconds':>9}{'x floor':>9}")
+    for label, seconds in [
+        ("floor: python-calamine to_python", floor_s),
+        ("openpyxl read-only iteration", openpyxl_s),
+        ("analyse (read+clean+check+diff)", analyse_s),
+        ("preview (analyse + store)", preview_s),
+        ("commit (insert in 1 transaction)", commit_s),
+        ("preview + commit", preview_s + commit_s),
+    ]:
+        print(f"{label:<34}{seconds:>9.3f}{seconds / floor_s:>9.2f}")
+    print(f"targets: preview <= 2.00x (now {preview_s / floor_s:.2f}x), "
+          f"preview + commit <= 3.00x (now {(preview_s + commit_s) / floor_s:.2f}x)")
+
+
+def memory(path: str) -> None:
+    """Run in a fresh process that only reads the file and imports it, so
+    that max RSS is the import's own."""
+    app = make_app(tempfile.mkdtemp(prefix="zcweb-bench-"))
+    with app.app_context():
+        from zcweb import importer
+        from zcweb.models import Batch, Org, Upload
+
+        data = Path(path).read_bytes()
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        # Preview and confirmation are two requests: nothing of the first is
+        # held while the second runs.
+        upload_id = importer.create_preview(Batch.current(), Org.get(Org.name == "百官街道"), None, "m.xlsx",
+                                            data).id
+        done = importer.confirm(Upload.get_by_id(upload_id), None)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory, {done['new']} rows preview + commit: {peak:.0f} MB max RSS "
+          f"(before reading: {before:.0f} MB); target <= 250 MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--memory-rows", type=int, default=50_000)
+    parser.add_argument("--memory-file", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.memory_file:
+        memory(args.memory_file)
+        return
+    measure(args.rows)
+    path = Path(tempfile.mkdtemp(prefix="zcweb-bench-")) / "roster.xlsx"
+    with make_app(str(path.parent)).app_context():
+        path.write_bytes(make_roster(args.memory_rows))
+    subprocess.run([sys.executable, __file__, "--memory-file", str(path)], check=True)
+
+
+if __name__ == "__main__":
+    main()
