@@ -4,11 +4,11 @@ document.addEventListener("htmx:configRequest", function (event) {
   if (meta) event.detail.headers["X-CSRFToken"] = meta.content;
 });
 
-// An error answer (a refused action) still replaces the row, so the
-// message shows where the user clicked.
+// An error page (file too large, page expired…) answers an htmx request
+// with HX-Retarget: show it instead of silently doing nothing.
 document.addEventListener("htmx:beforeSwap", function (event) {
-  var status = event.detail.xhr.status;
-  if (status === 400 || status === 409) {
+  var xhr = event.detail.xhr;
+  if (xhr.status >= 400 && xhr.getResponseHeader("HX-Retarget")) {
     event.detail.shouldSwap = true;
     event.detail.isError = false;
   }

@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 
 import openpyxl
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from zcweb.models import Applicant, Batch, Org
 from zcweb.roster.template import build_template
@@ -74,10 +76,14 @@ def plain_sheet(headers: list[str], rows: list[list]) -> bytes:
     return buffer.getvalue()
 
 
-def upload(client, data: bytes, name: str = "花名册.xlsx", **fields):
-    """POST a file as the browser's form does."""
-    return client.post("/uploads", data={"file": (io.BytesIO(data), name), **fields},
-                       content_type="multipart/form-data")
+def upload(client, data: bytes, name: str = "花名册.xlsx", headers=None, **fields):
+    """POST a file as the browser's form does. The body is encoded here in
+    memory: Werkzeug's test client spools a large one to a temporary file
+    that it never closes."""
+    fields["csrf_token"] = client.csrf_token()
+    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(data), name), **fields})
+    return client.post("/uploads", data=body, content_type=f"multipart/form-data; boundary={boundary}",
+                       headers=headers or {}, csrf=False)
 
 
 def applicants(org_name: str | None = None) -> list[Applicant]:

@@ -47,8 +47,7 @@ def test_upload_shows_a_preview_and_writes_no_rows(contact, baiguan):
 
 
 def test_htmx_upload_redirects_the_page_to_the_preview(contact, baiguan):
-    response = contact.post("/uploads", data={"file": (io.BytesIO(roster(baiguan, [valid_row(1)])), "a.xlsx")},
-                            content_type="multipart/form-data", headers={"HX-Request": "true"})
+    response = upload(contact, roster(baiguan, [valid_row(1)]), headers={"HX-Request": "true"})
     assert response.headers["HX-Redirect"] == f"/uploads/{last_upload().id}"
 
 

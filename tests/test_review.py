@@ -5,7 +5,7 @@ import pytest
 from zcweb.models import Applicant, Batch, Event, Org, Upload
 from zcweb.roster import workflow
 
-from tests.helpers import valid_row
+from tests.helpers import upload, valid_row
 
 HX = {"HX-Request": "true"}
 
@@ -105,8 +105,7 @@ def test_finalise_marks_approved_rows_recommended_and_closes_uploads(officer, ro
     assert Applicant.get_by_id(row.id).status == workflow.RECOMMENDED
     batch = Batch.current()
     assert batch.finalised_at is not None and not batch.is_open
-    response = officer.post("/uploads", data={"file": (__import__("io").BytesIO(b"x"), "a.csv"),
-                                              "org": row.org_id}, content_type="multipart/form-data")
-    upload = Upload.select().order_by(Upload.id.desc()).first()
-    assert upload.status == Upload.REFUSED and "定稿上报" in upload.message
+    response = upload(officer, b"x", name="a.csv", org=row.org_id)
+    kept = Upload.select().order_by(Upload.id.desc()).first()
+    assert kept.status == Upload.REFUSED and "定稿上报" in kept.message
     assert response.status_code == 303

@@ -7,7 +7,7 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, render_template
+from flask import Flask, make_response, render_template, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from htmx_flask import Htmx
@@ -74,7 +74,12 @@ def _init_login(app: Flask) -> None:
 
 def _init_errors(app: Flask) -> None:
     def page(code: int, title: str, message: str):
-        return render_template("error.html", title=title, message=message), code
+        response = make_response(render_template("error.html", title=title, message=message), code)
+        if request.headers.get("HX-Request"):
+            # An htmx request shows the error as the whole page, not nothing.
+            response.headers["HX-Retarget"] = "body"
+            response.headers["HX-Reswap"] = "innerHTML"
+        return response
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):

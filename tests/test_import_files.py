@@ -1,0 +1,148 @@
+"""Real-world and hostile files through the web upload: for each, the exact
+outcome, and that nothing but the kept upload (and its log line) changed.
+The files are built in code by tests/rosterfiles.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from zcweb.models import MODELS, Applicant, Event, Upload
+
+from tests import rosterfiles as rf
+from tests.helpers import upload
+
+REFUSED = {
+    "pdf": "这是 PDF 文件，不是 Excel 花名册。请上传填好的花名册（.xlsx 文件）。",
+    "png": "这是图片（PNG），不是 Excel 花名册。请上传填好的花名册（.xlsx 文件）。",
+    "jpeg": "这是图片（JPEG），不是 Excel 花名册。请上传填好的花名册（.xlsx 文件）。",
+    "docx": "这是 Word 文档，不是 Excel 花名册。请上传填好的花名册（.xlsx 文件）。",
+    "plain_zip": "这是 ZIP 压缩包，不是 Excel 花名册。请解压后上传其中的花名册（.xlsx 文件）。",
+    "empty": "文件是空的，请选择填好的花名册重新上传。",
+    "xlsm": "文件包含宏（VBA 代码），为安全起见不予读取。请另存为 .xlsx（Excel 工作簿）后重新上传。",
+    "xls_macro": "文件包含宏（VBA 代码），为安全起见不予读取。请另存为 .xlsx（Excel 工作簿）后重新上传。",
+    "xlsb": "这是 Excel 二进制工作簿（.xlsb），请另存为 .xlsx（Excel 工作簿）后重新上传。",
+    "encrypted_xlsx": "文件设置了打开密码，请取消密码后另存为 .xlsx 再上传。",
+    "xls_password": "文件设置了打开密码，请取消密码后另存为 .xlsx 再上传。",
+    "zip_bomb": "文件解压后过大，疑似异常文件。请用 Excel 或 WPS 打开确认内容后另存为 .xlsx 再上传。",
+    "ratio_bomb": "文件解压后过大，疑似异常文件。请用 Excel 或 WPS 打开确认内容后另存为 .xlsx 再上传。",
+    "lying_size_xlsx": "文件解压后过大，疑似异常文件。请用 Excel 或 WPS 打开确认内容后另存为 .xlsx 再上传。",
+    "html_xls": "这是网页（HTML/XML）格式的表格，扩展名虽可能是 .xls，但不是真正的 Excel 文件。"
+                "请用 Excel 或 WPS 打开后另存为 .xlsx（Excel 工作簿）再上传。",
+    "xls_garbage": "文件已损坏或不是有效的表格文件，无法读取。请用 Excel 或 WPS 打开，确认内容无误后另存为 .xlsx"
+                   "（Excel 工作簿）再上传。",
+    "csv_with_nul": "无法识别文件内容，它不是 Excel 花名册。请上传填好的花名册（.xlsx 文件）。",
+    "undecodable": "无法识别 CSV 文件的文字编码。请用 Excel 打开后另存为 .xlsx（Excel 工作簿）再上传。",
+    "missing_required_xlsx": "缺少必填列：身份证号、申报专业。请使用本批次模板填写，或在表头行补上这些列后重新上传。",
+    "instructions_only_xlsx": "未找到表头：请确认第一张工作表含有“姓名”“身份证号”等列标题（表头须在前 30 行内）。",
+    "far_corner_xlsx": "工作表“申报人员”的 XFD1048576 单元格有内容，离花名册数据太远，无法读取。"
+                       "请删除表格下方和右侧多余的内容（选中多余的行或列，右键“删除”）后重新上传。",
+    "template_xlsx": "文件中的模板标识校验不通过（模板的隐藏信息被改动过，或不是本系统下载的模板）。"
+                     "请重新下载本单位模板，把数据复制进去后再上传。",
+}
+
+# file → (rows read, new, with errors, rules found, notes or extra headers expected)
+READ = {
+    "plain_xlsx": (2, 1, 1, {"month.invalid"}),
+    "header_only_xlsx": (0, 0, 0, set()),
+    "header_variants_xlsx": (1, 1, 0, set()),
+    "shuffled_columns_xlsx": (2, 1, 1, {"month.invalid"}),
+    "title_rows_xlsx": (1, 1, 0, set()),
+    "annotated_headers_xlsx": (1, 1, 0, set()),
+    "extra_columns_xlsx": (1, 1, 0, set()),
+    "duplicate_header_xlsx": (1, 1, 0, set()),
+    "hidden_first_sheet_xlsx": (1, 1, 0, set()),
+    "two_sheets_xlsx": (1, 1, 0, set()),
+    "id_number_forms_xlsx": (8, 0, 8, {"duplicate.in_file", "idcard.numeric", "idcard.old15", "idcard.scientific"}),
+    "date_forms_xlsx": (7, 0, 7, {"duplicate.in_file", "seniority.short"}),
+    "merged_cells_xlsx": (2, 1, 1, {"month.invalid", "required"}),
+    "odd_text_xlsx": (2, 0, 2, {"month.invalid", "text.too_long"}),
+    "gaps_xlsx": (3, 1, 2, {"ce.short", "month.invalid", "required"}),
+    "formulas_xlsx": (1, 1, 0, set()),
+    "styled_template_like_xlsx": (0, 0, 0, set()),
+    "claim_styled_rows_xlsx": (2, 1, 1, {"month.invalid"}),
+    "claim_dimension_xlsx": (2, 1, 1, {"month.invalid"}),
+    "counted_cells_xlsx": (1, 1, 0, set()),
+    "csv_utf8": (2, 1, 1, {"month.invalid"}),
+    "csv_utf8_bom": (2, 1, 1, {"month.invalid"}),
+    "csv_gbk": (2, 1, 1, {"month.invalid"}),
+    "csv_tab": (2, 1, 1, {"month.invalid"}),
+    "csv_semicolon": (2, 1, 1, {"month.invalid"}),
+    "csv_odd_text": (2, 1, 1, {"month.invalid"}),
+    "unicode_text": (2, 1, 1, {"month.invalid"}),
+    "xls": (2, 1, 1, {"month.invalid"}),
+    "xls_hidden_sheet": (1, 1, 0, set()),
+}
+
+NOTES = {
+    "hidden_first_sheet_xlsx": "已跳过隐藏的工作表“2023年”",
+    "duplicate_header_xlsx": "“身份证号码”（AE 列）与“身份证号”（D 列）重复，已读取 D 列",
+    "two_sheets_xlsx": "读取的是表头最完整的“花名册”",
+}
+
+
+def snapshot() -> dict:
+    """Every table but the kept uploads and the log, row by row."""
+    return {model.__name__: [tuple(r.values()) for r in model.select().order_by(model.id).dicts()]
+            for model in MODELS if model not in (Upload, Event)}
+
+
+@pytest.fixture
+def contact(client, ctx):
+    client.login("baiguan")
+    return client
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_refused_file_says_why_and_changes_nothing(contact, name):
+    before, uploads, events = snapshot(), Upload.select().count(), Event.select().count()
+    response = upload(contact, getattr(rf, name)(), name=f"{name}.xlsx")
+    assert response.status_code == 303
+    kept = Upload.select().order_by(Upload.id.desc()).first()
+    assert (kept.status, kept.message) == (Upload.REFUSED, REFUSED[name])
+    assert snapshot() == before
+    assert (Upload.select().count(), Event.select().count()) == (uploads + 1, events + 1)
+    assert REFUSED[name] in contact.get(response.headers["Location"]).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("name", sorted(READ))
+def test_readable_file_previews_exactly_and_confirms_only_good_rows(contact, name):
+    rows, new, errors, rules = READ[name]
+    before = snapshot()
+    upload(contact, getattr(rf, name)(), name=f"{name}.xlsx")
+    kept = Upload.select().order_by(Upload.id.desc()).first()
+    assert kept.status == Upload.PREVIEW
+    summary = kept.summary
+    assert (summary["rows"], summary["new"], summary["error"]) == (rows, new, errors)
+    found = {f["rule"] for r in kept.preview["rows"] for f in r.get("findings", [])}
+    assert found == rules
+    if name in NOTES:
+        assert any(NOTES[name] in note for note in kept.preview["notes"])
+    if name == "extra_columns_xlsx":
+        assert kept.preview["extra_headers"] == ["籍贯", "民族"]
+    assert snapshot() == before  # a preview writes no applicant
+    contact.post(f"/uploads/{kept.id}/confirm")
+    assert Applicant.select().count() == new
+
+
+def test_script_in_a_name_is_shown_as_text_not_run(contact):
+    upload(contact, rf.odd_text_xlsx())
+    kept = Upload.select().order_by(Upload.id.desc()).first()
+    page = contact.get(f"/uploads/{kept.id}").get_data(as_text=True)
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;" in page
+
+
+def test_too_many_rows_are_refused_with_the_limit(contact, app):
+    app.config["IMPORT_MAX_ROWS"] = 5
+    upload(contact, rf.many_rows_xlsx(6))
+    kept = Upload.select().order_by(Upload.id.desc()).first()
+    assert kept.status == Upload.REFUSED and "5" in kept.message
+    assert Applicant.select().count() == 0
+
+
+def test_a_file_over_the_size_limit_gets_a_chinese_413_page(contact, app):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    response = upload(contact, b"x" * 4096, name="big.xlsx")
+    assert response.status_code == 413
+    assert "上传的文件超过" in response.get_data(as_text=True)
+    assert Upload.select().count() == 0
