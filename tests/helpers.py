@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 
-import openpyxl
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
@@ -62,18 +61,6 @@ def roster(org: Org, rows: list[dict], batch: Batch | None = None, token: bool =
     return build_template(batch.schema, batch.spec, org_name=org.name,
                           token=token_for(batch, org) if token else None, rows=rows,
                           prepared_rows=20)  # the full 1,000 rows are tested in test_template
-
-
-def plain_sheet(headers: list[str], rows: list[list]) -> bytes:
-    """A contact's own sheet: a header row and values, no template."""
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(headers)
-    for row in rows:
-        ws.append(row)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
 
 
 def upload(client, data: bytes, name: str = "花名册.xlsx", headers=None, **fields):

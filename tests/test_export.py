@@ -122,7 +122,7 @@ def test_table_is_bordered_wrapped_sized_filtered_and_frozen(schema, spec):
 def test_prints_landscape_a4_one_page_wide_repeating_the_header(schema, spec):
     sheet = export(schema, spec, [example_row()])
     setup = sheet.page_setup
-    assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", 9, 1, 0)
+    assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", 8, 1, 0)
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     assert sheet.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
 

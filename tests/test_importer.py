@@ -13,7 +13,7 @@ from zcweb.models import Applicant, Batch, Event, Extension, Org, Upload
 from zcweb.roster import workflow
 from zcweb.roster.signing import make_token
 
-from tests.helpers import applicants, plain_sheet, roster, upload, valid_row
+from tests.helpers import applicants, roster, upload, valid_row
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import pytest
 from zcweb.models import Applicant, Batch, Org, Upload
 from zcweb.roster import workflow
 
-from tests.helpers import make_id, valid_row
+from tests.helpers import valid_row
 
 
 @pytest.fixture

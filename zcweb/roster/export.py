@@ -67,7 +67,8 @@ def build_roster(schema: Schema, spec: BatchSpec, rows: list[dict], *, title: st
     last = get_column_letter(len(columns))
     sheet.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + len(rows)}"
     sheet.freeze_panes = frozen_cell(schema, FIRST_DATA_ROW)
-    setup_print(sheet, f"{HEADER_ROW}:{HEADER_ROW}")
+    # Thirty-odd columns are unreadable on A4; the bureau prints rosters on A3.
+    setup_print(sheet, f"{HEADER_ROW}:{HEADER_ROW}", paper=sheet.PAPERSIZE_A3)
     return to_bytes(workbook)
 
 

@@ -111,9 +111,10 @@ def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def setup_print(sheet, title_rows: str | None, landscape: bool = True) -> None:
-    """A4, one page wide, `title_rows` repeated on every page, page numbers."""
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+def setup_print(sheet, title_rows: str | None, landscape: bool = True, paper: int = 9) -> None:
+    """One page wide on `paper` (9 = A4, 8 = A3), `title_rows` repeated on
+    every page, page numbers."""
+    sheet.page_setup.paperSize = paper
     sheet.page_setup.orientation = "landscape" if landscape else "portrait"
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0

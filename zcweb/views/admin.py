@@ -11,7 +11,7 @@ from peewee import JOIN
 
 from ..access import current_batch_or_404, me, officer_required
 from ..db import db
-from ..models import Batch, Event, Extension, Org, User
+from ..models import Event, Extension, Org, User
 from ..roster.batch import BatchSpec
 from . import render
 
@@ -64,6 +64,7 @@ def org_create():
 @officer_required
 def org_update(org_id: int):
     org = Org.get_or_none(Org.id == org_id) or abort(404)
+    before = {"name": org.name, "kind": org.kind, "aliases": org.aliases, "active": org.active}
     if "active" in request.form:
         org.active = request.form["active"] == "1"
         fields = {"active": org.active}
@@ -73,7 +74,6 @@ def org_update(org_id: int):
         if error or clash:
             flash(error or f"已有名为“{fields['name']}”的报送单位。", "error")
             return redirect(url_for("admin.orgs"), code=303)
-        before = {"name": org.name}
         if fields["name"] != org.name and org.name not in fields["aliases"]:
             # Files still carry the old name: keep it as an alias.
             fields["aliases"].append(org.name)
@@ -81,7 +81,7 @@ def org_update(org_id: int):
             setattr(org, key, value)
     with db.atomic():
         org.save()
-        Event.record(me(), "org.updated", org=org, after=fields, detail=org.name)
+        Event.record(me(), "org.updated", org=org, before=before, after=fields, detail=org.name)
     flash(f"已保存“{org.name}”。", "success")
     return redirect(url_for("admin.orgs"), code=303)
 
