@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from zcweb.models import MODELS, Applicant, Event, Upload
+from zcweb.models import MODELS, Applicant, Event, Upload, UploadRow
 
 from tests import rosterfiles as rf
 from tests.helpers import upload
@@ -81,9 +81,10 @@ NOTES = {
 
 
 def snapshot() -> dict:
-    """Every table but the kept uploads and the log, row by row."""
+    """Every table but the kept uploads (with their preview rows) and the
+    log, row by row."""
     return {model.__name__: [tuple(r.values()) for r in model.select().order_by(model.id).dicts()]
-            for model in MODELS if model not in (Upload, Event)}
+            for model in MODELS if model not in (Upload, UploadRow, Event)}
 
 
 @pytest.fixture
@@ -99,6 +100,7 @@ def test_refused_file_says_why_and_changes_nothing(contact, name):
     assert response.status_code == 303
     kept = Upload.select().order_by(Upload.id.desc()).first()
     assert (kept.status, kept.message) == (Upload.REFUSED, REFUSED[name])
+    assert kept.rows.count() == 0
     assert snapshot() == before
     assert (Upload.select().count(), Event.select().count()) == (uploads + 1, events + 1)
     assert REFUSED[name] in contact.get(response.headers["Location"]).get_data(as_text=True)
@@ -113,7 +115,7 @@ def test_readable_file_previews_exactly_and_confirms_only_good_rows(contact, nam
     assert kept.status == Upload.PREVIEW
     summary = kept.summary
     assert (summary["rows"], summary["new"], summary["error"]) == (rows, new, errors)
-    found = {f["rule"] for r in kept.preview["rows"] for f in r.get("findings", [])}
+    found = {f["rule"] for r in kept.rows for f in r.findings or []}
     assert found == rules
     if name in NOTES:
         assert any(NOTES[name] in note for note in kept.preview["notes"])
@@ -137,6 +139,7 @@ def test_too_many_rows_are_refused_with_the_limit(contact, app):
     upload(contact, rf.many_rows_xlsx(6))
     kept = Upload.select().order_by(Upload.id.desc()).first()
     assert kept.status == Upload.REFUSED and "5" in kept.message
+    assert UploadRow.select().count() == 0  # the rows read before the refusal are rolled back
     assert Applicant.select().count() == 0
 
 

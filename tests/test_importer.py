@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from zcweb import importer
-from zcweb.models import Applicant, Batch, Event, Extension, Org, Upload
+from zcweb.models import Applicant, Batch, Event, Extension, Org, Upload, UploadRow
 from zcweb.roster import workflow
 from zcweb.roster.signing import make_token
 
@@ -29,6 +29,10 @@ def contact(client, baiguan):
 
 def last_upload() -> Upload:
     return Upload.select().order_by(Upload.id.desc()).first()
+
+
+def first_row():
+    return last_upload().rows.order_by(UploadRow.row)[0]
 
 
 def confirm(client, withdraw=False):
@@ -97,9 +101,9 @@ def test_a_changed_row_shows_old_and_new_and_updates_on_confirm(contact, baiguan
     upload(contact, roster(baiguan, [valid_row(1, phone="13800000001")]))
     confirm(contact)
     upload(contact, roster(baiguan, [valid_row(1, phone="13800000002")]))
-    preview = last_upload().preview["rows"][0]
-    assert preview["class"] == importer.CHANGED
-    assert preview["changes"] == {"phone": ["13800000001", "13800000002"]}
+    preview = first_row()
+    assert preview.outcome == importer.CHANGED
+    assert preview.changes == {"phone": ["13800000001", "13800000002"]}
     page = contact.get(f"/uploads/{last_upload().id}").get_data(as_text=True)
     assert "<s>13800000001</s> → 13800000002" in page
     confirm(contact)
@@ -135,7 +139,7 @@ def test_rows_decided_by_the_officer_are_locked(contact, baiguan):
     confirm(contact)
     Applicant.update(status=workflow.APPROVED).execute()
     upload(contact, roster(baiguan, [valid_row(1, phone="13800000009")]))
-    assert last_upload().preview["rows"][0]["class"] == importer.LOCKED
+    assert first_row().outcome == importer.LOCKED
     confirm(contact)
     a = applicants()[0]
     assert (a.status, a.data["phone"]) == (workflow.APPROVED, "13800000001")
@@ -158,7 +162,7 @@ def test_a_withdrawn_row_uploaded_again_is_submitted_again(contact, baiguan):
     confirm(contact)
     Applicant.update(status=workflow.WITHDRAWN).execute()
     upload(contact, roster(baiguan, [valid_row(1)]))
-    assert last_upload().preview["rows"][0]["class"] == importer.CHANGED
+    assert first_row().outcome == importer.CHANGED
     confirm(contact)
     assert applicants()[0].status == workflow.PENDING
 
@@ -171,7 +175,7 @@ def test_the_same_person_from_two_bodies_is_flagged_on_both(client, baiguan):
     client.logout()
     client.login("baiguan")
     upload(client, roster(baiguan, [valid_row(1)]))
-    findings = last_upload().preview["rows"][0]["findings"]
+    findings = first_row().findings
     assert [f["rule"] for f in findings] == ["duplicate.other_body"]
     confirm(client)
     client.logout()
@@ -294,7 +298,7 @@ def test_contact_import_and_cli_json_agree(contact, baiguan, runner, tmp_path):
 
     data = roster(baiguan, [valid_row(1, ce_2022=10), valid_row(2, sex="女")])
     upload(contact, data)
-    web = [(r["row"], f["column"], f["message"]) for r in last_upload().preview["rows"] for f in r["findings"]]
+    web = [(r.row, f["column"], f["message"]) for r in last_upload().rows for f in r.findings or []]
     path = tmp_path / "r.xlsx"
     path.write_bytes(data)
     report = json.loads(runner.invoke(args=["import", str(path), "--org", "百官街道", "--dry-run", "--json"]).output)

@@ -6,7 +6,6 @@ import io
 import openpyxl
 import pytest
 
-from zcweb.importer import Analysis
 from zcweb.models import Applicant, Batch, Org, Upload
 from zcweb.roster import schema as schema_module
 from zcweb.roster import workflow
@@ -53,9 +52,8 @@ def test_a_new_column_appears_in_template_import_review_and_export(client, exten
     upload(client, roster(baiguan, [valid_row(1, certificate_no="ZJ-2018-001")]))
     upload(client, roster(baiguan, [valid_row(2)]))  # the new column left empty
     first, second = Upload.select().order_by(Upload.id)
-    analysis = Analysis.from_dict(first.preview)
-    assert analysis.values(analysis.rows[0])["certificate_no"] == "ZJ-2018-001"
-    [finding] = second.preview["rows"][0]["findings"]
+    assert first.rows[0].values["certificate_no"] == "ZJ-2018-001"
+    [finding] = second.rows[0].findings
     assert finding["column"] == "certificate_no" and "职称证书编号" in finding["message"]
     client.post(f"/uploads/{first.id}/confirm")
     client.logout()

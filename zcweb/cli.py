@@ -138,18 +138,19 @@ def template_command(org_name: str, year: int | None, output: str):
     click.echo(f"已写入 {output}（{name}）")
 
 
-def _report(analysis: importer.Analysis, schema) -> dict:
+def _report(upload, rows, schema) -> dict:
+    """The import's outcome as `import --json` prints it."""
     headers = {c.key: c.header for c in schema.columns}
-    counts = analysis.counts()
+    summary = upload.summary
     found = {"error": [], "warning": []}
-    for row in analysis.rows:
-        for f in row.get("findings", ()):
-            found[f["level"]].append({"row": row["row"], "column": headers.get(f["column"], ""),
+    for row in sorted(rows, key=lambda r: r.row):
+        for f in row.findings or ():
+            found[f["level"]].append({"row": row.row, "column": headers.get(f["column"], ""),
                                       "message": f["message"], "rule": f["rule"]})
-    return {"rows": counts["rows"], "new": counts["new"], "updated": counts["changed"],
-            "unchanged": counts["unchanged"], "locked": counts["locked"], "missing": counts["missing"],
+    return {"rows": summary["rows"], "new": summary["new"], "updated": summary["changed"],
+            "unchanged": summary["unchanged"], "locked": summary["locked"], "missing": summary["missing"],
             "errors": found["error"], "warnings": found["warning"],
-            "extra_headers": analysis.extra_headers, "notes": analysis.notes}
+            "extra_headers": upload.preview["extra_headers"], "notes": upload.preview["notes"]}
 
 
 @click.command("import")
@@ -165,15 +166,12 @@ def import_command(file: str, org_name: str, year: int | None, dry_run: bool, as
     data = Path(file).read_bytes()
     try:
         if dry_run:
-            refusal = importer.refusal_for(batch, org, None)
-            if refusal:
-                raise importer.ImportRefused(refusal)
-            analysis = importer.analyse(batch, org, data)
+            upload, rows = importer.dry_run(batch, org, data)
         else:
             upload = importer.create_preview(batch, org, None, Path(file).name, data)
             if upload.status == upload.REFUSED:
                 raise importer.ImportRefused(upload.message)
-            analysis = importer.Analysis.from_dict(upload.preview)
+            rows = list(importer.preview_rows(upload))
             importer.confirm(upload, None)
     except importer.ImportRefused as e:
         if as_json:
@@ -181,7 +179,7 @@ def import_command(file: str, org_name: str, year: int | None, dry_run: bool, as
         else:
             click.echo(f"拒收：{e.message}", err=True)
         sys.exit(1)
-    report = _report(analysis, batch.schema)
+    report = _report(upload, rows, batch.schema)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False))
         return

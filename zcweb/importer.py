@@ -1,25 +1,25 @@
 """Roster import (花名册导入): a preview first, then a commit on confirmation.
 
-`analyse` reads, cleans, checks and compares a file with what the body
-already has, without writing. `create_preview` keeps the file and that result
-in an `Upload`, so that any server process can show and confirm it.
-`confirm` applies the preview in one transaction, comparing again with the
-rows as they are at that moment; confirming twice changes nothing the
-second time. The web upload and `flask import` both go through here.
+`create_preview` keeps the file in an `Upload` and streams every row it
+reads, cleaned, checked and compared with what the body already has, into
+`UploadRow`s, so that any server process can show and confirm it and a
+large file is never held whole in memory. `confirm` applies a preview in one
+transaction, comparing again with the rows as they are at that moment: new
+rows go from the preview into the roster in a single INSERT … SELECT.
+Confirming twice changes nothing the second time. The web upload and
+`flask import` both go through here; a dry run is a preview rolled back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import dataclasses
-from dataclasses import dataclass, field
 
 from flask import current_app
-from peewee import chunked
+from peewee import Case, chunked, fn
 
 from .db import db
-from .models import Applicant, Batch, Event, Extension, Org, Upload, User, now
+from .models import Applicant, Batch, Event, Extension, Org, Upload, UploadRow, User, now
 from .roster import workflow
 from .roster.batch import format_date
 from .roster.findings import ERROR
@@ -29,7 +29,6 @@ from .roster.rules import check_duplicates, check_row, other_body_warning
 from .roster.signing import TokenInvalid, read_token
 
 NEW, CHANGED, UNCHANGED, LOCKED, ERRORS = "new", "changed", "unchanged", "locked", "error"
-ID = "id_number"  # the identity column: one applicant per number and body
 CLASS_LABELS = {
     NEW: "新增",
     CHANGED: "修改",
@@ -37,6 +36,10 @@ CLASS_LABELS = {
     LOCKED: "已审定，不修改",
     ERRORS: "有错误，不导入",
 }
+# The preview lists errors first, then what will change.
+SHOWN_ORDER = (ERRORS, CHANGED, NEW, LOCKED, UNCHANGED)
+ID = "id_number"  # the identity column: one applicant per number and body
+CHUNK = 1000
 
 
 class ImportRefused(Exception):
@@ -45,44 +48,6 @@ class ImportRefused(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
-
-
-@dataclass
-class Analysis:
-    """What a file would do to a body's rows; stored as the upload's preview.
-
-    Rows are kept compact, since a file may hold tens of thousands: each is
-    ``{"row": n, "class": c, "values": [...]}`` with the values in the order
-    of `columns`, plus ``findings``, ``changes`` ({key: [old, new]}) and
-    ``current`` (the stored row's id, version, status) only when there are any.
-    """
-
-    rows: list[dict]
-    missing: list[dict]
-    columns: list[str]
-    extra_headers: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    def values(self, row: dict) -> dict:
-        """A row's values by column key, empty cells left out."""
-        return {k: v for k, v in zip(self.columns, row["values"]) if v is not None}
-
-    def counts(self) -> dict:
-        counts = {k: 0 for k in CLASS_LABELS}
-        warnings = 0
-        for row in self.rows:
-            counts[row["class"]] += 1
-            warnings += sum(1 for f in row.get("findings", ()) if f["level"] != ERROR)
-        counts.update(rows=len(self.rows), missing=len(self.missing), warnings=warnings)
-        return counts
-
-    def to_dict(self) -> dict:
-        # Shallow on purpose: asdict would deep-copy every row.
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "Analysis":
-        return cls(**data)
 
 
 def deadline_for(batch: Batch, org: Org) -> dt.date:
@@ -141,43 +106,68 @@ def limits() -> Limits:
     )
 
 
-def analyse(batch: Batch, org: Org, data: bytes) -> Analysis:
-    """Read, clean and check a file and compare it with the body's rows.
-    Raises ImportRefused for a file-level problem. Writes nothing."""
+def create_preview(batch: Batch, org: Org, user: User | None, filename: str, data: bytes) -> Upload:
+    """Keep the file and what it would do; refused files are kept too."""
+    upload = Upload(batch=batch, org=org, user=user, filename=(filename or "未命名文件")[:200], size=len(data),
+                    sha256=hashlib.sha256(data).hexdigest(), content=data)
+    with db.atomic():
+        upload.save()
+        try:
+            with db.atomic():  # a savepoint: a refusal mid-file leaves no preview rows
+                refusal = refusal_for(batch, org, user)
+                if refusal:
+                    raise ImportRefused(refusal)
+                upload.preview, upload.summary = _preview(upload, batch, org, data)
+        except ImportRefused as e:
+            upload.status, upload.message = Upload.REFUSED, e.message
+        upload.save()
+        Event.record(user, "upload." + upload.status, batch=batch, org=org, upload=upload,
+                     detail=upload.message or _summary_text(upload.summary))
+    return upload
+
+
+def dry_run(batch: Batch, org: Org, data: bytes) -> tuple[Upload, list[UploadRow]]:
+    """What a file would do, with nothing kept: the preview in a transaction
+    that is rolled back. Raises ImportRefused."""
+    refusal = refusal_for(batch, org, None)
+    if refusal:
+        raise ImportRefused(refusal)
+    with db.atomic() as transaction:
+        upload = Upload.create(batch=batch, org=org, filename="", size=len(data), sha256="", content=b"")
+        upload.preview, upload.summary = _preview(upload, batch, org, data)
+        rows = list(preview_rows(upload))
+        transaction.rollback()
+    return upload, rows
+
+
+def _preview(upload: Upload, batch: Batch, org: Org, data: bytes) -> tuple[dict, dict]:
+    """Read, clean, check and compare every row, writing UploadRows in
+    chunks as they come; returns the upload's preview and summary."""
     schema, spec = batch.schema, batch.spec
     try:
         raw = read_roster(data, schema, limits())
         if raw.token:
             _check_token(raw.token, batch, org)
-        rows = _check_rows(raw, schema, spec)
+        existing = _existing(batch, org)
+        submitted = Applicant.submitted_by(batch)
+        numbers = []  # (row number, identity number) of every row, for duplicates
+        _insert(UploadRow, PREVIEW_ROW_FIELDS, (
+            _preview_row(upload, raw.columns, number, values, findings, existing, submitted, org, numbers)
+            for number, values, findings in _checked_rows(raw, schema, spec)))
     except RosterRefused as e:
         raise ImportRefused(e.message) from None
-
-    ids = [row["id"] for row in rows]
-    duplicates = check_duplicates([(row["row"], {ID: id_number}) for row, id_number in zip(rows, ids)], schema)
-    submitted = Applicant.submitted_by(batch)
-    for row, id_number in zip(rows, ids):
-        findings = row.pop("found")
-        findings.extend(duplicates.get(row["row"], ()))
-        others = submitted.get(id_number, set()) - {org.name}
-        if others:
-            findings.append(other_body_warning(sorted(others)))
-        if findings:
-            row["findings"] = [f.to_dict() for f in findings]
-
-    analysis = Analysis(rows, [], raw.columns, raw.extra_headers, raw.notes)
-    compare(analysis, batch, org, ids)
-    for row in rows:
-        del row["id"]
-    return analysis
+    _mark_duplicates(upload, numbers, schema)
+    seen = {id_number for _, id_number in numbers}
+    missing = [{"id": a_id, "name": name, "id_number": id_number, "status": status}
+               for id_number, (a_id, status, _, name, _) in existing.items()
+               if id_number not in seen and status != workflow.WITHDRAWN]
+    preview = {"columns": raw.columns, "extra_headers": raw.extra_headers, "notes": raw.notes, "missing": missing}
+    return preview, _counts(upload, missing)
 
 
-def _check_rows(raw, schema, spec) -> list[dict]:
-    """Clean and check each row as the reader yields it; the raw cells are
-    dropped as soon as they are cleaned."""
+def _checked_rows(raw, schema, spec):
+    """(row number, cleaned values, findings) for each row the reader yields."""
     cleaner = RowCleaner(schema)
-    columns = raw.columns
-    rows = []
     for raw_row in raw.rows:
         values, findings = cleaner.clean(raw_row.cells)
         values = {k: v for k, v in values.items() if v is not None}
@@ -185,9 +175,70 @@ def _check_rows(raw, schema, spec) -> list[dict]:
         # would only add "未填写" for it.
         unreadable = {f.column for f in findings}
         findings.extend(f for f in check_row(values, schema, spec) if f.column not in unreadable)
-        rows.append({"row": raw_row.number, "values": [values.get(k) for k in columns],
-                     "found": findings, "id": values.get(ID)})
-    return rows
+        yield raw_row.number, values, findings
+
+
+PREVIEW_ROW_FIELDS = ("upload", "row", "id_number", "name", "data", "findings", "warnings", "has_error",
+                      "outcome", "changes", "status")
+
+
+def _preview_row(upload, columns, number, values, findings, existing, submitted, org, numbers) -> tuple:
+    id_number = values.get(ID)
+    numbers.append((number, id_number))
+    others = submitted.get(id_number, set()) - {org.name}
+    if others:
+        findings.append(other_body_warning(sorted(others)))
+    found = [f.to_dict() for f in findings]
+    outcome, changes, status = _outcome(values, found, existing.get(id_number), columns)
+    return (upload.id, number, id_number, values.get("name", ""), Applicant.data.db_value(values),
+            UploadRow.findings.db_value(found or None),
+            Applicant.warnings.db_value(_warnings(found)) if found else "[]",
+            outcome == ERRORS, outcome, UploadRow.changes.db_value(changes), status)
+
+
+def _outcome(values: dict, findings: list[dict], current: tuple | None, columns: list[str]):
+    """(outcome, changed cells or None, the stored row's status or None)
+    for a row of the file against the body's stored row of that person."""
+    if any(f["level"] == ERROR for f in findings):
+        return ERRORS, None, current and current[1]
+    if current is None:
+        return NEW, None, None
+    _, status, _, _, stored = current
+    changes = {key: [stored.get(key), values.get(key)] for key in columns if stored.get(key) != values.get(key)}
+    if changes and status in workflow.LOCKED:
+        return LOCKED, None, status
+    if changes or status in workflow.RESUBMITTABLE:
+        return CHANGED, changes, status
+    return UNCHANGED, None, status
+
+
+def _mark_duplicates(upload: Upload, numbers: list[tuple], schema) -> None:
+    """The same person twice in one file: every such row becomes an error.
+    Found once the whole file is read, so those few rows are updated."""
+    duplicates = check_duplicates([(number, {ID: id_number}) for number, id_number in numbers], schema)
+    for row in UploadRow.select().where((UploadRow.upload == upload) & UploadRow.row.in_(list(duplicates))):
+        row.findings = (row.findings or []) + [f.to_dict() for f in duplicates[row.row]]
+        row.has_error, row.outcome, row.changes = True, ERRORS, None
+        row.save()
+
+
+def _counts(upload: Upload, missing: list) -> dict:
+    counts = dict.fromkeys(CLASS_LABELS, 0)
+    counts.update(UploadRow.select(UploadRow.outcome, fn.COUNT(UploadRow.id))
+                  .where(UploadRow.upload == upload).group_by(UploadRow.outcome).tuples())
+    warnings = sum(1 for (findings,) in UploadRow.select(UploadRow.findings)
+                   .where((UploadRow.upload == upload) & UploadRow.findings.is_null(False)).tuples()
+                   for f in findings if f["level"] != ERROR)
+    counts.update(rows=sum(counts[k] for k in CLASS_LABELS), missing=len(missing), warnings=warnings)
+    return counts
+
+
+def preview_rows(upload: Upload, limit: int | None = None):
+    """The preview's rows as a person reads them: errors first, then
+    changes, new rows, locked and unchanged ones, each in file order."""
+    order = Case(None, [(UploadRow.outcome == o, i) for i, o in enumerate(SHOWN_ORDER)])
+    query = UploadRow.select().where(UploadRow.upload == upload).order_by(order, UploadRow.row)
+    return query.limit(limit) if limit else query
 
 
 def _existing(batch: Batch, org: Org) -> dict[str, tuple]:
@@ -196,70 +247,6 @@ def _existing(batch: Batch, org: Org) -> dict[str, tuple]:
                               Applicant.name, Applicant.data)
              .where((Applicant.batch == batch) & (Applicant.org == org)).tuples())
     return {id_number: tuple(rest) for id_number, *rest in query}
-
-
-def compare(analysis: Analysis, batch: Batch, org: Org, ids: list | None = None) -> dict[str, tuple]:
-    """Class every row against the body's rows as they are now (new, changed,
-    unchanged, locked, error) and list the rows missing from the file."""
-    existing = _existing(batch, org)
-    columns = analysis.columns
-    if ids is None:
-        position = columns.index(ID) if ID in columns else None
-        ids = [row["values"][position] if position is not None else None for row in analysis.rows]
-    for row, id_number in zip(analysis.rows, ids):
-        row.pop("changes", None)
-        row.pop("current", None)
-        current = existing.get(id_number)
-        if any(f["level"] == ERROR for f in row.get("findings", ())):
-            row["class"] = ERRORS
-        elif current is None:
-            row["class"] = NEW
-        else:
-            applicant_id, status, version, _, stored = current
-            changes = {key: [stored.get(key), value] for key, value in zip(columns, row["values"])
-                       if stored.get(key) != value}
-            row["current"] = {"id": applicant_id, "version": version, "status": status}
-            if changes and status in workflow.LOCKED:
-                row["class"] = LOCKED
-            elif changes or status in workflow.RESUBMITTABLE:
-                row["class"] = CHANGED
-                row["changes"] = changes
-            else:
-                row["class"] = UNCHANGED
-    seen = set(ids)
-    analysis.missing = [
-        {"id": applicant_id, "name": name, "id_number": id_number, "status": status}
-        for id_number, (applicant_id, status, _, name, _) in existing.items()
-        if id_number not in seen and status != workflow.WITHDRAWN
-    ]
-    return existing
-
-
-def create_preview(batch: Batch, org: Org, user: User | None, filename: str, data: bytes) -> Upload:
-    """Keep the file and what it would do; refused files are kept too."""
-    upload = Upload(
-        batch=batch,
-        org=org,
-        user=user,
-        filename=(filename or "未命名文件")[:200],
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        content=data,
-    )
-    try:
-        refusal = refusal_for(batch, org, user)
-        if refusal:
-            raise ImportRefused(refusal)
-        analysis = analyse(batch, org, data)
-    except ImportRefused as e:
-        upload.status, upload.message = Upload.REFUSED, e.message
-    else:
-        upload.preview, upload.summary = analysis.to_dict(), analysis.counts()
-    with db.atomic():
-        upload.save()
-        Event.record(user, "upload." + upload.status, batch=batch, org=org, upload=upload,
-             detail=upload.message or _summary_text(upload.summary))
-    return upload
 
 
 def confirm(upload: Upload, user: User | None, withdraw_missing: bool = False) -> dict | None:
@@ -278,14 +265,47 @@ def confirm(upload: Upload, user: User | None, withdraw_missing: bool = False) -
         )
         if not claimed:
             return None
-        analysis = Analysis.from_dict(upload.preview)
-        existing = compare(analysis, batch, org)
-        done = _apply(analysis, existing, upload, user, withdraw_missing)
+        stamp = str(now())
+        existing = _existing(batch, org)
+        events = _update_changed(upload, existing, user, stamp)
+        updated = len(events)
+        new = _insert_new(upload, stamp)
+        withdrawn = 0
+        if withdraw_missing:
+            ids = [m["id"] for m in upload.preview["missing"]
+                   if existing.get(m["id_number"], (None, None))[1] in (workflow.PENDING, workflow.RETURNED)]
+            for chunk in chunked(ids, 500):
+                withdrawn += (Applicant.update(status=workflow.WITHDRAWN, version=Applicant.version + 1,
+                                               updated_at=stamp).where(Applicant.id.in_(chunk)).execute())
+            events.extend(_event_row(user, "applicant.withdrawn", upload, i, stamp, None,
+                                     {"status": workflow.WITHDRAWN}, f"上传 {upload.filename} 中没有此人，已撤回")
+                          for i in ids)
+        if events:
+            _insert(Event, list(events[0]), (tuple(Event._meta.fields[k].db_value(v) for k, v in e.items())
+                                             for e in events))
+        done = {"new": new, "updated": updated, "withdrawn": withdrawn}
         summary = dict(upload.summary or {}, committed=done)
         Upload.update(summary=summary).where(Upload.id == upload.id).execute()
         Event.record(user, "upload.confirmed", batch=batch, org=org, upload=upload, after=done,
-             detail=f"导入 {upload.filename}：新增{done['new']}人，修改{done['updated']}人，撤回{done['withdrawn']}人")
+                     detail=f"导入 {upload.filename}：新增{new}人，修改{updated}人，撤回{withdrawn}人")
     return done
+
+
+def _insert_new(upload: Upload, stamp: str) -> int:
+    """Every error-free row whose person the body has not submitted yet goes
+    straight from the preview into the roster, in SQL."""
+    p, q = db.obj.param, _quoted
+    target = ", ".join(q(c) for c in ("batch_id", "org_id", "id_number", "name", "data", "warnings", "status",
+                                      "version", "copies", "position", "upload_id", "created_at", "updated_at"))
+    sql = (f"INSERT INTO {q('applicant')} ({target}) "
+           f"SELECT {p}, {p}, r.{q('id_number')}, r.{q('name')}, r.{q('data')}, r.{q('warnings')}, {p}, 1, 0, "
+           f"r.{q('row')}, r.{q('upload_id')}, {p}, {p} FROM {q('upload_row')} r "
+           f"WHERE r.{q('upload_id')} = {p} AND NOT r.{q('has_error')} AND NOT EXISTS ("
+           f"SELECT 1 FROM {q('applicant')} a WHERE a.{q('batch_id')} = {p} AND a.{q('org_id')} = {p} "
+           f"AND a.{q('id_number')} = r.{q('id_number')})")
+    cursor = db.execute_sql(sql, (upload.batch_id, upload.org_id, workflow.PENDING, stamp, stamp, upload.id,
+                                  upload.batch_id, upload.org_id))
+    return cursor.rowcount
 
 
 def cancel(upload: Upload, user: User | None) -> bool:
@@ -307,49 +327,45 @@ def _warnings(findings: list[dict]) -> list[dict]:
     return [f for f in findings if f["level"] != ERROR and f["rule"] != "duplicate.other_body"]
 
 
-def _apply(analysis: Analysis, existing: dict, upload: Upload, user, withdraw_missing: bool) -> dict:
-    stamp = str(now())
+def _update_changed(upload: Upload, existing: dict, user, stamp: str) -> list[dict]:
+    """Rows of people the body already has: compared again now, and the
+    changed ones get the file's values (a column the file lacks keeps its
+    stored value); a returned or withdrawn row is submitted again, so its
+    reason is cleared. Returns the log rows, one per changed applicant."""
+    columns = upload.preview["columns"]
     headers = {c.key: c.header for c in upload.batch.schema.columns}
-    inserts, updates, events = [], [], []
-    for row in analysis.rows:
-        if row["class"] == NEW:
-            values = analysis.values(row)
-            inserts.append((
-                upload.batch_id, upload.org_id, values[ID], values.get("name", ""),
-                Applicant.data.db_value(values), Applicant.warnings.db_value(_warnings(row.get("findings", []))),
-                workflow.PENDING, 1, 0, row["row"], upload.id, stamp, stamp,
-            ))
-        elif row["class"] == CHANGED:
-            values = analysis.values(row)
-            applicant_id, status, _, name, stored = existing[values[ID]]
-            data = {**stored, **dict(zip(analysis.columns, row["values"]))}
-            data = {k: v for k, v in data.items() if v is not None}
-            updates.append((
-                Applicant.data.db_value(data), data.get("name", name),
-                Applicant.warnings.db_value(_warnings(row.get("findings", []))),
-                workflow.PENDING if status in workflow.RESUBMITTABLE else status,
-                row["row"], upload.id, stamp, applicant_id,
-            ))
-            changes = row["changes"]
-            events.append(_event_row(
-                user, "applicant.updated", upload, applicant_id, stamp,
-                {"status": status, **{k: old for k, (old, _) in changes.items()}},
-                {k: new for k, (_, new) in changes.items()},
-                f"上传 {upload.filename}：{'、'.join(headers.get(k, k) for k in changes) or '重新提交'}"))
-    _insert(Applicant, NEW_ROW_FIELDS, inserts)
-    _update_changed(updates)
-    withdrawn = 0
-    if withdraw_missing:
-        ids = [m["id"] for m in analysis.missing if m["status"] in (workflow.PENDING, workflow.RETURNED)]
-        for chunk in chunked(ids, 500):
-            withdrawn += (Applicant.update(status=workflow.WITHDRAWN, version=Applicant.version + 1, updated_at=stamp)
-                          .where(Applicant.id.in_(chunk)).execute())
-        events.extend(_event_row(user, "applicant.withdrawn", upload, i, stamp, None, {"status": workflow.WITHDRAWN},
-                                 f"上传 {upload.filename} 中没有此人，已撤回") for i in ids)
-    if events:
-        _insert(Event, list(events[0]), [tuple(Event._meta.fields[k].db_value(v) for k, v in e.items())
-                                         for e in events])
-    return {"new": len(inserts), "updated": len(updates), "withdrawn": withdrawn}
+    stored = Applicant.select(Applicant.id_number).where(
+        (Applicant.batch == upload.batch_id) & (Applicant.org == upload.org_id))
+    known = UploadRow.select().where((UploadRow.upload == upload) & ~UploadRow.has_error
+                                     & UploadRow.id_number.in_(stored))
+    updates, events = [], []
+    for row in known.iterator():
+        values = row.values
+        outcome, changes, status = _outcome(values, [], existing[row.id_number], columns)
+        if outcome != CHANGED:
+            continue
+        applicant_id, _, _, name, stored = existing[row.id_number]
+        data = {k: v for k, v in stored.items() if k not in columns}
+        data.update(values)
+        updates.append((
+            Applicant.data.db_value(data), data.get("name", name), row.warnings,
+            workflow.PENDING if status in workflow.RESUBMITTABLE else status,
+            row.row, upload.id, stamp, *sorted(workflow.RESUBMITTABLE), applicant_id,
+        ))
+        events.append(_event_row(
+            user, "applicant.updated", upload, applicant_id, stamp,
+            {"status": status, **{k: old for k, (old, _) in changes.items()}},
+            {k: new for k, (_, new) in changes.items()},
+            f"上传 {upload.filename}：{'、'.join(headers.get(k, k) for k in changes) or '重新提交'}"))
+    p = db.obj.param
+    assignments = ", ".join(f"{_quoted(c)} = {p}" for c in
+                            ("data", "name", "warnings", "status", "position", "upload_id", "updated_at"))
+    _executemany(
+        f"UPDATE {_quoted('applicant')} SET {assignments}, "
+        f"{_quoted('reason')} = CASE WHEN {_quoted('status')} IN ({p}, {p}) THEN NULL ELSE {_quoted('reason')} END, "
+        f"{_quoted('version')} = {_quoted('version')} + 1 WHERE {_quoted('id')} = {p}",
+        updates)
+    return events
 
 
 def _quoted(name: str) -> str:
@@ -357,36 +373,25 @@ def _quoted(name: str) -> str:
     return f"{start}{name}{end}"
 
 
-def _executemany(sql: str, params: list[tuple]) -> None:
-    """One prepared statement for many rows: building peewee's SQL text per
-    chunk costs more than the inserts themselves for a large file."""
+def _executemany(sql: str, params) -> int:
+    """One prepared statement for many rows (an iterable, consumed in chunks
+    so that all of them are never built at once): building peewee's SQL text
+    per chunk costs more than the writes themselves for a large file.
+    Returns how many rows were written."""
     cursor = db.cursor()
-    for chunk in chunked(params, 1000):
+    count = 0
+    for chunk in chunked(params, CHUNK):
         cursor.executemany(sql, chunk)
+        count += len(chunk)
+    return count
 
 
-NEW_ROW_FIELDS = ("batch", "org", "id_number", "name", "data", "warnings", "status", "version", "copies",
-                  "position", "upload", "created_at", "updated_at")
-
-
-def _insert(model, names: list[str], rows: list[tuple]) -> None:
+def _insert(model, names: list[str], rows) -> int:
     """Insert rows of values already in database form, in the order of `names`."""
     columns = ", ".join(_quoted(model._meta.fields[name].column_name) for name in names)
     sql = (f"INSERT INTO {_quoted(model._meta.table_name)} ({columns}) "
            f"VALUES ({', '.join([db.obj.param] * len(names))})")
-    _executemany(sql, rows)
-
-
-def _update_changed(updates: list[tuple]) -> None:
-    """Changed rows get the new values; a returned or withdrawn row is
-    submitted again, so its reason is cleared."""
-    p = db.obj.param
-    columns = ("data", "name", "warnings", "status", "position", "upload_id", "updated_at")
-    assignments = ", ".join(f"{_quoted(c)} = {p}" for c in columns)
-    sql = (f"UPDATE {_quoted('applicant')} SET {assignments}, "
-           f"{_quoted('reason')} = CASE WHEN {_quoted('status')} IN ({p}, {p}) THEN NULL ELSE {_quoted('reason')} END, "
-           f"{_quoted('version')} = {_quoted('version')} + 1 WHERE {_quoted('id')} = {p}")
-    _executemany(sql, [(*u[:-1], *sorted(workflow.RESUBMITTABLE), u[-1]) for u in updates])
+    return _executemany(sql, rows)
 
 
 def _event_row(user, action, upload, applicant_id, stamp, before, after, detail) -> dict:

@@ -33,13 +33,15 @@ def now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 
 
+_to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 class JSONField(TextField):
     """JSON in a text column (works the same on SQLite and PostgreSQL)."""
 
     def db_value(self, value):
-        if value is None:
-            return None
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        # One encoder for all: json.dumps with options builds a new one per call.
+        return None if value is None else _to_json(value)
 
     def python_value(self, value):
         return None if value is None else json.loads(value)
@@ -168,6 +170,32 @@ class Upload(BaseModel):
         return self.STATUS_LABELS.get(self.status, self.status)
 
 
+class UploadRow(BaseModel):
+    """One row of an uploaded file as the preview found it: its cleaned
+    values (already the JSON an applicant keeps), findings and outcome.
+    Kept in a table so that a file of tens of thousands of rows is written
+    and confirmed in SQL, and shown a page at a time."""
+
+    upload = ForeignKeyField(Upload, backref="rows", on_delete="CASCADE")
+    row = IntegerField()
+    id_number = CharField(max_length=40, null=True)
+    name = CharField(default="")
+    data = TextField()
+    findings = JSONField(null=True)
+    warnings = TextField(default="[]")
+    has_error = BooleanField(default=False)
+    outcome = CharField()
+    changes = JSONField(null=True)
+    status = CharField(null=True)
+
+    class Meta:
+        indexes = ((("upload", "row"), False), (("upload", "id_number"), False))
+
+    @property
+    def values(self) -> dict:
+        return json.loads(self.data)
+
+
 class Applicant(BaseModel):
     """申报人: one row of a body's roster in a batch."""
 
@@ -235,4 +263,4 @@ class Event(BaseModel):
         return cls.create(user=user, action=action, **fields)
 
 
-MODELS = [Batch, Org, User, Extension, Upload, Applicant, Event]
+MODELS = [Batch, Org, User, Extension, Upload, UploadRow, Applicant, Event]

@@ -10,10 +10,11 @@ import zipfile
 from flask import current_app
 from peewee import JOIN
 
-from .models import Applicant, Batch, Org, Upload, User
+from .models import Applicant, Batch, Org, Upload, UploadRow, User
 from .roster import workflow
 from .roster.batch import format_date
 from .roster.findings import ERROR
+from .importer import limits
 from .roster.reader import read_roster
 from .roster.signing import make_token
 from .roster.template import build_template, template_filename
@@ -61,8 +62,9 @@ def marked_copy(upload: Upload) -> tuple[bytes, str]:
     """The uploaded rows back in the template, each faulty cell red with its
     message, so the contact fixes them and uploads again."""
     batch, org = upload.batch, upload.org
-    raw = read_roster(bytes(upload.content), batch.schema)
-    by_row = {r["row"]: r.get("findings", []) for r in upload.preview["rows"]}
+    raw = read_roster(bytes(upload.content), batch.schema, limits())
+    by_row = dict(UploadRow.select(UploadRow.row, UploadRow.findings)
+                  .where((UploadRow.upload == upload) & UploadRow.findings.is_null(False)).tuples())
     rows, cell_notes, row_notes = [], {}, {}
     for index, raw_row in enumerate(raw.rows):
         rows.append(raw_row.cells)

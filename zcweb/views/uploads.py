@@ -60,14 +60,11 @@ def index():
 def show(upload_id: int):
     upload = upload_or_404(upload_id)
     batch = upload.batch
-    rows = []
-    if upload.preview:
-        order = {importer.ERRORS: 0, importer.CHANGED: 1, importer.NEW: 2, importer.LOCKED: 3, importer.UNCHANGED: 4}
-        rows = sorted(upload.preview["rows"], key=lambda r: (order[r["class"]], r["row"]))
-    shown = request.args.get("all") == "1"
+    total = upload.summary["rows"] if upload.summary else 0
+    limit = None if request.args.get("all") == "1" else PREVIEW_ROWS
+    rows = list(importer.preview_rows(upload, limit)) if upload.preview else []
     return render(
-        "upload_preview.html", upload=upload, batch=batch, schema=batch.schema,
-        rows=rows if shown else rows[:PREVIEW_ROWS], total=len(rows), shown_all=shown,
+        "upload_preview.html", upload=upload, batch=batch, schema=batch.schema, rows=rows, total=total,
         class_labels=importer.CLASS_LABELS, mask=mask,
     )
 
