@@ -426,9 +426,12 @@ def claim_dimension_xlsx() -> bytes:
     return hand_xlsx(_roster_rows([person(1), person(2)]), dimension="A1:AD1048576")
 
 
-def stray_value_xlsx(row: int = 1048576) -> bytes:
-    """A stray "x" typed in column A far below the roster (Ctrl+↓, then a key)."""
-    return hand_xlsx(_roster_rows([person(1)]) + row_xml(row, ["x"]), dimension=f"A1:AD{row}")
+def stray_value_xlsx(row: int = 1048576, column: int = 0) -> bytes:
+    """A stray "x" typed far below the roster (Ctrl+↓, then a key), in
+    column A or the 0-based `column`."""
+    right = column_letter(max(column, len(HEADERS) - 1))
+    return hand_xlsx(_roster_rows([person(1)]) + row_xml(row, ["x"], start_column=column),
+                     dimension=f"A1:{right}{row}")
 
 
 def far_corner_xlsx() -> bytes:

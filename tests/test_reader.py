@@ -21,7 +21,10 @@ FAR = ("工作表“申报人员”的 {} 单元格有内容，离花名册数�
 
 
 def read(data: bytes, **limits):
-    return read_roster(data, SCHEMA, Limits(**limits))
+    """The roster with its rows iterated into a list, as the importer sees them."""
+    roster = read_roster(data, SCHEMA, Limits(**limits))
+    roster.rows = list(roster.rows)
+    return roster
 
 
 def refusal(data: bytes, **limits) -> str:
@@ -264,6 +267,15 @@ def test_more_rows_than_the_limit_are_refused_with_the_limit():
     assert refusal(files.xls_many_rows(40), max_rows=3) == message
 
 
+def test_rows_are_read_as_they_are_asked_for_and_the_limit_refuses_on_the_way():
+    roster = read_roster(files.many_rows_xlsx(4), SCHEMA, Limits(max_rows=3))
+    assert roster.columns == ALL_KEYS  # the header is read before any row
+    assert [next(roster.rows).number for _ in range(3)] == [2, 3, 4]
+    with pytest.raises(RosterRefused) as refused:
+        next(roster.rows)
+    assert refused.value.message == "花名册的数据行超过 3 行的上限。请删除与申报无关的行后重新上传。"
+
+
 @pytest.mark.parametrize("build", [files.plain_xlsx, files.csv_utf8, files.xls])
 def test_reading_past_the_time_limit_is_refused(build):
     assert refusal(build(), time_limit=0) == (
@@ -284,6 +296,11 @@ def test_a_stray_value_within_the_cell_budget_is_read_as_a_row():
     rows = read(files.stray_value_xlsx(40000)).rows
     assert [row.number for row in rows] == [2, 40000]
     assert rows[1].cells == dict.fromkeys(ALL_KEYS) | {"seq": "x"}
+
+
+def test_a_stray_value_just_past_the_cell_budget_is_named_not_read():
+    # AY99999 makes a grid of 51 columns x 99,999 rows = 5,099,949 cells > 5,000,000.
+    assert refusal(files.stray_value_xlsx(99999, column=50)) == FAR.format("AY99999")
 
 
 def test_a_cell_at_the_last_row_and_column_is_refused_before_calamine_sees_it():

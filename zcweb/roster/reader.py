@@ -14,7 +14,9 @@ XFD1048576 asks for 550 GB and aborts the whole process, uncatchably. So an
 xlsx sheet's XML is scanned before calamine sees it (`_check_sheet_area`),
 and .xls and .ods files, which calamine parses whole as soon as it opens
 them and whose parsers abort on some corrupt input, are read in a child
-process with a memory limit (`_IsolatedBook`).
+process with a memory limit (`_IsolatedBook`). The raw rows are made one
+at a time as the caller iterates `RawRoster.rows`, from python-calamine's
+`iter_rows()`, so that the reader adds little to calamine's own grid.
 """
 
 from __future__ import annotations
@@ -83,12 +85,12 @@ _INFO_KEYS = frozenset(header_key(h) for h in INFO_HEADERS)
 _EMPTY_TO_NONE = {"": None}
 
 # An xlsx cell that may hold a value (not "<c .../>") and is not a plain
-# <c r="A1"...> inside rows 1-29999 and columns A-CZ. No real roster has one,
-# so this one regex pass is all a normal file costs; anything it finds gets
-# a closer look. Styled empty cells down to row 1048576 pass unnoticed.
-_OUTSIDE_SMALL_AREA = re.compile(
-    rb'<c(?! r="[A-C]?[A-Z][1-9][0-9]{0,3}"| r="[A-C]?[A-Z][12][0-9]{4}")(?:\s[^>]*+)?(?<!/)>')
-SMALL_ROWS, SMALL_COLUMNS = 29999, 104
+# <c r="A1"...> inside rows 1-99999 and columns A-AX, 4,999,950 cells, just
+# within the default budget. No real roster has one, so this one regex pass
+# is all a normal file costs; anything it finds gets a closer look. Styled
+# empty cells down to row 1048576 pass unnoticed.
+_OUTSIDE_SMALL_AREA = re.compile(rb'<c(?! r="(?:A[A-X]|[A-Z])[1-9][0-9]{0,4}+")(?:\s[^>]*+)?(?<!/)>')
+SMALL_ROWS, SMALL_COLUMNS = 99999, 50
 # Every cell start tag: (column, row) of a plain <c r="A1"> with content, and
 # ("", "") for a cell calamine places by counting (no plain r="A1" first),
 # where only calamine itself knows where it lands. "<c .../>" is a styled
@@ -114,12 +116,16 @@ class RawRow:
 
 @dataclass
 class RawRoster:
+    """A roster read up to its header row; `rows` reads the rest as it is
+    iterated, once, so that the raw rows of a large file are never all held
+    at once. Iterating may still refuse the file (too many rows, too slow)."""
+
     format: str  # "xlsx" | "xls" | "ods" | "csv"
     sheet: str  # the sheet read ("" for csv)
     header_row: int
     columns: list[str]  # column keys found, in file order
     extra_headers: list[str]  # unknown headers, ignored
-    rows: list[RawRow]  # rows with a value in some column found
+    rows: Iterator[RawRow]  # rows with a value in some column found; raises RosterRefused
     token: str | None  # A1 of the template's hidden metadata sheet
     notes: list[str]  # file-level remarks for the contact
 
@@ -651,38 +657,42 @@ def _roster(format: str, sheet: str, header: _Header, rows, schema: Schema, limi
                             "请使用本批次模板填写，或在表头行补上这些列后重新上传。")
     return RawRoster(
         format=format, sheet=sheet, header_row=header.index + 1, columns=header.keys,
-        extra_headers=header.extra, rows=_collect_rows(rows, header, limits, deadline),
+        extra_headers=header.extra, rows=_raw_rows(rows, header, limits, deadline),
         token=token, notes=notes + header.notes)
 
 
-def _collect_rows(rows, header: _Header, limits: Limits, deadline: _Deadline) -> list[RawRow]:
+def _raw_rows(rows, header: _Header, limits: Limits, deadline: _Deadline) -> Iterator[RawRow]:
+    """The rows with a value in some column found, each made when it is
+    asked for: the row limit and the deadline are checked on the way."""
     keys, count, positions = header.keys, len(header.keys), header.positions
     width = max(positions) + 1
     # A slice when the columns found are side by side, as in the template;
     # else at least MIN_HEADER_MATCHES positions, so a tuple.
     contiguous = positions == list(range(positions[0], width))
     pick = itemgetter(slice(positions[0], width)) if contiguous else itemgetter(*positions)
-    found = []
+    none_for_empty, found = _EMPTY_TO_NONE.get, 0
     for index, cells in rows:
         if not index & 0xFFF:
             deadline.check()
         if len(cells) < width:  # CSV records vary in length
             cells = [*cells, *[""] * (width - len(cells))]
         values = pick(cells)
-        # Most skipped rows are wholly empty; tuple.count sees that in C.
-        if values.count("") == count or _blank(values):
+        # Most skipped rows are wholly empty, which count() sees in C; a row
+        # is only looked at further when its first value is blank text.
+        empty = values.count("")
+        if empty == count:
             continue
-        if len(found) == limits.max_rows:
+        first = next(filter(None, values), None)  # the first value other than "", 0, False
+        if type(first) is str and first.isspace() and _blank(values):
+            continue
+        found += 1
+        if found > limits.max_rows:
             raise _too_many_rows(limits.max_rows)
-        found.append(RawRow(index + 1, dict(zip(keys, map(_EMPTY_TO_NONE.get, values, values)))))
-    return found
+        yield RawRow(index + 1, dict(zip(keys, map(none_for_empty, values, values) if empty else values)))
 
 
 def _blank(values) -> bool:
     """Whether every value is an empty or whitespace-only string."""
-    first = next(filter(None, values), None)  # the first value other than "", 0, False
-    if first is not None and not (isinstance(first, str) and not first.strip()):
-        return False  # the usual data row, decided at its first value
     return all(isinstance(value, str) and not value.strip() for value in values)
 
 
