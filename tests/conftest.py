@@ -5,6 +5,7 @@ token the way a page does."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 
 import pytest
@@ -15,7 +16,7 @@ from zcweb import models
 
 from zcweb import create_app
 from zcweb.cli import create_batch, create_user
-from zcweb.db import db, migrate
+from zcweb.db import db, migrate, open_database
 from zcweb.models import Org, User
 from zcweb.roster.batch import load_preset
 
@@ -67,11 +68,23 @@ def fast_password_hashing(monkeypatch):
                         lambda password: generate_password_hash(password, "pbkdf2:sha256:1000"))
 
 
+def _empty_database(tmp_path) -> str:
+    """A fresh SQLite file, or with ZCWEB_TEST_DATABASE_URL (e.g.
+    postgresql://zc@127.0.0.1:55432/zctest) that database emptied."""
+    url = os.environ.get("ZCWEB_TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    database = open_database(url)
+    with database.connection_context():
+        database.execute_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    return url
+
+
 @pytest.fixture
 def app(tmp_path):
     app = create_app({
         "TESTING": True,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+        "DATABASE_URL": _empty_database(tmp_path),
         "SECRET_KEY": "test-secret-key",
     })
     app.test_client_class = Client

@@ -2,9 +2,12 @@
 
 import datetime as dt
 
+import pytest
+from peewee import IntegrityError
+
 from playhouse.schema_diff import diff_models
 
-from zcweb.db import db, migrate
+from zcweb.db import db, is_sqlite, migrate
 from zcweb.models import MODELS, Applicant, Batch, Org
 
 from tests.helpers import valid_row
@@ -20,9 +23,12 @@ def test_migrated_schema_matches_the_models(ctx):
     assert not diff, str(diff)
 
 
-def test_sqlite_runs_with_wal_and_foreign_keys(ctx):
-    assert db.execute_sql("pragma journal_mode").fetchone()[0] == "wal"
-    assert db.execute_sql("pragma foreign_keys").fetchone()[0] == 1
+def test_database_enforces_foreign_keys_and_sqlite_runs_with_wal(ctx):
+    if is_sqlite():
+        assert db.execute_sql("pragma journal_mode").fetchone()[0] == "wal"
+        assert db.execute_sql("pragma foreign_keys").fetchone()[0] == 1
+    with pytest.raises(IntegrityError), db.atomic():
+        Applicant.create(batch=Batch.current(), org=99999, id_number="x", name="x", data={})
 
 
 def test_batch_keeps_its_rules_as_data(ctx):
