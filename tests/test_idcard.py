@@ -1,10 +1,12 @@
 import datetime as dt
+import random
 
 import pytest
 
 from zcweb.roster.idcard import birth_date, check_character, check_idcard, mask, normalize_idcard, sex
 
 TODAY = dt.date(2024, 8, 1)
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # GB 11643-1999
 
 
 def number_with_check(first17: str) -> str:
@@ -41,6 +43,14 @@ def test_any_area_code_is_accepted(first6):
 )
 def test_noise_from_excel_and_wps_is_removed(written):
     assert normalize_idcard(written) == "11010519491231002X"
+
+
+def test_check_character_is_the_standards_weighted_sum():
+    rng = random.Random(11643)
+    numbers = ["0" * 17, "9" * 17] + ["".join(rng.choices("0123456789", k=17)) for _ in range(2000)]
+    for first17 in numbers:
+        total = sum(int(digit) * weight for digit, weight in zip(first17, WEIGHTS))
+        assert check_character(first17) == "10X98765432"[total % 11], first17
 
 
 def test_old_fifteen_digit_number_asks_for_the_eighteen_digit_one():

@@ -5,7 +5,7 @@ import pytest
 
 from zcweb.roster.batch import load_preset
 from zcweb.roster.findings import ERROR, WARNING
-from zcweb.roster.rules import CALENDAR_FALLBACK_NOTE, check_duplicates, check_row, other_body_warning
+from zcweb.roster.rules import CALENDAR_FALLBACK_NOTE, RowChecker, check_duplicates, check_row, other_body_warning
 from zcweb.roster.schema import DEFINITIONS_DIR, load_schema, schema_from_dict
 
 SCHEMA = load_schema("roster-2024")
@@ -69,6 +69,40 @@ def only(findings, rule, level):
 
 def test_valid_row_has_no_findings(spec):
     assert findings_of(spec) == []
+
+
+def without_empty(row: dict) -> dict:
+    """A row as RowCleaner.clean gives it: only the columns with a value."""
+    return {k: v for k, v in row.items() if v is not None}
+
+
+def test_one_checker_checks_every_row_of_an_import_as_check_row_does(spec):
+    rows = [
+        valid_row(),
+        valid_row(name=None, sex="男", ce_2023=40),
+        valid_row(level="正高级工程师", specialty="材料", current_title="高级工程师", route="破格", self_score=130),
+        valid_row(employer_type="事业单位", post_verified="否", notice_end="2024-08-29"),
+        valid_row(current_title_date="2021-12-28", education="大学专科", degree="无"),
+        valid_row(current_title_date="2021-12-28"),
+        valid_row(),
+    ]
+    checker = RowChecker(SCHEMA, spec)
+    assert [checker.check(without_empty(row)) for row in rows] == [check_row(row, SCHEMA, spec) for row in rows]
+    assert [f.rule for f in checker.check(without_empty(rows[1]))] == ["required", "sex.mismatch", "ce.short"]
+
+
+def test_columns_that_failed_cleaning_get_no_other_finding(spec):
+    row = without_empty(valid_row(name=None, phone=None))
+    checker = RowChecker(SCHEMA, spec)
+    assert [f.column for f in checker.check(row)] == ["name", "phone"]
+    assert [f.column for f in checker.check(row, skip={"phone"})] == ["name"]
+    assert [f.column for f in check_row(valid_row(phone=None), SCHEMA, spec, skip={"phone"})] == []
+
+
+def test_a_spec_edited_in_place_is_seen_by_the_next_check(spec):
+    assert by_rule(findings_of(spec, specialty="信息技术"), "specialty.not_offered") != []
+    spec.levels["高级工程师"].append("信息技术")
+    assert findings_of(spec, specialty="信息技术") == []
 
 
 # --- required values ----------------------------------------------------------
@@ -217,6 +251,21 @@ def test_senior_level_warning_does_not_offer_the_breakthrough_route(spec):
 def test_seniority_cutoff_comes_from_the_batch(spec):
     spec.seniority_cutoff = dt.date(2026, 12, 31)
     assert findings_of(spec, current_title_date="2021-12-28") == []
+
+
+def test_seniority_cutoff_on_a_leap_day(spec):
+    spec.seniority_cutoff = dt.date(2024, 2, 29)
+    assert findings_of(spec, current_title_date="2019-02-28") == []
+    finding = only(findings_of(spec, current_title_date="2019-03-01"), "seniority.short", WARNING)
+    assert "取得于2019年3月1日，至2024年2月29日满4年，不足5年" in finding.message
+
+
+def test_seniority_years_need_not_be_whole(spec):
+    spec.seniority["高级工程师"]["rules"][0]["years"] = 2.5
+    row = {"education": "博士研究生", "degree": "博士"}
+    assert findings_of(spec, current_title_date="2021-12-31", **row) == []
+    finding = only(findings_of(spec, current_title_date="2022-06-30", **row), "seniority.short", WARNING)
+    assert "满2年，不足2.5年" in finding.message
 
 
 def test_wrong_current_title_for_the_level_is_a_warning(spec):

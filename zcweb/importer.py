@@ -14,18 +14,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections import Counter
 
 from flask import current_app
-from peewee import Case, chunked, fn
+from peewee import Case, chunked
 
 from .db import db
-from .models import Applicant, Batch, Event, Extension, Org, Upload, UploadRow, User, now
+from .models import Applicant, Batch, Event, Extension, Org, Upload, UploadRow, User, now, to_json
 from .roster import workflow
 from .roster.batch import format_date
 from .roster.findings import ERROR
 from .roster.normalize import RowCleaner
 from .roster.reader import Limits, RosterRefused, read_roster
-from .roster.rules import check_duplicates, check_row, other_body_warning
+from .roster.rules import RowChecker, check_duplicates, other_body_warning
 from .roster.signing import TokenInvalid, read_token
 
 NEW, CHANGED, UNCHANGED, LOCKED, ERRORS = "new", "changed", "unchanged", "locked", "error"
@@ -148,33 +149,30 @@ def _preview(upload: Upload, batch: Batch, org: Org, data: bytes) -> tuple[dict,
         raw = read_roster(data, schema, limits())
         if raw.token:
             _check_token(raw.token, batch, org)
-        existing = _existing(batch, org)
-        submitted = Applicant.submitted_by(batch)
-        numbers = []  # (row number, identity number) of every row, for duplicates
-        _insert(UploadRow, PREVIEW_ROW_FIELDS, (
-            _preview_row(upload, raw.columns, number, values, findings, existing, submitted, org, numbers)
-            for number, values, findings in _checked_rows(raw, schema, spec)))
+        rows = _PreviewRows(upload, org, raw.columns, _existing(batch, org), Applicant.submitted_by(batch))
+        _insert(UploadRow, PREVIEW_ROW_FIELDS,
+                (rows.record(*checked) for checked in _checked_rows(raw, schema, spec)))
     except RosterRefused as e:
         raise ImportRefused(e.message) from None
-    _mark_duplicates(upload, numbers, schema)
-    seen = {id_number for _, id_number in numbers}
+    rows.mark_duplicates(schema)
+    seen = {id_number for _, id_number in rows.numbers}
     missing = [{"id": a_id, "name": name, "id_number": id_number, "status": status}
-               for id_number, (a_id, status, _, name, _) in existing.items()
+               for id_number, (a_id, status, _, name, _) in rows.existing.items()
                if id_number not in seen and status != workflow.WITHDRAWN]
     preview = {"columns": raw.columns, "extra_headers": raw.extra_headers, "notes": raw.notes, "missing": missing}
-    return preview, _counts(upload, missing)
+    counts = {k: rows.counts[k] for k in CLASS_LABELS}
+    counts.update(rows=len(rows.numbers), missing=len(missing), warnings=rows.counts["warnings"])
+    return preview, counts
 
 
 def _checked_rows(raw, schema, spec):
     """(row number, cleaned values, findings) for each row the reader yields."""
-    cleaner = RowCleaner(schema)
+    cleaner, checker = RowCleaner(schema), RowChecker(schema, spec)
     for raw_row in raw.rows:
         values, findings = cleaner.clean(raw_row.cells)
-        values = {k: v for k, v in values.items() if v is not None}
         # A cell that failed cleaning already has its message; the rules
         # would only add "未填写" for it.
-        unreadable = {f.column for f in findings}
-        findings.extend(f for f in check_row(values, schema, spec) if f.column not in unreadable)
+        findings += checker.check(values, skip={f.column for f in findings})
         yield raw_row.number, values, findings
 
 
@@ -182,18 +180,46 @@ PREVIEW_ROW_FIELDS = ("upload", "row", "id_number", "name", "data", "findings", 
                       "outcome", "changes", "status")
 
 
-def _preview_row(upload, columns, number, values, findings, existing, submitted, org, numbers) -> tuple:
-    id_number = values.get(ID)
-    numbers.append((number, id_number))
-    others = submitted.get(id_number, set()) - {org.name}
-    if others:
-        findings.append(other_body_warning(sorted(others)))
-    found = [f.to_dict() for f in findings]
-    outcome, changes, status = _outcome(values, found, existing.get(id_number), columns)
-    return (upload.id, number, id_number, values.get("name", ""), Applicant.data.db_value(values),
-            UploadRow.findings.db_value(found or None),
-            Applicant.warnings.db_value(_warnings(found)) if found else "[]",
-            outcome == ERRORS, outcome, UploadRow.changes.db_value(changes), status)
+class _PreviewRows:
+    """Turns checked rows into UploadRow records, counting outcomes and
+    remembering each row's identity number for the duplicate check."""
+
+    def __init__(self, upload, org, columns, existing, submitted):
+        self.upload, self.org_name, self.columns = upload, org.name, columns
+        self.existing, self.submitted = existing, submitted
+        self.numbers = []  # (row number, identity number)
+        self.counts = Counter()
+
+    def record(self, number: int, values: dict, findings: list) -> tuple:
+        id_number = values.get(ID)
+        self.numbers.append((number, id_number))
+        if id_number in self.submitted:
+            others = self.submitted[id_number] - {self.org_name}
+            if others:
+                findings.append(other_body_warning(sorted(others)))
+        found = [f.to_dict() for f in findings]
+        outcome, changes, status = _outcome(values, found, self.existing.get(id_number), self.columns)
+        self.counts[outcome] += 1
+        if found:
+            self.counts["warnings"] += sum(1 for f in found if f["level"] != ERROR)
+        return (self.upload.id, number, id_number, values.get("name", ""), to_json(values),
+                to_json(found) if found else None, to_json(_warnings(found)) if found else "[]",
+                outcome == ERRORS, outcome, to_json(changes) if changes else None, status)
+
+    def mark_duplicates(self, schema) -> None:
+        """The same person twice in one file: every such row becomes an
+        error. Found once the whole file is read, so those rows are updated."""
+        twice = {n for n, count in Counter(i for _, i in self.numbers if i).items() if count > 1}
+        if not twice:
+            return
+        duplicates = check_duplicates([(row, {ID: i}) for row, i in self.numbers if i in twice], schema)
+        query = UploadRow.select().where((UploadRow.upload == self.upload) & UploadRow.row.in_(list(duplicates)))
+        for row in query:
+            self.counts[row.outcome] -= 1
+            self.counts[ERRORS] += 1
+            row.findings = (row.findings or []) + [f.to_dict() for f in duplicates[row.row]]
+            row.has_error, row.outcome, row.changes = True, ERRORS, None
+            row.save()
 
 
 def _outcome(values: dict, findings: list[dict], current: tuple | None, columns: list[str]):
@@ -210,27 +236,6 @@ def _outcome(values: dict, findings: list[dict], current: tuple | None, columns:
     if changes or status in workflow.RESUBMITTABLE:
         return CHANGED, changes, status
     return UNCHANGED, None, status
-
-
-def _mark_duplicates(upload: Upload, numbers: list[tuple], schema) -> None:
-    """The same person twice in one file: every such row becomes an error.
-    Found once the whole file is read, so those few rows are updated."""
-    duplicates = check_duplicates([(number, {ID: id_number}) for number, id_number in numbers], schema)
-    for row in UploadRow.select().where((UploadRow.upload == upload) & UploadRow.row.in_(list(duplicates))):
-        row.findings = (row.findings or []) + [f.to_dict() for f in duplicates[row.row]]
-        row.has_error, row.outcome, row.changes = True, ERRORS, None
-        row.save()
-
-
-def _counts(upload: Upload, missing: list) -> dict:
-    counts = dict.fromkeys(CLASS_LABELS, 0)
-    counts.update(UploadRow.select(UploadRow.outcome, fn.COUNT(UploadRow.id))
-                  .where(UploadRow.upload == upload).group_by(UploadRow.outcome).tuples())
-    warnings = sum(1 for (findings,) in UploadRow.select(UploadRow.findings)
-                   .where((UploadRow.upload == upload) & UploadRow.findings.is_null(False)).tuples()
-                   for f in findings if f["level"] != ERROR)
-    counts.update(rows=sum(counts[k] for k in CLASS_LABELS), missing=len(missing), warnings=warnings)
-    return counts
 
 
 def preview_rows(upload: Upload, limit: int | None = None):

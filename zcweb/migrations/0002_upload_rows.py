@@ -9,7 +9,7 @@ def up(migrator, db):
             table_name = 'upload'
 
     class UploadRow(Model):
-        upload = ForeignKeyField(Upload, on_delete='CASCADE')
+        upload = ForeignKeyField(Upload, on_delete='CASCADE', index=False)
         row = IntegerField()
         id_number = CharField(max_length=40, null=True)
         name = CharField(default='')
@@ -24,7 +24,7 @@ def up(migrator, db):
         class Meta:
             database = db
             table_name = 'upload_row'
-            indexes = ((('upload', 'row'), False), (('upload', 'id_number'), False))
+            indexes = ((('upload', 'id_number'), False),)
 
     db.create_tables([UploadRow])
 

@@ -10,15 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from operator import mul
 
 from .batch import format_date
 
 LENGTH = 18
 OLD_LENGTH = 15
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
-_ZERO_OFFSET = ord("0") * sum(_WEIGHTS)
 # The standard's own example (440524188001010014) was born in 1880, so the
 # lower bound only rejects typing errors, not old but real dates.
 EARLIEST_BIRTH_YEAR = 1800
@@ -43,11 +40,11 @@ def normalize_idcard(text: str) -> str:
 
 
 def check_character(first17: str) -> str:
-    """The check character that the first 17 digits call for."""
-    # Summing byte values (digit + 48) in C is several times faster than
-    # int() per digit; the 48s add up to a constant that is taken off again.
-    total = sum(map(mul, first17.encode("ascii"), _WEIGHTS)) - _ZERO_OFFSET
-    return _CHECK_CHARS[total % 11]
+    """The check character that the first 17 digits (ASCII) call for."""
+    # The standard's weights 7 9 10 5 ... 2 are 2**17, 2**16, ... 2**1 mod 11
+    # (ISO 7064 MOD 11-2). As 13 = 2 mod 11, the weighted sum is, mod 11,
+    # twice the digits read as a base-13 number, which int() reads in C.
+    return _CHECK_CHARS[2 * int(first17, 13) % 11]
 
 
 def check_idcard(number: str, today: dt.date | None = None) -> list[tuple[str, str]]:
@@ -56,46 +53,39 @@ def check_idcard(number: str, today: dt.date | None = None) -> list[tuple[str, s
     Messages are the part after the column header, e.g. "身份证号：" + message,
     and never repeat the number: findings are shown where numbers are masked.
     """
-    if len(number) == OLD_LENGTH and number[:-1].isdigit():
-        return [("idcard.old15", "这是15位的旧身份证号码，请改填18位公民身份号码（以现行居民身份证为准）")]
     if len(number) != LENGTH:
+        if len(number) == OLD_LENGTH and number[:-1].isdigit():
+            return [("idcard.old15", "这是15位的旧身份证号码，请改填18位公民身份号码（以现行居民身份证为准）")]
         return [("idcard.length", f"应为18位，填写的是{len(number)}位，请核对")]
     if not _SHAPE.fullmatch(number):
         return [("idcard.chars", "含有不应出现的字符：前17位只能是数字，末位是数字或大写X")]
     problems = []
-    birth_problem = _birth_problem(number, today or dt.date.today())
-    if birth_problem:
-        problems.append(("idcard.birth", birth_problem))
+    digits = number[6:14]
+    try:
+        # YYYYMMDD is ISO 8601's basic form; ValueError for an impossible date.
+        born = dt.date.fromisoformat(digits)
+    except ValueError:
+        problems.append(("idcard.birth", f"第7至14位是出生日期，“{digits}”不是有效日期，请核对"))
+    else:
+        if born > (today or dt.date.today()):
+            problems.append(("idcard.birth", f"第7至14位的出生日期{format_date(born)}晚于今天，请核对"))
+        elif born.year < EARLIEST_BIRTH_YEAR:
+            problems.append(
+                ("idcard.birth", f"第7至14位的出生日期{format_date(born)}早于{EARLIEST_BIRTH_YEAR}年，请核对")
+            )
     if check_character(number[:17]) != number[17]:
         problems.append(("idcard.check", "校验位（末位）不正确，号码中有数字填错，请对照身份证逐位核对"))
     return problems
 
 
-def _birth_problem(number: str, today: dt.date) -> str | None:
-    digits = number[6:14]
-    try:
-        born = _parse_birth(digits)
-    except ValueError:
-        return f"第7至14位是出生日期，“{digits}”不是有效日期，请核对"
-    if born > today:
-        return f"第7至14位的出生日期{format_date(born)}晚于今天，请核对"
-    if born.year < EARLIEST_BIRTH_YEAR:
-        return f"第7至14位的出生日期{format_date(born)}早于{EARLIEST_BIRTH_YEAR}年，请核对"
-    return None
-
-
-def _parse_birth(digits: str) -> dt.date:
-    return dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
-
-
 def birth_date(number: str) -> dt.date:
     """The birth date coded in a valid 18-character number."""
-    return _parse_birth(number[6:14])
+    return dt.date.fromisoformat(number[6:14])
 
 
 def sex(number: str) -> str:
     """男 or 女, from the parity of the 17th digit."""
-    return "男" if int(number[16]) % 2 else "女"
+    return "男" if number[16] in "13579" else "女"
 
 
 def mask(number: str) -> str:

@@ -3,12 +3,15 @@
 A cell arrives from python-calamine (str, int, float, bool, date, datetime,
 time, timedelta, None) or from a CSV file (always str). `RowCleaner` turns it
 into the JSON-serialisable form of its column type, or into an error that
-tells the contact what to write instead. An invalid cell is cleaned to None,
-so later checks see it as absent rather than as a half-parsed value.
+tells the contact what to write instead. An invalid cell gets no value, so
+later checks see it as absent rather than as a half-parsed value.
 
 A roster repeats the same few values in most columns (choices, dates,
 hours), so each column remembers the result per distinct raw value: a large
-import parses each distinct value once and looks up the rest.
+import parses each distinct value once and looks up the rest. A column whose
+values never repeat (row numbers, identity numbers, phones) stops being
+remembered after a trial, and its usual, already clean values take the fast
+paths below.
 """
 
 from __future__ import annotations
@@ -60,30 +63,77 @@ _MONTH_FORMS = "1985-06、1985.06、1985/6、1985年6月或198506"
 
 
 class RowCleaner:
-    """Cleans the cells of one roster row after another, by column key."""
+    """Cleans the cells of one roster row after another, by column key;
+    one per import, as it learns the file's values."""
 
     def __init__(self, schema: Schema):
         today = dt.date.today()
-        self._cleaners = {column.key: _cleaner_for(column, today) for column in schema.columns}
-        self._memos: dict[str, dict] = {key: {"": EMPTY, None: EMPTY} for key in self._cleaners}
+        self._memos = {column.key: _CellMemo(_cleaner_for(column, today)) for column in schema.columns}
+        self._rows = 0
 
     def clean(self, cells: dict[str, object]) -> tuple[dict[str, object], list[Finding]]:
-        """Cleaned values by key (None for empty or invalid) and the errors."""
-        values: dict[str, object] = {}
+        """The cleaned values by key and the errors of the invalid cells.
+
+        Only cells that hold a valid value are in the values: an empty or
+        invalid cell has no key there, so the values can be stored as they
+        are, and an invalid cell's key is the column of its errors."""
+        # A copy of the cells has room for every value: each is replaced in
+        # place rather than added to a dict that grows as it fills.
+        values = cells.copy()
         findings: list[Finding] = []
         memos = self._memos
         for key, raw in cells.items():
-            # True == 1 as a dict key, yet a bool cell cleans differently from
-            # a number; 1 and 1.0 may share an entry as they clean alike.
-            memo_key = (bool, raw) if raw is True or raw is False else raw
-            memo = memos[key]
-            result = memo.get(memo_key)
-            if result is None:
-                result = memo[memo_key] = self._cleaners[key](raw)
-            values[key] = result[0]
-            if result[1]:
-                findings.extend(result[1])
+            value, errors = memos[key][raw]
+            if value is not None:
+                values[key] = value
+            else:
+                del values[key]
+                if errors:
+                    findings += errors
+        self._rows += 1
+        if self._rows == _TRIAL_ROWS:
+            self._forget_unrepeated_columns()
         return values, findings
+
+    def _forget_unrepeated_columns(self) -> None:
+        # A column in which nearly every row brought a value of its own (row
+        # numbers, identity numbers, phones) gains nothing from remembering,
+        # and holding every value makes more work for the garbage collector.
+        for memo in self._memos.values():
+            if len(memo) > _TRIAL_ROWS * 0.99:
+                memo.forget()
+
+
+class _CellMemo(dict):
+    """One column's results by raw value; a value not seen yet is cleaned
+    on the lookup that misses it, and remembered until `forget`."""
+
+    __slots__ = ("_clean", "_remember")
+
+    def __init__(self, clean: Callable[[object], Cleaned]):
+        super().__init__(_BLANKS)
+        self._clean, self._remember = clean, True
+
+    def __missing__(self, raw: object) -> Cleaned:
+        result = self._clean(raw)
+        if self._remember and raw not in _NOT_REMEMBERED:
+            self[raw] = result
+        return result
+
+    def forget(self) -> None:
+        """Clean every value afresh from now on."""
+        self.clear()
+        self.update(_BLANKS)
+        self._remember = False
+
+
+_BLANKS = {"": EMPTY, None: EMPTY}
+# Rows after which the columns whose values do not repeat are known.
+_TRIAL_ROWS = 1000
+# As dict keys True is 1 and 1.0, and False is 0, yet a bool cell cleans
+# differently from a number: values equal to 0 or 1 are never remembered, so
+# that no entry answers for a value of another type.
+_NOT_REMEMBERED = frozenset({0, 1})
 
 
 def _cleaner_for(column: Column, today: dt.date) -> Callable[[object], Cleaned]:
@@ -91,13 +141,14 @@ def _cleaner_for(column: Column, today: dt.date) -> Callable[[object], Cleaned]:
         return _text_cleaner(column)
     if column.type == "idcard":
         return _idcard_cleaner(column, today)
+    if column.type == "phone":
+        return _phone_cleaner(column)
     factories = {
         "date": _date_parser,
         "month": _month_parser,
         "number": _number_parser,
         "choice": _choice_parser,
         "yesno": _yesno_parser,
-        "phone": _phone_parser,
     }
     return _skipping_blank(factories[column.type](column))
 
@@ -124,7 +175,11 @@ def normalize_text(raw: str, multiline: bool = False) -> str:
 
     Line breaks survive only where `multiline` (free-text columns)."""
     if not raw.isascii():
-        raw = unicodedata.normalize("NFKC", raw.translate(_INVISIBLE))
+        # Invisible characters are not printable: most text has none, and
+        # isprintable() finds that out faster than translate() drops them.
+        if not raw.isprintable():
+            raw = raw.translate(_INVISIBLE)
+        raw = unicodedata.normalize("NFKC", raw)
     if not raw.isprintable():
         if multiline:
             raw = _CONTROL_BUT_NEWLINE.sub(" ", raw.replace("\r\n", "\n").replace("\r", "\n"))
@@ -181,15 +236,18 @@ def _text_cleaner(column: Column) -> Callable[[object], Cleaned]:
 
 def _idcard_cleaner(column: Column, today: dt.date) -> Callable[[object], Cleaned]:
     def clean(raw: object) -> Cleaned:
-        # A number cell has already lost the digits after the 15th: any
-        # string made from it would be a different, wrong identity number.
-        if _is_number(raw):
+        if isinstance(raw, str):
+            number = normalize_idcard(raw)
+        elif _is_number(raw):
+            # A number cell has already lost the digits after the 15th: any
+            # string made from it would be a different, wrong identity number.
             return _fail(
                 column, "idcard.numeric",
                 "单元格是数字格式，Excel只保留15位有效数字，后几位已变成0且无法恢复；"
                 "请把该列设置为文本格式（文本格式）后重新录入完整的18位号码",
             )
-        number = normalize_idcard(raw if isinstance(raw, str) else _as_text(raw))
+        else:
+            number = normalize_idcard(_as_text(raw))
         if not number:
             return EMPTY
         if "E" in number and _SCIENTIFIC.fullmatch(number):
@@ -256,6 +314,8 @@ def _in_range(year: int) -> bool:
 
 def _date_parser(column: Column) -> Callable[[object], Cleaned]:
     def parse(raw: object) -> Cleaned:
+        if raw.__class__ is dt.date and _in_range(raw.year):  # a date cell, as the template asks
+            return raw.isoformat(), ()
         day = parse_date(raw)
         if day is None or not _in_range(day.year):
             return _fail(
@@ -330,6 +390,10 @@ def format_number(value: float) -> str:
 
 
 def _to_number(raw: object) -> int | float | None:
+    if isinstance(raw, float):  # a number cell, the usual case
+        if raw.is_integer():
+            return int(raw)
+        return raw if math.isfinite(raw) else None
     if isinstance(raw, str):
         match = _NUMBER_TEXT.fullmatch(raw)
         if not match:
@@ -340,23 +404,18 @@ def _to_number(raw: object) -> int | float | None:
     return int(raw) if float(raw).is_integer() else raw
 
 
-def _range_problem(column: Column, number: float) -> str | None:
-    low = column.min if column.min is not None else 0
-    if number < low:
-        return f"填写的是{format_number(number)}，不能小于{format_number(low)}"
-    if column.max is not None and number > column.max:
-        return f"填写的是{format_number(number)}，不能大于{format_number(column.max)}"
-    return None
-
-
 def _number_parser(column: Column) -> Callable[[object], Cleaned]:
+    low = column.min if column.min is not None else 0
+    high = column.max if column.max is not None else math.inf
+
     def parse(raw: object) -> Cleaned:
         number = _to_number(raw)
         if number is None:
             return _fail(column, "number.invalid", f"{_quoted(raw)}不是数字，请只填数字，如 96")
-        problem = _range_problem(column, number)
-        if problem:
-            return _fail(column, "number.range", problem)
+        if number < low:
+            return _fail(column, "number.range", f"填写的是{format_number(number)}，不能小于{format_number(low)}")
+        if number > high:
+            return _fail(column, "number.range", f"填写的是{format_number(number)}，不能大于{format_number(high)}")
         return number, ()
 
     return parse
@@ -421,6 +480,19 @@ def _phone_number(part: str) -> str | None:
         cut = 3 if part[1] in "12" else 4
         part = f"{part[:cut]}-{part[cut:]}"
     return part + (f"转{extension[1]}" if extension else "")
+
+
+def _phone_cleaner(column: Column) -> Callable[[object], Cleaned]:
+    parse = _skipping_blank(_phone_parser(column))
+
+    def clean(raw: object) -> Cleaned:
+        # Most cells hold one mobile or local number as plain digits, which
+        # is already the stored form (see _phone_number).
+        if raw.__class__ is str and 7 <= len(raw) <= 12 and raw.isdigit() and raw.isascii() and raw[0] != "0":
+            return raw, ()
+        return parse(raw)
+
+    return clean
 
 
 def _phone_parser(column: Column) -> Callable[[object], Cleaned]:
