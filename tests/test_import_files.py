@@ -149,3 +149,26 @@ def test_a_file_over_the_size_limit_gets_a_chinese_413_page(contact, app):
     assert response.status_code == 413
     assert "上传的文件超过" in response.get_data(as_text=True)
     assert Upload.select().count() == 0
+
+
+@pytest.mark.soffice
+def test_our_template_imports_unchanged_after_a_libreoffice_round_trip(contact):
+    """Saved as .xls by LibreOffice (as an old office PC would) and back to
+    .xlsx: both import with the template recognised and the values intact."""
+    from zcweb.models import Org
+
+    from tests.helpers import roster, valid_row
+
+    template = roster(Org.get(Org.name == "百官街道"), [valid_row(1, name="往返"), valid_row(2)])
+    xls = rf.soffice_convert(template, ".xlsx", "xls")
+    back = rf.soffice_convert(xls, ".xls", "xlsx")
+    for data in (xls, back):
+        upload(contact, data)
+        kept = Upload.select().order_by(Upload.id.desc()).first()
+        assert (kept.status, kept.summary["new"], kept.summary["error"]) == (Upload.PREVIEW, 2, 0)
+        first = kept.rows.order_by(UploadRow.row)[0]
+        assert first.values == valid_row(1, name="往返")
+    # The template's signed metadata survives the round trip too.
+    other = rf.soffice_convert(roster(Org.get(Org.name == "曹娥街道"), [valid_row(3)]), ".xlsx", "xls")
+    upload(contact, other)
+    assert "这是“曹娥街道”的模板" in Upload.select().order_by(Upload.id.desc()).first().message
