@@ -19,6 +19,7 @@ from zcweb.cli import create_batch, create_user
 from zcweb.db import db, migrate, open_database
 from zcweb.models import Org, User
 from zcweb.roster.batch import load_preset
+from zcweb.roster.schema import load_schema
 
 PASSWORD = "secret-pass"
 
@@ -101,6 +102,18 @@ def app(tmp_path):
     yield app
     if not db.is_closed():
         db.close()
+
+
+@pytest.fixture
+def schema():
+    """The 2024 roster's columns."""
+    return load_schema("roster-2024")
+
+
+@pytest.fixture
+def spec():
+    """The 2024 batch exactly as notified (its dates are in the past)."""
+    return load_preset(2024)
 
 
 @pytest.fixture

@@ -5,12 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
-from zcweb.roster.batch import load_preset
 from zcweb.roster.export import BUREAU_COLUMNS, FIRST_DATA_ROW, HEADER_ROW, build_roster, roster_filename
 from zcweb.roster.schema import load_schema
 
@@ -20,16 +18,6 @@ TITLE = "2024年度高级工程师和正高级工程师职务任职资格评审�
 SUBTITLE = "报送单位：绍兴市上虞区经济和信息化局　　导出时间：2026年11月25日"
 BUREAU = {"org": "百官街道", "status": "拟推荐", "reason": "", "reviewer": "裘晶晶",
           "reviewed_at": dt.datetime(2024, 9, 6, 10, 20), "copies": 3}
-
-
-@pytest.fixture
-def schema():
-    return load_schema("roster-2024")
-
-
-@pytest.fixture
-def spec():
-    return load_preset(2024)
 
 
 def export(schema, spec, rows, **options):

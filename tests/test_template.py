@@ -40,16 +40,6 @@ def example_row(**changes) -> dict:
     return {**row, **changes}
 
 
-@pytest.fixture
-def schema():
-    return load_schema("roster-2024")
-
-
-@pytest.fixture
-def spec():
-    return load_preset(2024)
-
-
 def build(schema, spec, **options) -> bytes:
     """A template; with few prepared rows unless asked, which keeps the tests quick."""
     options = {"token": TOKEN, "prepared_rows": 10, **options}

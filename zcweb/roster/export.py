@@ -14,8 +14,8 @@ from openpyxl.utils import get_column_letter
 from .batch import BatchSpec
 from .schema import Schema, load_schema
 from .template import (
-    BOLD, CENTER, FONT_NAME, GRID, HEADER_FILL, TEXT_FORMAT, TEXT_TYPES, WRAP,
-    fit_row_heights, frozen_cell, row_height, safe_filename, setup_print, to_bytes, write_value,
+    CENTER, FONT_NAME, GRID, TEXT_FORMAT, TEXT_TYPES, WRAP,
+    fit_row_heights, frozen_cell, header_cell, row_height, safe_filename, setup_print, to_bytes, write_value,
 )
 
 # The bureau's review columns, after the schema's: (key, header, width).
@@ -83,13 +83,7 @@ def _write_banner(sheet, row: int, text: str, width: int, font: Font, height: fl
 
 def _write_headers(sheet, columns) -> None:
     for index, (_key, header, width, _type) in enumerate(columns, 1):
-        cell = sheet.cell(HEADER_ROW, index)
-        write_value(cell, header)
-        cell.font = BOLD
-        cell.fill = HEADER_FILL
-        cell.alignment = CENTER
-        cell.border = GRID
-        sheet.column_dimensions[get_column_letter(index)].width = width
+        header_cell(sheet, index, header, width, row=HEADER_ROW)
     sheet.row_dimensions[HEADER_ROW].height = row_height([(header, width) for _k, header, width, _t in columns])
 
 

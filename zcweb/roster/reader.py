@@ -42,6 +42,7 @@ from xml.etree import ElementTree
 
 import olefile
 import python_calamine
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from .schema import INFO_HEADERS, Schema, header_key
 from .template import INSTRUCTIONS_SHEET, LISTS_SHEET, META_SHEET
@@ -415,7 +416,7 @@ def _check_sheet_area(xml_pieces, sheet: str, limits: Limits) -> None:
             raise _NonstandardXml
         lowest = max(cells + [lowest], key=lambda cell: (len(cell[1]), cell[1]))
         rightmost = max(cells + [rightmost], key=lambda cell: (len(cell[0]), cell[0]))
-    rows, columns = int(lowest[1]), _column_index(rightmost[0]) + 1
+    rows, columns = int(lowest[1]), column_index_from_string(rightmost[0].decode('ascii'))
     if rows * columns <= limits.max_cells:
         return
     far = [cell for cell, beyond in ((lowest, rows > SMALL_ROWS), (rightmost, columns > SMALL_COLUMNS))
@@ -424,22 +425,6 @@ def _check_sheet_area(xml_pieces, sheet: str, limits: Limits) -> None:
     raise RosterRefused(
         f"工作表“{sheet}”的 {names} 单元格有内容，离花名册数据太远，无法读取。"
         "请删除表格下方和右侧多余的内容（选中多余的行或列，右键“删除”）后重新上传。")
-
-
-def _column_index(letters: bytes) -> int:
-    index = 0
-    for letter in letters:
-        index = index * 26 + letter - 64
-    return index - 1
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _calamine(call):
@@ -639,7 +624,7 @@ def _read_header(index: int, cells: list, first_column: int, schema: Schema) -> 
                 header.extra.append(text)
         elif column.key in first_seen:
             first_text, first_position = first_seen[column.key]
-            first, later = (_column_letter(first_column + p) for p in (first_position, position))
+            first, later = (get_column_letter(first_column + p + 1) for p in (first_position, position))
             header.notes.append(f"“{text}”（{later} 列）与“{first_text}”（{first} 列）重复，"
                                 f"已读取 {first} 列，{later} 列未读取。")
         else:

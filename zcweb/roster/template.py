@@ -230,21 +230,23 @@ def header_text(column: Column) -> str:
 def _write_headers(sheet, schema: Schema, extra: list[str]) -> None:
     texts = []
     for index, column in enumerate(schema.columns, 1):
-        cell = _header_cell(sheet, index, header_text(column), column.width)
+        cell = header_cell(sheet, index, header_text(column), column.width)
         if column.required:
             cell.font = Font(name=FONT_NAME, bold=True, color=RED)
         cell.comment = _comment(f"{column.requirement_text()}。{column.help}")
         texts.append((cell.value, column.width))
     for index, header in enumerate(extra, len(schema.columns) + 1):
-        cell = _header_cell(sheet, index, header, _INFO_WIDTHS[header])
+        cell = header_cell(sheet, index, header, _INFO_WIDTHS[header])
         cell.fill = INFO_FILL
         cell.comment = _comment("系统生成，仅供参考；上传时不读取本列。")
     sheet.row_dimensions[HEADER_ROW].height = row_height(texts)
     sheet.freeze_panes = frozen_cell(schema, FIRST_DATA_ROW)
 
 
-def _header_cell(sheet, index: int, text: str, width: float):
-    cell = sheet.cell(HEADER_ROW, index)
+def header_cell(sheet, index: int, text: str, width: float, row: int = HEADER_ROW):
+    """A header cell as the template and the exports draw it; sets the
+    column's width."""
+    cell = sheet.cell(row, index)
     write_value(cell, text)
     cell.font = BOLD
     cell.fill = HEADER_FILL
