@@ -1,19 +1,12 @@
 import datetime as dt
 import tomllib
 
-import pytest
 
-from zcweb.roster.batch import load_preset
 from zcweb.roster.findings import ERROR, WARNING
 from zcweb.roster.rules import CALENDAR_FALLBACK_NOTE, RowChecker, check_duplicates, check_row, other_body_warning
 from zcweb.roster.schema import DEFINITIONS_DIR, load_schema, schema_from_dict
 
 SCHEMA = load_schema("roster-2024")
-
-
-@pytest.fixture
-def spec():
-    return load_preset(2024)
 
 
 def valid_row(**changes) -> dict:
