@@ -314,3 +314,40 @@ def test_confirmation_records_who_confirmed_and_what_was_done(contact, baiguan):
     saved = last_upload()
     assert saved.decided_by.username == "baiguan"
     assert saved.summary["committed"] == {"new": 1, "updated": 0, "withdrawn": 0}
+
+
+def test_a_crash_while_reading_refuses_the_file_keeps_it_and_writes_no_rows(contact, baiguan, monkeypatch):
+    from zcweb.roster.normalize import RowCleaner
+
+    calls = []
+
+    def fail_on_third_row(self, cells, original=RowCleaner.clean):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("a bug")
+        return original(self, cells)
+
+    monkeypatch.setattr(RowCleaner, "clean", fail_on_third_row)
+    response = upload(contact, roster(baiguan, [valid_row(i) for i in range(1, 5)]))
+    assert response.status_code == 303
+    kept = last_upload()
+    assert kept.status == Upload.REFUSED and "系统出错，文件未导入" in kept.message
+    assert kept.rows.count() == 0 and applicants() == []
+
+
+def test_a_crash_while_confirming_leaves_no_half_written_rows(contact, baiguan, monkeypatch, app):
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # answer as in production: the 500 page
+    upload(contact, roster(baiguan, [valid_row(1, phone="13800000001")]))
+    confirm(contact)
+    upload(contact, roster(baiguan, [valid_row(1, phone="13800000002"), valid_row(2)]))
+
+    def crash(*args):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(importer, "_insert_new", crash)  # after the changed row was updated
+    response = contact.post(f"/uploads/{last_upload().id}/confirm")
+    assert response.status_code == 500
+    assert "您的数据未被修改" in response.get_data(as_text=True)
+    [a] = applicants()
+    assert (a.data["phone"], a.version) == ("13800000001", 1)
+    assert last_upload().status == Upload.PREVIEW

@@ -40,6 +40,8 @@ CLASS_LABELS = {
 # The preview lists errors first, then what will change.
 SHOWN_ORDER = (ERRORS, CHANGED, NEW, LOCKED, UNCHANGED)
 ID = "id_number"  # the identity column: one applicant per number and body
+UNEXPECTED = ("读取这个文件时系统出错，文件未导入，数据没有任何变化。请确认文件能用 Excel 或 WPS 正常打开，"
+              "另存为 .xlsx 后重新上传；如仍不行，请联系经信局并说明上传时间。")
 CHUNK = 1000
 
 
@@ -121,6 +123,9 @@ def create_preview(batch: Batch, org: Org, user: User | None, filename: str, dat
                 upload.preview, upload.summary = _preview(upload, batch, org, data)
         except ImportRefused as e:
             upload.status, upload.message = Upload.REFUSED, e.message
+        except Exception:  # a file we failed on is still the user's file: answer, keep it, log it
+            current_app.logger.exception("preview of upload %s failed", upload.id)
+            upload.status, upload.message = Upload.REFUSED, UNEXPECTED
         upload.save()
         Event.record(user, "upload." + upload.status, batch=batch, org=org, upload=upload,
                      detail=upload.message or _summary_text(upload.summary))
