@@ -126,7 +126,7 @@ def create_preview(batch: Batch, org: Org, user: User | None, filename: str, dat
         except Exception:  # a file we failed on is still the user's file: answer, keep it, log it
             current_app.logger.exception("preview of upload %s failed", upload.id)
             upload.status, upload.message = Upload.REFUSED, UNEXPECTED
-        upload.save()
+        upload.save(only=[Upload.status, Upload.message, Upload.preview, Upload.summary])  # not the file again
         Event.record(user, "upload." + upload.status, batch=batch, org=org, upload=upload,
                      detail=upload.message or _summary_text(upload.summary))
     return upload
