@@ -149,17 +149,12 @@ def dry_run(batch: Batch, org: Org, data: bytes) -> tuple[Upload, list[UploadRow
 def _preview(upload: Upload, batch: Batch, org: Org, data: bytes) -> tuple[dict, dict]:
     """Read, clean, check and compare every row, writing UploadRows in
     chunks as they come; returns the upload's preview and summary."""
-    schema, spec = batch.schema, batch.spec
     try:
-        raw = read_roster(data, schema, limits())
-        if raw.token:
-            _check_token(raw.token, batch, org)
-        rows = _PreviewRows(upload, org, raw.columns, _existing(batch, org), Applicant.submitted_by(batch))
-        _insert(UploadRow, PREVIEW_ROW_FIELDS,
-                (rows.record(*checked) for checked in _checked_rows(raw, schema, spec)))
+        raw, rows, records = analyse(upload, batch, org, data)
+        _insert(UploadRow, PREVIEW_ROW_FIELDS, records)
     except RosterRefused as e:
         raise ImportRefused(e.message) from None
-    rows.mark_duplicates(schema)
+    rows.mark_duplicates(batch.schema)
     seen = {id_number for _, id_number in rows.numbers}
     missing = [{"id": a_id, "name": name, "id_number": id_number, "status": status}
                for id_number, (a_id, status, _, name, _) in rows.existing.items()
@@ -168,6 +163,18 @@ def _preview(upload: Upload, batch: Batch, org: Org, data: bytes) -> tuple[dict,
     counts = {k: rows.counts[k] for k in CLASS_LABELS}
     counts.update(rows=len(rows.numbers), missing=len(missing), warnings=rows.counts["warnings"])
     return preview, counts
+
+
+def analyse(upload: Upload, batch: Batch, org: Org, data: bytes):
+    """Read, clean, check and compare (the analysis without storing it):
+    the file as read, the `_PreviewRows` that counts, and a generator of
+    UploadRow records; nothing is read past the header until it is consumed.
+    Raises RosterRefused, ImportRefused."""
+    raw = read_roster(data, batch.schema, limits())
+    if raw.token:
+        _check_token(raw.token, batch, org)
+    rows = _PreviewRows(upload, org, raw.columns, _existing(batch, org), Applicant.submitted_by(batch))
+    return raw, rows, (rows.record(*checked) for checked in _checked_rows(raw, batch.schema, batch.spec))
 
 
 def _checked_rows(raw, schema, spec):
