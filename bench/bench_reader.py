@@ -79,7 +79,7 @@ def measure_time(data: bytes, repeat: int) -> None:
     for label, seconds in best.items():
         print(f"{label:<36}{seconds:>9.3f}{seconds / base:>9.2f}")
     ratio = best["read_roster, rows consumed"] / base
-    print(f"time target: read_roster <= {TIME_TARGET:.2f}x floor (now {ratio:.2f}x, "
+    print(f"time budget (a share of bench_import.py's preview target): read_roster <= {TIME_TARGET:.2f}x floor (now {ratio:.2f}x, "
           f"{(ratio - 1) * 100:+.0f}%)")
 
 
@@ -113,7 +113,7 @@ def measure_memory(data: bytes) -> None:
         added[step] = float(peak) - float(before)
         print(f"{label:<36} baseline {float(before):6.1f} MB, peak {float(peak):6.1f} MB, "
               f"added {added[step]:+6.1f} MB ({rows} rows)")
-    print(f"memory target: read_roster adds <= +{MEMORY_TARGET} MB (now {added['read']:+.1f} MB)")
+    print(f"memory budget: read_roster adds <= +{MEMORY_TARGET} MB (now {added['read']:+.1f} MB)")
 
 
 def main() -> None:
