@@ -8,7 +8,6 @@ the schema does not have reads as empty, so a later year may drop any.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import math
 from collections import defaultdict
@@ -346,23 +345,8 @@ _RULE_KEYS = frozenset({
 def check_row(values: dict, schema: Schema, spec: BatchSpec, skip: Collection[str] = ()) -> list[Finding]:
     """Errors and warnings of one cleaned row under the batch's rules, none
     for the columns in `skip`; a value None counts as empty. An import checks
-    its rows faster with one `RowChecker`."""
-    values = {k: v for k, v in values.items() if v is not None}
-    return _checker_for(schema, spec).check(values, skip)
-
-
-_last_checker: RowChecker | None = None
-
-
-def _checker_for(schema: Schema, spec: BatchSpec) -> RowChecker:
-    """The checker of the previous call while the schema and the spec read
-    the same. A spec is compared by value, as callers edit specs in place
-    (a test between two calls); the checker keeps a copy of its own."""
-    global _last_checker
-    checker = _last_checker
-    if checker is None or checker.schema is not schema or checker.spec != spec:
-        checker = _last_checker = RowChecker(schema, copy.deepcopy(spec))
-    return checker
+    its rows with one `RowChecker`, which remembers what rows share."""
+    return RowChecker(schema, spec).check({k: v for k, v in values.items() if v is not None}, skip)
 
 
 def _breakthrough_hint(spec: BatchSpec, level: str) -> str:
