@@ -109,3 +109,16 @@ def test_finalise_marks_approved_rows_recommended_and_closes_uploads(officer, ro
     kept = Upload.select().order_by(Upload.id.desc()).first()
     assert kept.status == Upload.REFUSED and "定稿上报" in kept.message
     assert response.status_code == 303
+
+
+def test_review_filters_by_level_and_pages_in_the_database(officer, row, app, ctx):
+    batch, org = Batch.current(), Org.get(Org.name == "曹娥街道")
+    for i in range(2, 5):
+        data = valid_row(i, name=f"正高{i}", level="正高级工程师", specialty="信息技术", current_title="高级工程师")
+        Applicant.create(batch=batch, org=org, id_number=data["id_number"], name=data["name"], data=data)
+    html = officer.get("/review?level=正高级工程师", headers=HX).get_data(as_text=True)
+    assert "共 3 人" in html and "王工" not in html
+    app.config["PAGE_SIZE"] = 2
+    second = officer.get("/review?page=2", headers=HX).get_data(as_text=True)
+    assert "共 4 人，第 2/2 页" in second
+    assert second.count('<tr id="a') == 2

@@ -351,10 +351,10 @@ def _update_changed(upload: Upload, existing: dict, user, stamp: str) -> list[di
     reason is cleared. Returns the log rows, one per changed applicant."""
     columns = upload.preview["columns"]
     headers = {c.key: c.header for c in upload.batch.schema.columns}
-    stored = Applicant.select(Applicant.id_number).where(
+    in_roster = Applicant.select(Applicant.id_number).where(
         (Applicant.batch == upload.batch_id) & (Applicant.org == upload.org_id))
     known = UploadRow.select().where((UploadRow.upload == upload) & ~UploadRow.has_error
-                                     & UploadRow.id_number.in_(stored))
+                                     & UploadRow.id_number.in_(in_roster))
     updates, events = [], []
     for row in known.iterator():
         values = row.values

@@ -91,7 +91,9 @@ def org_update(org_id: int):
 @bp.route("/users")
 @officer_required
 def users():
-    return render("admin_users.html", users=list(User.select().order_by(User.role.desc(), User.org, User.id)),
+    users = (User.select(User, Org).join(Org, JOIN.LEFT_OUTER)
+             .order_by(User.role.desc(), Org.sort_order, User.id))
+    return render("admin_users.html", users=list(users),
                   orgs=list(Org.ordered()), roles=User.ROLES)
 
 

@@ -28,7 +28,8 @@ def index():
 
 def contact_home(batch: Batch, org: Org):
     applicants = list(
-        Applicant.select().where((Applicant.batch == batch) & (Applicant.org == org))
+        Applicant.select(Applicant, Org).join(Org)  # each row names its body for the duplicate note
+        .where((Applicant.batch == batch) & (Applicant.org == org))
         .order_by(Applicant.position, Applicant.id)
     )
     submitted = Applicant.submitted_by(batch, [a.id_number for a in applicants])

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, request, url_for
-from peewee import JOIN
+from peewee import JOIN, OP, Expression, Value
 from flask_login import current_user, login_required
 from htmx_flask import make_response
 
 from .. import decisions
 from ..access import applicant_or_404, current_batch_or_404, me, officer_required, scope
-from ..models import Applicant, Event, Org, User
+from ..models import Applicant, Event, Org, User, to_json
 from ..roster import workflow
 from ..roster.workflow import TransitionRefused
 from . import back, render
@@ -35,6 +35,11 @@ def _query(batch, filters: dict):
         query = query.where(Applicant.org == filters["org"])
     if filters["status"] in workflow.LABELS:
         query = query.where(Applicant.status == filters["status"])
+    if filters["level"]:
+        # Roster values are stored as compact JSON (models.to_json), so the
+        # level is this exact text inside it, on SQLite and PostgreSQL alike.
+        needle = to_json({"level": filters["level"]})[1:-1]
+        query = query.where(Expression(Applicant.data, OP.ILIKE, Value(f"%{needle}%", converter=False)))
     if filters["q"]:
         q = filters["q"]
         query = query.where(Applicant.name.contains(q) | Applicant.id_number.contains(q.upper()))
@@ -47,19 +52,14 @@ def index():
     batch = current_batch_or_404()
     filters = _filters()
     query = _query(batch, filters)
-    if filters["level"]:
-        # The level lives in the JSON data; a batch holds hundreds of rows,
-        # so filtering in Python keeps the query portable across databases.
-        rows = [a for a in query if a.data.get("level") == filters["level"]]
-    else:
-        rows = list(query)
+    total = query.count()
     page_size = current_app.config["PAGE_SIZE"]
-    page = max(1, request.args.get("page", 1, type=int))
-    pages = max(1, (len(rows) + page_size - 1) // page_size)
-    shown = rows[(page - 1) * page_size: page * page_size]
+    pages = max(1, (total + page_size - 1) // page_size)
+    page = min(max(1, request.args.get("page", 1, type=int)), pages)
+    shown = list(query.paginate(page, page_size))
     return render(
         "review.html", "results", batch=batch, spec=batch.spec, schema=batch.schema,
-        applicants=shown, total=len(rows), page=page, pages=pages, filters=filters,
+        applicants=shown, total=total, page=page, pages=pages, filters=filters,
         orgs=list(Org.ordered()), submitted=Applicant.submitted_by(batch, [a.id_number for a in shown]),
     )
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from htmx_flask import make_response
+from peewee import JOIN
 
 from .. import importer, workbooks
 from ..access import me, upload_or_404
-from ..models import Batch, Org, Upload
+from ..models import Batch, Org, Upload, User
 from ..roster.idcard import mask
 from . import render, send_download
 
@@ -47,8 +48,11 @@ def create():
 @bp.route("")
 @login_required
 def index():
-    query = Upload.select(Upload.id, Upload.org, Upload.user, Upload.created_at, Upload.filename,
-                          Upload.size, Upload.sha256, Upload.status, Upload.message, Upload.summary)
+    # The file's bytes and the preview stay in the database: only what the
+    # list shows, with each row's body and uploader in the same query.
+    query = (Upload.select(Upload.id, Upload.created_at, Upload.filename, Upload.size, Upload.sha256,
+                           Upload.status, Upload.message, Upload.summary, Org, User)
+             .join(Org).switch(Upload).join(User, JOIN.LEFT_OUTER, on=(Upload.user == User.id)))
     if not current_user.is_officer:
         query = query.where(Upload.org == current_user.org_id)
     uploads = list(query.order_by(Upload.id.desc()).limit(300))
