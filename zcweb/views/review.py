@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, request, url_for
-from peewee import JOIN, OP, Expression, Value
+from peewee import JOIN
 from flask_login import current_user, login_required
 from htmx_flask import make_response
 
 from .. import decisions
-from ..access import applicant_or_404, current_batch_or_404, me, officer_required, scope
-from ..models import Applicant, Event, Org, User, to_json
+from ..access import applicant_or_404, current_batch_or_404, me, officer_required
+from ..listing import review_filters, review_query
+from ..models import Applicant, Event, Org, User
 from ..roster import workflow
 from ..roster.workflow import TransitionRefused
 from . import back, render
@@ -17,41 +18,12 @@ from . import back, render
 bp = Blueprint("review", __name__)
 
 
-def _filters() -> dict:
-    args = request.args
-    return {
-        "org": args.get("org", type=int),
-        "status": args.get("status", ""),
-        "level": args.get("level", ""),
-        "q": args.get("q", "").strip(),
-    }
-
-
-def _query(batch, filters: dict):
-    query = (Applicant.select(Applicant, Org).join(Org)
-             .where(Applicant.batch == batch).order_by(Org.sort_order, Org.id, Applicant.position, Applicant.id))
-    query = scope(query, Applicant)
-    if filters["org"]:
-        query = query.where(Applicant.org == filters["org"])
-    if filters["status"] in workflow.LABELS:
-        query = query.where(Applicant.status == filters["status"])
-    if filters["level"]:
-        # Roster values are stored as compact JSON (models.to_json), so the
-        # level is this exact text inside it, on SQLite and PostgreSQL alike.
-        needle = to_json({"level": filters["level"]})[1:-1]
-        query = query.where(Expression(Applicant.data, OP.ILIKE, Value(f"%{needle}%", converter=False)))
-    if filters["q"]:
-        q = filters["q"]
-        query = query.where(Applicant.name.contains(q) | Applicant.id_number.contains(q.upper()))
-    return query
-
-
 @bp.route("/review")
 @officer_required
 def index():
     batch = current_batch_or_404()
-    filters = _filters()
-    query = _query(batch, filters)
+    filters = review_filters(request.args)
+    query = review_query(batch, filters)
     total = query.count()
     page_size = current_app.config["PAGE_SIZE"]
     pages = max(1, (total + page_size - 1) // page_size)
