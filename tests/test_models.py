@@ -5,11 +5,11 @@ import datetime as dt
 import pytest
 from peewee import IntegrityError
 
-from playhouse.migrate import SchemaMigrator
-from playhouse.migrations import Migration
+from playhouse.migrations import Runner
 from playhouse.schema_diff import diff_models
 
 from zcweb.db import MIGRATIONS_DIR, db, is_sqlite, migrate
+from zcweb.listing import counts_by_body
 from zcweb.models import MODELS, Applicant, Batch, Org
 
 from tests.helpers import valid_row
@@ -19,9 +19,18 @@ def test_migrations_are_applied_once(ctx):
     assert migrate() == []
 
 
+def schema_diff():
+    """The migrated schema against the models. The search index of
+    migration 0003_b belongs to no model: on PostgreSQL it is a pg_trgm
+    index on `applicant` (on SQLite a separate FTS5 table)."""
+    diff = diff_models(db.obj, MODELS)
+    diff.drop_indexes[:] = [i for i in diff.drop_indexes if i.name != "applicant_search"]
+    return diff
+
+
 def test_migrated_schema_matches_the_models(ctx):
     """A model change without a migration fails here."""
-    diff = diff_models(db.obj, MODELS)
+    diff = schema_diff()
     assert not diff, str(diff)
 
 
@@ -72,15 +81,13 @@ def test_migration_fills_the_indexed_columns_from_the_stored_data(ctx):
     org = Org.get(Org.name == "曹娥街道")
     data = valid_row(1, specialty="材料", route="破格")
     a = Applicant.create(batch=Batch.current(), org=org, id_number=data["id_number"], name="甲", data=data)
-    module = Migration(3, "0003", str(MIGRATIONS_DIR / "0003_applicant_indexed_values.py"), None).load()
-    migrator = SchemaMigrator.from_database(db.obj)
-    with db.atomic():
-        module.down(migrator, db.obj)
-        module.up(migrator, db.obj)
+    Runner(db.obj, directory=str(MIGRATIONS_DIR)).down(target="0003_applicant_indexed_values")
+    assert migrate() == ["0003_applicant_indexed_values", "0003_b_search_and_counts"]
     a = Applicant.get_by_id(a.id)
     assert (a.level, a.specialty, a.route, a.employer, a.org_order) == (
         "高级工程师", "材料", "破格", data["employer"], org.sort_order)
-    assert not diff_models(db.obj, MODELS)
+    assert list(counts_by_body(a.batch)) == [(org.id, "pending", 1, 0)]
+    assert not schema_diff()
 
 
 def test_a_bodys_new_order_is_copied_to_its_applicants(ctx):

@@ -16,4 +16,4 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # Set ZCWEB_SESSION_COOKIE_SECURE=true when the intranet serves HTTPS.
 SESSION_COOKIE_SECURE = False
 WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
-PAGE_SIZE = 100
+PAGE_SIZE = 50

@@ -1,43 +1,135 @@
 """The review list: request arguments → filters → a scoped Applicant query.
 
 One place for the filter logic so that the table, its counts, its exports
-and bulk actions ("all N matching the filter") select the same rows."""
+and bulk actions ("all N matching the filter") select the same rows.
+
+Every filter and every sort is on a column of `applicant` that an index
+serves (models.Applicant.Meta.indexes), and a page is read as ids first
+(`page_of`), so that a deep page at 100,000 rows walks an index instead of
+sorting the batch."""
 
 from __future__ import annotations
 
-from peewee import OP, Expression, Value
+from peewee import OP, Expression, Value, fn
 
+from . import search
 from .access import scope
-from .models import Applicant, Org, to_json
+from .models import Applicant, ApplicantCount, Org
 from .roster import workflow
+
+# Warnings an applicant keeps (roster/rules.py), by rule, for the filter.
+WARNING_RULES = {
+    "ce.short": "继续教育学时不足",
+    "seniority.short": "任职年限不足",
+    "seniority.title": "现职称不符",
+    "seniority.education": "学历资历不符",
+    "breakthrough.score": "破格自评分不足",
+    "notice.short": "公示不足5个工作日",
+    "notice.late": "公示晚于截止",
+    "post.unverified": "岗位未核定",
+}
+# 评审表 received: none, some, all copies.
+COPIES = {"0": "未收", "partial": "未收齐", "complete": "已收齐"}
+DEFAULT_ORDER = (Applicant.org_order, Applicant.org, Applicant.position, Applicant.id)
+# Sortable columns → their order; "-key" in the URL sorts descending.
+SORTS = {
+    "org": DEFAULT_ORDER,
+    "name": (Applicant.name, Applicant.id),
+    "employer": (Applicant.employer, Applicant.id),
+    "status": (Applicant.status, Applicant.id),
+    "updated": (Applicant.updated_at, Applicant.id),
+}
+SORT_LABELS = {"org": "报送单位", "name": "姓名", "employer": "工作单位", "status": "状态", "updated": "最后更改"}
+TEXT_FILTERS = ("status", "level", "specialty", "route", "warning", "copies", "q", "sort")
 
 
 def review_filters(args) -> dict:
-    """The filters of the review list, read from request arguments."""
-    return {
-        "org": args.get("org", type=int),
-        "status": args.get("status", ""),
-        "level": args.get("level", ""),
-        "q": args.get("q", "").strip(),
-    }
+    """The filters of the review list, read from request arguments; values
+    that name nothing are dropped, so the URL and the form only keep real ones."""
+    filters = {"org": args.get("org", type=int)}
+    filters.update({key: args.get(key, "").strip() for key in TEXT_FILTERS})
+    if filters["status"] not in workflow.LABELS:
+        filters["status"] = ""
+    if filters["warning"] not in WARNING_RULES:
+        filters["warning"] = ""
+    if filters["copies"] not in COPIES:
+        filters["copies"] = ""
+    if filters["sort"].removeprefix("-") not in SORTS or filters["sort"] == "org":
+        filters["sort"] = ""  # the default order
+    return filters
 
 
 def review_query(batch, filters: dict):
     """The batch's applicants matching `filters`, limited to the current
-    user's body for a contact, in the default order."""
-    query = (Applicant.select(Applicant, Org).join(Org)
-             .where(Applicant.batch == batch).order_by(Org.sort_order, Org.id, Applicant.position, Applicant.id))
-    query = scope(query, Applicant)
-    if filters["org"]:
-        query = query.where(Applicant.org == filters["org"])
-    if filters["status"] in workflow.LABELS:
-        query = query.where(Applicant.status == filters["status"])
-    if filters["level"]:
-        # Roster values are stored as compact JSON (models.to_json), so the
-        # level is this exact text inside it, on SQLite and PostgreSQL alike.
-        needle = to_json({"level": filters["level"]})[1:-1]
-        query = query.where(Expression(Applicant.data, OP.ILIKE, Value(f"%{needle}%", converter=False)))
-    if filters["q"]:
-        q = filters["q"]
-        query = query.where(Applicant.name.contains(q) | Applicant.id_number.contains(q.upper()))
-    return query
+    user's body for a contact, in the chosen order (the default: by body,
+    then as the body's file listed them). Rows come without their Org:
+    `page_of` attaches it."""
+    query = scope(Applicant.select().where(Applicant.batch == batch), Applicant)
+    for key in ("org", "status", "level", "specialty", "route"):
+        if filters.get(key):
+            query = query.where(getattr(Applicant, key) == filters[key])
+    if filters.get("warning"):
+        # Warnings are compact JSON (models.to_json): the rule is this exact text.
+        needle = Value(f'%"rule":"{filters["warning"]}"%', converter=False)
+        query = query.where(Expression(Applicant.warnings, OP.ILIKE, needle))
+    copies, needed = filters.get("copies"), batch.spec.paper_copies
+    if copies == "0":
+        query = query.where(Applicant.copies == 0)
+    elif copies == "partial":
+        query = query.where(Applicant.copies.between(1, needed - 1))
+    elif copies == "complete":
+        query = query.where(Applicant.copies >= needed)
+    if filters.get("q"):
+        query = query.where(search.matches(filters["q"]))
+    sort = filters.get("sort") or "org"
+    order = SORTS[sort.removeprefix("-")]
+    if order is DEFAULT_ORDER and filters.get("org"):
+        order = DEFAULT_ORDER[2:]  # one body: its rows in order, found through (batch, org, status)
+    return query.order_by(*(c.desc() for c in order) if sort.startswith("-") else order)
+
+
+def review_count(batch, filters: dict) -> int:
+    """How many applicants match `filters`: from the kept counts when only
+    the body and the status are chosen, else counted in an index."""
+    if any(filters.get(key) for key in TEXT_FILTERS if key not in ("status", "sort")):
+        return review_query(batch, filters).select(fn.COUNT(Applicant.id)).order_by().scalar()
+    query = scope(ApplicantCount.select(fn.SUM(ApplicantCount.applicants))
+                  .where(ApplicantCount.batch == batch), ApplicantCount)
+    if filters.get("org"):
+        query = query.where(ApplicantCount.org == filters["org"])
+    if filters.get("status"):
+        query = query.where(ApplicantCount.status == filters["status"])
+    return query.scalar() or 0
+
+
+def counts_by_body(batch):
+    """(body id, status, applicants, 评审表 copies received) of the batch, from the kept counts."""
+    return (ApplicantCount.select(ApplicantCount.org, ApplicantCount.status, ApplicantCount.applicants,
+                                  ApplicantCount.copies)
+            .where((ApplicantCount.batch == batch) & (ApplicantCount.applicants > 0)).tuples())
+
+
+def page_of(query, page: int, size: int) -> list[Applicant]:
+    """One page of `query`: the ids from the index first, then those rows
+    only (with their bodies), so that skipping rows never reads their data."""
+    ids = [i for (i,) in query.select(Applicant.id).paginate(page, size).tuples()]
+    rows = {a.id: a for a in Applicant.select(Applicant, Org).join(Org).where(Applicant.id.in_(ids))}
+    return [rows[i] for i in ids]
+
+
+def url_args(filters: dict) -> dict:
+    """The filters worth keeping in a URL (the empty ones left out)."""
+    return {key: value for key, value in filters.items() if value}
+
+
+def page_window(page: int, pages: int, around: int = 3) -> list[int | None]:
+    """The pages a pager links: the first, the last and `around` either side
+    of the current one; None where pages are skipped."""
+    shown = sorted({1, pages, *range(max(1, page - around), min(pages, page + around) + 1)})
+    window, previous = [], 0
+    for p in shown:
+        if p - previous > 1:
+            window.append(None)
+        window.append(p)
+        previous = p
+    return window

@@ -285,6 +285,21 @@ class Applicant(BaseModel):
         return sorted(submitted.get(self.id_number, set()) - {self.org.name})
 
 
+class ApplicantCount(BaseModel):
+    """Applicants and their 评审表 copies per (batch, body, status), kept by
+    database triggers on `applicant` (migration 0003_b) so that every writer,
+    SQL included, keeps them true: counts without scanning the batch."""
+
+    batch = ForeignKeyField(Batch, on_delete="CASCADE", index=False)
+    org = ForeignKeyField(Org, on_delete="CASCADE", index=False)
+    status = CharField()
+    applicants = IntegerField(default=0)
+    copies = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("batch", "org", "status"), True),)
+
+
 class Event(BaseModel):
     """The audit trail: who did what, when, with the values before and after."""
 
@@ -304,4 +319,4 @@ class Event(BaseModel):
         return cls.create(user=user, action=action, **fields)
 
 
-MODELS = [Batch, Org, User, Extension, Upload, UploadRow, Applicant, Event]
+MODELS = [Batch, Org, User, Extension, Upload, UploadRow, Applicant, ApplicantCount, Event]

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from peewee import fn
 
 from ..importer import deadline_for
+from ..listing import counts_by_body
 from ..models import Applicant, Batch, Org, Upload
 from ..roster import workflow
 
@@ -57,9 +58,7 @@ def officer_home(batch: Batch):
     orgs = list(Org.ordered())
     by_org = {o.id: dict.fromkeys(workflow.LABELS, 0) for o in orgs}
     copies = {}
-    query = (Applicant.select(Applicant.org, Applicant.status, fn.COUNT(Applicant.id), fn.SUM(Applicant.copies))
-             .where(Applicant.batch == batch).group_by(Applicant.org, Applicant.status).tuples())
-    for org_id, status, count, copy_sum in query:
+    for org_id, status, count, copy_sum in counts_by_body(batch):
         by_org[org_id][status] = count
         copies[org_id] = copies.get(org_id, 0) + (copy_sum or 0)
     last_upload = dict(

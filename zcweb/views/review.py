@@ -7,9 +7,9 @@ from peewee import JOIN
 from flask_login import current_user, login_required
 from htmx_flask import make_response
 
-from .. import decisions
+from .. import decisions, listing
 from ..access import applicant_or_404, current_batch_or_404, me, officer_required
-from ..listing import review_filters, review_query
+from ..listing import page_of, page_window, review_count, review_filters, review_query, url_args
 from ..models import Applicant, Event, Org, User
 from ..roster import workflow
 from ..roster.workflow import TransitionRefused
@@ -24,15 +24,16 @@ def index():
     batch = current_batch_or_404()
     filters = review_filters(request.args)
     query = review_query(batch, filters)
-    total = query.count()
+    total = review_count(batch, filters)
     page_size = current_app.config["PAGE_SIZE"]
-    pages = max(1, (total + page_size - 1) // page_size)
+    pages = max(1, -(-total // page_size))
     page = min(max(1, request.args.get("page", 1, type=int)), pages)
-    shown = list(query.paginate(page, page_size))
+    shown = page_of(query, page, page_size)
     return render(
         "review.html", "results", batch=batch, spec=batch.spec, schema=batch.schema,
-        applicants=shown, total=total, page=page, pages=pages, filters=filters,
-        orgs=list(Org.ordered()), submitted=Applicant.submitted_by(batch, [a.id_number for a in shown]),
+        applicants=shown, total=total, page=page, pages=pages, window=page_window(page, pages),
+        filters=filters, args=url_args(filters), orgs=list(Org.ordered()), listing=listing,
+        submitted=Applicant.submitted_by(batch, [a.id_number for a in shown]),
     )
 
 

@@ -1,0 +1,198 @@
+"""The review desk at 100,000 applicants: server time per request.
+
+    .venv/bin/python bench/bench_review.py [--rows 100000] [--requests 200]
+    .venv/bin/python bench/bench_review.py --postgres [--port 55443]
+
+Builds a batch of N applicants over the 22 bodies of 上虞区 (bulk insert),
+then times requests inside the server (the Flask app called in-process:
+routing, queries, rendering; no network) as the logged-in officer:
+  page 1, page 1,000, body + status, level + specialty, a name search,
+  the officer home, and one inline action (拟推荐, each on another row).
+Prints p50/p95 in milliseconds and the load the machine was under.
+Targets: pages p95 <= 50 ms, action p95 <= 30 ms.
+
+With --postgres a throwaway cluster is started (as scripts/test-postgres.sh
+does) on --port and removed afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红文斌辉玲波宁海鹏飞俊峰亮浩宇晨欣雪梅琳"
+STATUSES = ["pending"] * 10 + ["approved"] * 5 + ["returned"] * 2 + ["rejected", "withdrawn"]
+TARGET_PAGE_MS, TARGET_ACTION_MS = 50, 30
+
+
+@contextlib.contextmanager
+def postgres(port: int):
+    """A throwaway PostgreSQL cluster on 127.0.0.1:`port`; yields its URL."""
+    bin_dir = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
+    directory = tempfile.mkdtemp(prefix="zcweb-bench-pg-")
+    as_user = []
+    if os.getuid() == 0:  # the server refuses to run as root
+        shutil.chown(directory, "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    data = f"{directory}/data"
+    run = lambda *args: subprocess.run([*as_user, *args], check=True, stdout=subprocess.DEVNULL)  # noqa: E731
+    run(f"{bin_dir}/initdb", "-D", data, "-U", "zcweb", "--auth=trust")
+    run(f"{bin_dir}/pg_ctl", "-D", data, "-o", f"-p {port} -k {directory} -c listen_addresses=127.0.0.1",
+        "-l", f"{directory}/log", "-w", "start")
+    try:
+        run(f"{bin_dir}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "zcweb", "zcweb_bench")
+        yield f"postgresql://zcweb@127.0.0.1:{port}/zcweb_bench"
+    finally:
+        run(f"{bin_dir}/pg_ctl", "-D", data, "-m", "fast", "stop")
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def make_app(url: str):
+    os.environ["ZCWEB_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="zcweb-bench-")
+    from tests.conftest import Client
+    from zcweb import create_app
+
+    app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": url})
+    app.test_client_class = Client
+    return app
+
+
+def build(rows: int) -> dict:
+    """The batch, 22 bodies, an officer and `rows` applicants; returns what
+    the measured requests need."""
+    from tests.conftest import PASSWORD, open_spec
+    from tests.helpers import make_id, valid_row
+    from zcweb.cli import SHANGYU_BODIES, create_batch, create_user
+    from zcweb.db import db, is_sqlite, migrate
+    from zcweb.importer import _insert
+    from zcweb.models import Applicant, Org, User, now, to_json
+
+    migrate()
+    with db.atomic():
+        batch = create_batch(open_spec())
+        orgs = [Org.create(name=name, kind=kind, sort_order=order)
+                for order, (name, kind, _) in enumerate(SHANGYU_BODIES, start=1)]
+        create_user("officer", User.OFFICER, None, PASSWORD, "裘晶晶")
+    spec, rng = batch.spec, random.Random(8)
+    choices = [(level, specialty) for level, specialties in spec.levels.items() for specialty in specialties]
+    employers = [f"浙江上虞{k:03d}号示范{kind}有限公司" for k in range(400) for kind in ("化工", "材料")]
+    base, stamp = valid_row(1), now()
+    fields = ("batch", "org", "id_number", "name", "data", "warnings", "status", "version", "copies", "position",
+              "created_at", "updated_at", "level", "specialty", "route", "employer", "org_order")
+    warning = to_json([{"level": "warning", "column": "ce_2023", "message": "2023年继续教育学时不足90学时",
+                        "rule": "ce.short"}])
+
+    def records():
+        for i in range(rows):
+            org = orgs[i % len(orgs)]
+            level, specialty = choices[i % len(choices)]
+            route = "破格" if i % 17 == 0 else "正常"
+            name = SURNAMES[i % len(SURNAMES)] + GIVEN[(i // 7) % len(GIVEN)] + GIVEN[(i // 311) % len(GIVEN)]
+            birth = f"19{60 + i % 35}{1 + i % 12:02d}{1 + i % 28:02d}"
+            id_number = make_id(birth, i % 1000, area=f"33{i // 1000 % 100:02d}{i // 100000 + 4:02d}")
+            employer = employers[rng.randrange(len(employers))]
+            data = dict(base, name=name, id_number=id_number, employer=employer, level=level,
+                        specialty=specialty, route=route, seq=i // len(orgs) + 1)
+            yield (batch.id, org.id, id_number, name, to_json(data), warning if i % 5 == 0 else "[]",
+                   STATUSES[i % len(STATUSES)], 1, rng.randrange(4), i // len(orgs) + 1, stamp,
+                   stamp - dt.timedelta(minutes=rng.randrange(100_000)), level, specialty, route, employer,
+                   org.sort_order)
+
+    with db.atomic():
+        if is_sqlite():
+            _insert(Applicant, fields, records())
+        else:
+            from psycopg2.extras import execute_values
+
+            columns = ", ".join(Applicant._meta.fields[f].column_name for f in fields)
+            execute_values(db.cursor(), f"INSERT INTO applicant ({columns}) VALUES %s", records(), page_size=1000)
+    if not is_sqlite():
+        db.execute_sql("VACUUM ANALYZE applicant")
+    target = Applicant.select().where(Applicant.id == rows // 2 + 7).get()
+    pending = (Applicant.select(Applicant.id, Applicant.version).where(Applicant.status == "pending")
+               .order_by(Applicant.id).limit(400).tuples())
+    return {"org": orgs[5].id, "level": "正高级工程师", "specialty": "信息技术", "name": target.name,
+            "pending": list(pending)}
+
+
+def percentiles(times: list[float]) -> tuple[float, float]:
+    ordered = sorted(times)
+    return statistics.median(ordered) * 1000, ordered[int(len(ordered) * 0.95) - 1] * 1000
+
+
+def measure(app, built: dict, requests: int) -> list[tuple[str, float, float, int]]:
+    from urllib.parse import urlencode
+
+    client = app.test_client()
+    client.login("officer")
+    hx = {"HX-Request": "true"}
+    pages = {
+        "page 1": "/review",
+        "page 1,000": "/review?page=1000",
+        "body + status": "/review?" + urlencode({"org": built["org"], "status": "pending"}),
+        "level + specialty": "/review?" + urlencode({"level": built["level"], "specialty": built["specialty"]}),
+        "name search": "/review?" + urlencode({"q": built["name"]}),
+        "officer home": "/",
+    }
+    results = []
+    for label, url in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        times = []
+        for _ in range(requests):
+            start = time.perf_counter()
+            client.get(url, headers=hx if url.startswith("/review") else {})
+            times.append(time.perf_counter() - start)
+        results.append((label, *percentiles(times), TARGET_PAGE_MS))
+    times = []
+    for applicant_id, version in built["pending"][:requests]:
+        start = time.perf_counter()
+        response = client.post(f"/applicants/{applicant_id}/decide", headers=hx,
+                               data={"action": "approve", "version": version})
+        times.append(time.perf_counter() - start)
+        assert "拟推荐" in response.get_data(as_text=True)
+    results.append(("inline action (拟推荐)", *percentiles(times), TARGET_ACTION_MS))
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("ZCWEB_PG_PORT", 55443)))
+    args = parser.parse_args()
+    with contextlib.ExitStack() as stack:
+        if args.postgres:
+            url = stack.enter_context(postgres(args.port))
+        else:
+            url = f"sqlite:///{tempfile.mkdtemp(prefix='zcweb-bench-')}/bench.sqlite3"
+        app = make_app(url)
+        with app.app_context():
+            start = time.perf_counter()
+            built = build(args.rows)
+            print(f"built {args.rows:,} applicants over 22 bodies in {time.perf_counter() - start:.1f} s "
+                  f"({'PostgreSQL' if args.postgres else 'SQLite'})")
+        results = measure(app, built, args.requests)
+    print(f"load while measuring: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} cores")
+    print(f"{'request':<26}{'p50 ms':>8}{'p95 ms':>8}{'target':>8}")
+    for label, p50, p95, target in results:
+        print(f"{label:<26}{p50:>8.1f}{p95:>8.1f}{'<= ' + str(target):>8}{'' if p95 <= target else '  MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
