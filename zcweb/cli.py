@@ -138,14 +138,14 @@ def template_command(org_name: str, year: int | None, output: str):
     click.echo(f"已写入 {output}（{name}）")
 
 
-def _report(upload, rows, schema) -> dict:
+def _report(upload, row_findings, schema) -> dict:
     """The import's outcome as `import --json` prints it."""
     headers = {c.key: c.header for c in schema.columns}
     summary = upload.summary
     found = {"error": [], "warning": []}
-    for row in sorted(rows, key=lambda r: r.row):
-        for f in row.findings or ():
-            found[f["level"]].append({"row": row.row, "column": headers.get(f["column"], ""),
+    for row, findings in row_findings:
+        for f in findings:
+            found[f["level"]].append({"row": row, "column": headers.get(f["column"], ""),
                                       "message": f["message"], "rule": f["rule"]})
     return {"rows": summary["rows"], "new": summary["new"], "updated": summary["changed"],
             "unchanged": summary["unchanged"], "locked": summary["locked"], "missing": summary["missing"],
@@ -166,12 +166,12 @@ def import_command(file: str, org_name: str, year: int | None, dry_run: bool, as
     data = Path(file).read_bytes()
     try:
         if dry_run:
-            upload, rows = importer.dry_run(batch, org, data)
+            upload, found = importer.dry_run(batch, org, data)
         else:
             upload = importer.create_preview(batch, org, None, Path(file).name, data)
             if upload.status == upload.REFUSED:
                 raise importer.ImportRefused(upload.message)
-            rows = list(importer.preview_rows(upload))
+            found = importer.row_findings(upload)
             importer.confirm(upload, None)
     except importer.ImportRefused as e:
         if as_json:
@@ -179,7 +179,7 @@ def import_command(file: str, org_name: str, year: int | None, dry_run: bool, as
         else:
             click.echo(f"拒收：{e.message}", err=True)
         sys.exit(1)
-    report = _report(upload, rows, batch.schema)
+    report = _report(upload, found, batch.schema)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False))
         return

@@ -17,9 +17,10 @@ from .roster.findings import ERROR
 from .importer import limits
 from .roster.reader import read_roster
 from .roster.signing import make_token
-from .roster.template import build_template, template_filename
-from .roster.export import build_roster, roster_filename
 
+# roster.template and roster.export (openpyxl, half a second to import) are
+# imported where a workbook is written, so that `flask import` and pages
+# that write none start without them (tests/test_startup.py).
 # What each export holds: (file-name part, title part, statuses).
 EXPORTS = {
     "recommended": ("推荐人员", "推荐人员花名册", (workflow.APPROVED, workflow.RECOMMENDED)),
@@ -35,6 +36,7 @@ def token_for(batch: Batch, org: Org) -> str:
 def template_for(batch: Batch, org: Org, with_rows: bool = False) -> tuple[bytes, str]:
     """The body's blank template, or pre-filled with its current rows and
     their status and reason (for fixing returned rows in the sheet)."""
+    from .roster.template import build_template, template_filename
     rows = info = None
     if with_rows:
         applicants = list(
@@ -61,6 +63,7 @@ def all_templates_zip(batch: Batch) -> tuple[bytes, str]:
 def marked_copy(upload: Upload) -> tuple[bytes, str]:
     """The uploaded rows back in the template, each faulty cell red with its
     message, so the contact fixes them and uploads again."""
+    from .roster.template import build_template, template_filename
     batch, org = upload.batch, upload.org
     raw = read_roster(bytes(upload.content), batch.schema, limits())
     by_row = dict(UploadRow.select(UploadRow.row, UploadRow.findings)
@@ -98,6 +101,7 @@ def export_rows(applicants) -> list[dict]:
 
 def roster_export(batch: Batch, kind: str) -> tuple[bytes, str, int]:
     """An export workbook, its file name and how many rows it holds."""
+    from .roster.export import build_roster, roster_filename
     name_part, title_part, statuses = EXPORTS[kind]
     applicants = list(
         Applicant.select(Applicant, Org, User)

@@ -21,6 +21,10 @@ YES, NO = "是", "否"
 
 # Columns the tool itself writes to the right of the roster columns in a
 # pre-filled or error-marked copy; the import ignores them without comment.
+# The template's other sheets (roster/template.py writes them, the reader skips them).
+INSTRUCTIONS_SHEET = "填报说明"
+LISTS_SHEET = "_lists"
+META_SHEET = "_meta"
 INFO_HEADERS = ("审核状态", "审核意见/退回原因", "错误说明")
 
 # "（必填）", "(全称)", "【下拉选择】": notes in brackets are dropped when

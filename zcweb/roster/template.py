@@ -35,12 +35,9 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.pagebreak import Break
 
 from .batch import BatchSpec, format_date
-from .schema import INFO_HEADERS, Column, Schema, load_schema
+from .schema import INFO_HEADERS, INSTRUCTIONS_SHEET, LISTS_SHEET, META_SHEET, Column, Schema, load_schema
 
-INSTRUCTIONS_SHEET = "填报说明"
 COLUMNS_HEADING = "各列说明"  # the instructions' list of columns, printed on a page of its own
-LISTS_SHEET = "_lists"
-META_SHEET = "_meta"
 TITLE_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 3
 
 # Protection only keeps a contact from breaking the layout by accident; the
