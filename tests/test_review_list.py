@@ -3,9 +3,11 @@
 import re
 
 import pytest
+from flask_login import login_user
+from werkzeug.datastructures import MultiDict
 
-from zcweb.listing import counts_by_body, page_window
-from zcweb.models import Applicant, Batch, Org, Upload
+from zcweb.listing import counts_by_body, page_window, review_count, review_filters, review_query, status_counts
+from zcweb.models import Applicant, Batch, Org, Upload, User
 from zcweb.roster import workflow
 
 from tests.helpers import upload, roster, valid_row
@@ -171,3 +173,17 @@ def test_kept_counts_follow_imports_decisions_and_copies(client, ctx):
     html = client.get("/review?status=approved", headers=HX).get_data(as_text=True)
     assert "共 1 人" in html and names(html) == ["测试1"]
     assert "共 2 人" in client.get(f"/review?org={baiguan.id}", headers=HX).get_data(as_text=True)
+
+
+def test_status_counts_over_the_filter_agree_with_the_rows(app, people):
+    """From the kept counts (no filter, a body) or counted (other filters)."""
+    Applicant.update(status=workflow.APPROVED).where(Applicant.name.in_(["乙二", "丁一"])).execute()
+    baiguan = Org.get(Org.name == "百官街道")
+    for args in ({}, {"org": baiguan.id}, {"route": "正常"}, {"org": baiguan.id, "status": "approved"}):
+        with app.test_request_context():
+            login_user(User.get(User.username == "officer"))
+            filters = review_filters(MultiDict(args))
+            rows = list(review_query(Batch.current(), dict(filters, status="")))
+            expected = {s: sum(1 for a in rows if a.status == s) for s in workflow.LABELS}
+            assert status_counts(Batch.current(), filters) == expected, args
+            assert review_count(Batch.current(), filters) == (expected["approved"] if "status" in args else len(rows))

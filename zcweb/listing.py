@@ -88,18 +88,27 @@ def review_query(batch, filters: dict):
     return query.order_by(*(c.desc() for c in order) if sort.startswith("-") else order)
 
 
+def status_counts(batch, filters: dict) -> dict[str, int]:
+    """Applicants per status over `filters` other than the status: from
+    the kept counts when at most the body is chosen, else counted in an index."""
+    filters = dict(filters, status="")
+    if any(filters.get(key) for key in TEXT_FILTERS if key != "sort"):
+        query = review_query(batch, filters).select(Applicant.status, fn.COUNT(Applicant.id))
+        found = dict(query.group_by(Applicant.status).order_by().tuples())
+    else:
+        query = scope(ApplicantCount.select(ApplicantCount.status, fn.SUM(ApplicantCount.applicants))
+                      .where(ApplicantCount.batch == batch), ApplicantCount)
+        if filters.get("org"):
+            query = query.where(ApplicantCount.org == filters["org"])
+        found = dict(query.group_by(ApplicantCount.status).tuples())
+    return {status: found.get(status) or 0 for status in workflow.LABELS}
+
+
 def review_count(batch, filters: dict) -> int:
-    """How many applicants match `filters`: from the kept counts when only
-    the body and the status are chosen, else counted in an index."""
-    if any(filters.get(key) for key in TEXT_FILTERS if key not in ("status", "sort")):
-        return review_query(batch, filters).select(fn.COUNT(Applicant.id)).order_by().scalar()
-    query = scope(ApplicantCount.select(fn.SUM(ApplicantCount.applicants))
-                  .where(ApplicantCount.batch == batch), ApplicantCount)
-    if filters.get("org"):
-        query = query.where(ApplicantCount.org == filters["org"])
+    """How many applicants match `filters`."""
     if filters.get("status"):
-        query = query.where(ApplicantCount.status == filters["status"])
-    return query.scalar() or 0
+        return status_counts(batch, filters)[filters["status"]]
+    return sum(status_counts(batch, filters).values())
 
 
 def counts_by_body(batch):
