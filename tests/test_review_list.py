@@ -179,7 +179,8 @@ def test_status_counts_over_the_filter_agree_with_the_rows(app, people):
     """From the kept counts (no filter, a body) or counted (other filters)."""
     Applicant.update(status=workflow.APPROVED).where(Applicant.name.in_(["乙二", "丁一"])).execute()
     baiguan = Org.get(Org.name == "百官街道")
-    for args in ({}, {"org": baiguan.id}, {"route": "正常"}, {"org": baiguan.id, "status": "approved"}):
+    for args in ({}, {"org": baiguan.id}, {"route": "正常"}, {"org": baiguan.id, "status": "approved"},
+                 {"level": "高级工程师", "specialty": "材料"}, {"copies": "partial"}, {"copies": "0", "q": "丁一"}):
         with app.test_request_context():
             login_user(User.get(User.username == "officer"))
             filters = review_filters(MultiDict(args))

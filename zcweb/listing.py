@@ -72,13 +72,8 @@ def review_query(batch, filters: dict):
         # Warnings are compact JSON (models.to_json): the rule is this exact text.
         needle = Value(f'%"rule":"{filters["warning"]}"%', converter=False)
         query = query.where(Expression(Applicant.warnings, OP.ILIKE, needle))
-    copies, needed = filters.get("copies"), batch.spec.paper_copies
-    if copies == "0":
-        query = query.where(Applicant.copies == 0)
-    elif copies == "partial":
-        query = query.where(Applicant.copies.between(1, needed - 1))
-    elif copies == "complete":
-        query = query.where(Applicant.copies >= needed)
+    if filters.get("copies"):
+        query = query.where(_copies(Applicant.copies, filters["copies"], batch.spec.paper_copies))
     if filters.get("q"):
         query = query.where(search.matches(filters["q"]))
     sort = filters.get("sort") or "org"
@@ -88,34 +83,51 @@ def review_query(batch, filters: dict):
     return query.order_by(*(c.desc() for c in order) if sort.startswith("-") else order)
 
 
+def _copies(field, copies: str, needed: int):
+    """评审表 received: none, some, or all `needed` copies."""
+    if copies == "0":
+        return field == 0
+    if copies == "partial":
+        return field.between(1, needed - 1)
+    return field >= needed
+
+
+# Filters the kept counts (models.ApplicantCount) can answer.
+COUNTED = ("org", "level", "specialty", "copies")
+
+
 def status_counts(batch, filters: dict) -> dict[str, int]:
     """Applicants per status over `filters` other than the status: from
-    the kept counts when at most the body is chosen, else counted in an index."""
+    the kept counts when they can answer, else counted in an index."""
     filters = dict(filters, status="")
-    if any(filters.get(key) for key in TEXT_FILTERS if key != "sort"):
+    if any(filters.get(key) for key in TEXT_FILTERS if key not in COUNTED + ("sort",)):
         query = review_query(batch, filters).select(Applicant.status, fn.COUNT(Applicant.id))
         found = dict(query.group_by(Applicant.status).order_by().tuples())
     else:
         query = scope(ApplicantCount.select(ApplicantCount.status, fn.SUM(ApplicantCount.applicants))
                       .where(ApplicantCount.batch == batch), ApplicantCount)
-        if filters.get("org"):
-            query = query.where(ApplicantCount.org == filters["org"])
+        for key in ("org", "level", "specialty"):
+            if filters.get(key):
+                query = query.where(getattr(ApplicantCount, key) == filters[key])
+        if filters.get("copies"):
+            query = query.where(_copies(ApplicantCount.copies, filters["copies"], batch.spec.paper_copies))
         found = dict(query.group_by(ApplicantCount.status).tuples())
     return {status: found.get(status) or 0 for status in workflow.LABELS}
 
 
 def review_count(batch, filters: dict) -> int:
     """How many applicants match `filters`."""
-    if filters.get("status"):
-        return status_counts(batch, filters)[filters["status"]]
-    return sum(status_counts(batch, filters).values())
+    counts = status_counts(batch, filters)
+    return counts[filters["status"]] if filters.get("status") else sum(counts.values())
 
 
 def counts_by_body(batch):
-    """(body id, status, applicants, 评审表 copies received) of the batch, from the kept counts."""
-    return (ApplicantCount.select(ApplicantCount.org, ApplicantCount.status, ApplicantCount.applicants,
-                                  ApplicantCount.copies)
-            .where((ApplicantCount.batch == batch) & (ApplicantCount.applicants > 0)).tuples())
+    """(body id, status, applicants, 评审表 copies received) of the batch,
+    from the kept counts."""
+    return (ApplicantCount.select(ApplicantCount.org, ApplicantCount.status, fn.SUM(ApplicantCount.applicants),
+                                  fn.SUM(ApplicantCount.applicants * ApplicantCount.copies))
+            .where((ApplicantCount.batch == batch) & (ApplicantCount.applicants > 0))
+            .group_by(ApplicantCount.org, ApplicantCount.status).tuples())
 
 
 def page_of(query, page: int, size: int) -> list[Applicant]:

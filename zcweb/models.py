@@ -286,18 +286,22 @@ class Applicant(BaseModel):
 
 
 class ApplicantCount(BaseModel):
-    """Applicants and their 评审表 copies per (batch, body, status), kept by
-    database triggers on `applicant` (migration 0003_b) so that every writer,
-    SQL included, keeps them true: counts without scanning the batch."""
+    """How many applicants share a (batch, body, level, specialty, status,
+    评审表 copies received), kept by database triggers on `applicant`
+    (migration 0003_b) so that every writer, SQL included, keeps them true:
+    counts and sums for lists and the home page without scanning the batch
+    (a few thousand rows at most, whatever the number of applicants)."""
 
     batch = ForeignKeyField(Batch, on_delete="CASCADE", index=False)
     org = ForeignKeyField(Org, on_delete="CASCADE", index=False)
+    level = CharField()
+    specialty = CharField()
     status = CharField()
+    copies = IntegerField()
     applicants = IntegerField(default=0)
-    copies = IntegerField(default=0)
 
     class Meta:
-        indexes = ((("batch", "org", "status"), True),)
+        indexes = ((("batch", "org", "level", "specialty", "status", "copies"), True),)
 
 
 class Event(BaseModel):

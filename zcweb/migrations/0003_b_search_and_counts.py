@@ -2,8 +2,8 @@
 
 Search over name, identity number and employer: an FTS5 trigram table kept
 by triggers on SQLite, a pg_trgm index on PostgreSQL (when the extension is
-available; without it searches scan). Counts: applicants and 评审表 copies
-per (batch, body, status) in `applicant_count`, kept by triggers on
+available; without it searches scan). Counts: applicants per (batch, body,
+level, specialty, status, 评审表 copies received) in `applicant_count`, kept by triggers on
 `applicant` so that every writer keeps them true."""
 from peewee import *
 
@@ -22,24 +22,32 @@ SQLITE_SEARCH = (
 PG_SEARCH = ("CREATE INDEX applicant_search ON applicant USING gin "
              "((name || ' ' || id_number || ' ' || employer) gin_trgm_ops)")
 
-ADD = ("INSERT INTO applicant_count (batch_id, org_id, status, applicants, copies) "
-       "VALUES ({r}.batch_id, {r}.org_id, {r}.status, 1, {r}.copies) ON CONFLICT (batch_id, org_id, status) "
-       "DO UPDATE SET applicants = applicant_count.applicants + 1, copies = applicant_count.copies + excluded.copies;")
-REMOVE = ("UPDATE applicant_count SET applicants = applicants - 1, copies = copies - {r}.copies "
-          "WHERE batch_id = {r}.batch_id AND org_id = {r}.org_id AND status = {r}.status;")
-COUNTED = "batch_id, org_id, status, copies"
+KEY = "batch_id, org_id, level, specialty, status, copies"
+ADD = ("INSERT INTO applicant_count ({key}, applicants) VALUES ({values}, 1) ON CONFLICT ({key}) "
+       "DO UPDATE SET applicants = applicant_count.applicants + 1;")
+REMOVE = "UPDATE applicant_count SET applicants = applicants - 1 WHERE {where};"
+
+
+def add(row):
+    return ADD.format(key=KEY, values=", ".join(f"{row}.{c}" for c in KEY.split(", ")))
+
+
+def remove(row):
+    return REMOVE.format(where=" AND ".join(f"{c} = {row}.{c}" for c in KEY.split(", ")))
+
+
 SQLITE_COUNTS = (
-    f"CREATE TRIGGER applicant_count_insert AFTER INSERT ON applicant BEGIN {ADD.format(r='new')} END",
-    f"CREATE TRIGGER applicant_count_delete AFTER DELETE ON applicant BEGIN {REMOVE.format(r='old')} END",
-    f"CREATE TRIGGER applicant_count_update AFTER UPDATE OF {COUNTED} ON applicant BEGIN "
-    f"{REMOVE.format(r='old')} {ADD.format(r='new')} END",
+    f"CREATE TRIGGER applicant_count_insert AFTER INSERT ON applicant BEGIN {add('new')} END",
+    f"CREATE TRIGGER applicant_count_delete AFTER DELETE ON applicant BEGIN {remove('old')} END",
+    f"CREATE TRIGGER applicant_count_update AFTER UPDATE OF {KEY} ON applicant BEGIN "
+    f"{remove('old')} {add('new')} END",
 )
 PG_COUNTS = (
     "CREATE FUNCTION applicant_count_change() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-    f"IF TG_OP <> 'INSERT' THEN {REMOVE.format(r='OLD')} END IF; "
-    f"IF TG_OP <> 'DELETE' THEN {ADD.format(r='NEW')} END IF; "
+    f"IF TG_OP <> 'INSERT' THEN {remove('OLD')} END IF; "
+    f"IF TG_OP <> 'DELETE' THEN {add('NEW')} END IF; "
     "RETURN NULL; END $$",
-    f"CREATE TRIGGER applicant_count AFTER INSERT OR DELETE OR UPDATE OF {COUNTED} ON applicant "
+    f"CREATE TRIGGER applicant_count AFTER INSERT OR DELETE OR UPDATE OF {KEY} ON applicant "
     "FOR EACH ROW EXECUTE FUNCTION applicant_count_change()",
 )
 
@@ -58,23 +66,24 @@ def count_model(db):
     class ApplicantCount(Model):
         batch = ForeignKeyField(Batch, on_delete='CASCADE', index=False)
         org = ForeignKeyField(Org, on_delete='CASCADE', index=False)
+        level = CharField()
+        specialty = CharField()
         status = CharField()
+        copies = IntegerField()
         applicants = IntegerField(default=0)
-        copies = IntegerField(default=0)
 
         class Meta:
             database = db
             table_name = 'applicant_count'
-            indexes = ((('batch', 'org', 'status'), True),)
+            indexes = ((('batch', 'org', 'level', 'specialty', 'status', 'copies'), True),)
 
     return ApplicantCount
 
 
 def up(migrator, db):
     db.create_tables([count_model(db)])
-    db.execute_sql("INSERT INTO applicant_count (batch_id, org_id, status, applicants, copies) "
-                   "SELECT batch_id, org_id, status, COUNT(*), SUM(copies) FROM applicant "
-                   "GROUP BY batch_id, org_id, status")
+    db.execute_sql(f"INSERT INTO applicant_count ({KEY}, applicants) "
+                   f"SELECT {KEY}, COUNT(*) FROM applicant GROUP BY {KEY}")
     if isinstance(db, SqliteDatabase):
         for sql in SQLITE_SEARCH + SQLITE_COUNTS:
             db.execute_sql(sql)
