@@ -3,10 +3,11 @@
 One place for the filter logic so that the table, its counts, its exports
 and bulk actions ("all N matching the filter") select the same rows.
 
-Every filter and every sort is on a column of `applicant` that an index
-serves (models.Applicant.Meta.indexes), and a page is read as ids first
-(`page_of`), so that a deep page at 100,000 rows walks an index instead of
-sorting the batch."""
+Filters and sorts are on indexed columns of `applicant` (models.Applicant;
+the warning rule alone is matched in the warnings' text), a page is read as
+ids first (`page_of`) so that a deep page at 100,000 rows walks an index
+instead of sorting the batch, and counts come from the kept counts
+(models.ApplicantCount) whenever the filters allow."""
 
 from __future__ import annotations
 
@@ -41,6 +42,8 @@ SORTS = {
 }
 SORT_LABELS = {"org": "报送单位", "name": "姓名", "employer": "工作单位", "status": "状态", "updated": "最后更改"}
 TEXT_FILTERS = ("status", "level", "specialty", "route", "warning", "copies", "q", "sort")
+# Filters the kept counts (models.ApplicantCount) can answer.
+COUNTED = ("org", "level", "specialty", "copies")
 
 
 def review_filters(args) -> dict:
@@ -90,10 +93,6 @@ def _copies(field, copies: str, needed: int):
     if copies == "partial":
         return field.between(1, needed - 1)
     return field >= needed
-
-
-# Filters the kept counts (models.ApplicantCount) can answer.
-COUNTED = ("org", "level", "specialty", "copies")
 
 
 def status_counts(batch, filters: dict) -> dict[str, int]:

@@ -243,7 +243,7 @@ class Applicant(BaseModel):
             (("batch", "id_number"), False),
             (("batch", "status"), False),
             (("batch", "org_order", "org", "position", "id"), False),  # the default order
-            (("batch", "org", "status", "copies"), False),  # counts per body and status
+            (("batch", "org", "status", "copies"), False),  # a body's rows by status
             (("batch", "level", "specialty"), False),
             (("batch", "route"), False),
             (("batch", "name"), False),

@@ -3,7 +3,7 @@
 Indexed by trigrams (migration 0003_b): SQLite's FTS5 trigram table
 `applicant_search`, PostgreSQL's pg_trgm index on the three columns joined.
 Trigrams need three characters, so a shorter query matches names only,
-through the (batch, name) index: a two-character name like 王芳 still
+scanning the (batch, name) index: a two-character name like 王芳 still
 finds its person, while 12 finds no identity number that merely contains it."""
 
 from __future__ import annotations
