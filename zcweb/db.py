@@ -14,7 +14,6 @@ from flask import Flask
 from flask.cli import with_appcontext
 from peewee import DatabaseProxy, SqliteDatabase
 from playhouse.db_url import connect
-from playhouse.migrations import Runner
 
 db = DatabaseProxy()
 
@@ -38,6 +37,8 @@ def bind(url: str):
 
 def migrate() -> list[str]:
     """Apply every pending migration; returns their names."""
+    from playhouse.migrations import Runner  # only when migrating: start-up stays short
+
     with db.connection_context():
         return Runner(db.obj, directory=str(MIGRATIONS_DIR)).up()
 
