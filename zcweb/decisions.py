@@ -58,6 +58,11 @@ def decide(applicant: Applicant, user: User, action: str, reason: str | None,
     """Apply a review action (approve, return, reject, reopen; withdraw for
     a contact). `version` is the one the user saw: a row changed meanwhile
     by someone else is refused rather than overwritten."""
+    _change(applicant, user, action, reason, version)
+    return Applicant.get_by_id(applicant.id)
+
+
+def _change(applicant: Applicant, user: User, action: str, reason: str | None, version: int | None) -> None:
     check_version(applicant, version)
     status, reason = workflow.apply(action, applicant.status, reason, officer=user.is_officer)
     fields = {"status": status, "reason": reason, "version": Applicant.version + 1, "updated_at": now()}
@@ -75,7 +80,6 @@ def decide(applicant: Applicant, user: User, action: str, reason: str | None,
                      after={"status": status, "reason": reason},
                      detail=f"{applicant.name}：{workflow.label(applicant.status)} → {workflow.label(status)}"
                             + (f"，原因：{reason}" if reason else ""))
-    return Applicant.get_by_id(applicant.id)
 
 
 @dataclass
@@ -102,7 +106,8 @@ def decide_many(rows: list[tuple[Applicant, int | None]], user: User, action: st
         for applicant, version in rows:
             try:
                 with db.atomic():
-                    result.done.append(decide(applicant, user, action, reason, version))
+                    _change(applicant, user, action, reason, version)
+                    result.done.append(applicant)
             except StaleRow as e:
                 result.stale.append((applicant, str(e)))
             except TransitionRefused as e:

@@ -193,20 +193,25 @@ def bulk():
     return _back_to_list()
 
 
+# What a bulk decision reads of each row (not the roster data).
+BULK_FIELDS = (Applicant.id, Applicant.batch, Applicant.org, Applicant.name, Applicant.status, Applicant.reason,
+               Applicant.version, Applicant.updated_at)
+
+
 def _bulk_rows(batch) -> list[tuple[Applicant, int | None]]:
     """(row, version seen). Ticked rows carry the version shown; with "all
     matching", a row changed after the list was shown (`as_of`) counts as
     seen at an older version, so it is reported rather than overwritten."""
     if request.form.get("all"):
         as_of = dt.datetime.fromisoformat(request.form.get("as_of") or now().isoformat())
-        query = review_query(batch, _list_filters(list_url()))
+        query = review_query(batch, _list_filters(list_url())).select(*BULK_FIELDS)
         return [(a, a.version if a.updated_at <= as_of else a.version - 1) for a in query]
     seen = {}
     for value in request.form.getlist("ids"):
         applicant_id, _, version = value.partition(":")
         if applicant_id.isdigit() and version.isdigit():
             seen[int(applicant_id)] = int(version)
-    query = scope(Applicant.select(), Applicant).where((Applicant.batch == batch) & Applicant.id.in_(list(seen)))
+    query = scope(Applicant.select(*BULK_FIELDS), Applicant).where((Applicant.batch == batch) & Applicant.id.in_(list(seen)))
     return [(a, seen[a.id]) for a in query.order_by(Applicant.id)]
 
 
