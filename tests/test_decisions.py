@@ -111,6 +111,11 @@ def test_reason_form_keeps_the_version_the_user_saw(officer, row):
     assert Applicant.get_by_id(row.id).status == workflow.APPROVED
 
 
+def test_opening_the_reason_form_needs_the_version_seen(officer, row):
+    html = officer.get(f"/applicants/{row.id}/decide?action=return", headers=HX).get_data(as_text=True)
+    assert "缺少有效的记录版本号" in html and 'name="reason"' not in html
+
+
 def test_opening_the_reason_form_on_a_stale_row_shows_the_row_as_it_is(officer, row):
     Applicant.update(status=workflow.APPROVED, version=2, updated_at=dt.datetime.now()).where(
         Applicant.id == row.id).execute()
@@ -218,6 +223,13 @@ def test_bulk_on_all_rows_matching_the_filter(officer, ctx):
     assert '"path": "/review?org=%d"' % org in done.headers["HX-Location"]
     assert [Applicant.get_by_id(a.id).status for a in ours] == [workflow.RETURNED] * 2 + [workflow.PENDING]
     assert Applicant.get_by_id(other.id).status == workflow.PENDING
+
+
+def test_bulk_on_all_rows_without_the_time_the_list_was_shown_changes_nothing(officer, row):
+    page = officer.post("/review/bulk", follow_redirects=True, data={
+        "action": "approve", "confirmed": "1", "all": "1", "as_of": "gestern", "next": "/review"})
+    assert "已拟推荐 0 人。1 人在列表显示后已被他人修改，未作改动：王工。" in page.get_data(as_text=True)
+    assert Applicant.get_by_id(row.id).status == workflow.PENDING
 
 
 def test_bulk_return_without_a_reason_changes_nothing(officer, row):

@@ -43,13 +43,13 @@ def index():
     )
 
 
-def list_url() -> str:
+def list_url(default: str = "review.index") -> str:
     """The filtered list page the user works in. Forms and links carry it
     as `next`, so that every action comes back to the same list."""
     target = request.values.get("next", "")
     if target.startswith("/") and not target.startswith("//"):
         return target
-    return url_for("review.index")
+    return url_for(default)
 
 
 def status_counts(batch, filters: dict) -> dict[str, int]:
@@ -68,15 +68,17 @@ def _row_response(applicant: Applicant, error: str | None = None, editing: str |
                   seen: int | None = None, changed: bool = False):
     """The row for htmx; after a change, also the list's counts, swapped
     out of band."""
-    batch = applicant.batch
-    filters = _list_filters(list_url())
+    batch, url = applicant.batch, list_url()
+    filters = _list_filters(url)
     context = dict(
         a=applicant, batch=batch, spec=batch.spec, schema=batch.schema, row_error=error, editing=editing,
         submitted=Applicant.submitted_by(batch, [applicant.id_number]), seen=seen or applicant.version,
-        list_url=list_url(), filters=filters, oob=True,
+        list_url=url, filters=filters, oob=True,
         counts=status_counts(batch, filters) if changed else None,
     )
-    return make_response(render_blocks("review.html", ["row", "counts"], **context))
+    response = make_response(render_blocks("review.html", ["row", "counts"], **context))
+    response.vary.add("HX-Request")
+    return response
 
 
 @bp.route("/applicants/<int:applicant_id>")
@@ -93,16 +95,13 @@ def detail(applicant_id: int):
                       & (UploadRow.id_number == a.id_number))
                .distinct().order_by(Upload.id.desc()))
     seen = request.args.get("version", a.version, type=int)
-    back_url = request.args.get("next", "")
-    if not (back_url.startswith("/") and not back_url.startswith("//")):
-        back_url = url_for("review.index") if current_user.is_officer else url_for("home.index")
     return render(
         "applicant.html", a=a, batch=batch, spec=batch.spec, schema=batch.schema, events=events,
         others=a.other_bodies(Applicant.submitted_by(batch, [a.id_number])),
         actions=workflow.actions_for(a.status, current_user.is_officer), uploads=list(uploads),
         seen=seen, stale=decisions.changed_by(a) if seen != a.version else None,
-        opened=request.args.get("action"), back_url=back_url,
-        rule_name=rulenames.short_name, threshold=rulenames.threshold,
+        opened=request.args.get("action"), threshold=rulenames.threshold,
+        back_url=list_url("review.index" if current_user.is_officer else "home.index"),
     )
 
 
@@ -118,8 +117,10 @@ def decide(applicant_id: int):
         if not request.htmx:
             return redirect(url_for("review.detail", applicant_id=a.id, action=action, version=seen,
                                     next=list_url()))
-        if seen != a.version:
-            return _row_response(a, error=decisions.changed_by(a))
+        try:
+            decisions.check_version(a, seen)
+        except TransitionRefused as e:
+            return _row_response(a, error=str(e))
         return _row_response(a, editing=action, seen=seen)
     if action == "withdraw" and not request.form.get("confirmed"):
         return _confirm(f"确定撤回“{a.name}”的申报吗？撤回后如需申报，须重新上传。", "确定撤回", "danger",
@@ -203,7 +204,10 @@ def _bulk_rows(batch) -> list[tuple[Applicant, int | None]]:
     matching", a row changed after the list was shown (`as_of`) counts as
     seen at an older version, so it is reported rather than overwritten."""
     if request.form.get("all"):
-        as_of = dt.datetime.fromisoformat(request.form.get("as_of") or now().isoformat())
+        try:
+            as_of = dt.datetime.fromisoformat(request.form.get("as_of", ""))
+        except ValueError:
+            as_of = dt.datetime.min  # no time shown: every row counts as changed since
         query = review_query(batch, _list_filters(list_url())).select(*BULK_FIELDS)
         return [(a, a.version if a.updated_at <= as_of else a.version - 1) for a in query]
     seen = {}
@@ -211,8 +215,9 @@ def _bulk_rows(batch) -> list[tuple[Applicant, int | None]]:
         applicant_id, _, version = value.partition(":")
         if applicant_id.isdigit() and version.isdigit():
             seen[int(applicant_id)] = int(version)
-    query = scope(Applicant.select(*BULK_FIELDS), Applicant).where((Applicant.batch == batch) & Applicant.id.in_(list(seen)))
-    return [(a, seen[a.id]) for a in query.order_by(Applicant.id)]
+    query = (scope(Applicant.select(*BULK_FIELDS), Applicant)
+             .where((Applicant.batch == batch) & Applicant.id.in_(list(seen))).order_by(Applicant.id))
+    return [(a, seen[a.id]) for a in query]
 
 
 def _bulk_report(label: str, result: decisions.BulkResult) -> str:
