@@ -181,6 +181,6 @@ def test_every_action_works_without_javascript(browser, live_server, app, rows):
     assert "确定对选中的 2 人执行“退回修改”吗？" in page.text_content(".question")
     page.click("button:has-text('确定退回修改（2人）')")
     page.wait_for_url(f"**{listing}")
-    assert "已退回修改 1 人。1 人当前状态不能退回修改，已跳过：王芳。" in page.text_content("main")
+    assert "已退回修改 1 人。1 人未作改动（该记录当前为“退回修改”，不能退回修改）：王芳。" in page.text_content("main")
     assert status_of(app, rows["张伟"]).reason == "逾期报送"
     page.context.close()

@@ -223,12 +223,17 @@ def _bulk_rows(batch) -> list[tuple[Applicant, int | None]]:
 def _bulk_report(label: str, result: decisions.BulkResult) -> str:
     text = f"已{label} {len(result.done)} 人。"
     if result.stale:
-        names = "、".join(a.name for a, _ in result.stale[:20]) + ("等" if len(result.stale) > 20 else "")
-        text += f"{len(result.stale)} 人在列表显示后已被他人修改，未作改动：{names}。"
-    if result.refused:
-        names = "、".join(a.name for a, _ in result.refused[:20]) + ("等" if len(result.refused) > 20 else "")
-        text += f"{len(result.refused)} 人当前状态不能{label}，已跳过：{names}。"
+        text += f"{len(result.stale)} 人在列表显示后已被他人修改，未作改动：{_names(result.stale)}。"
+    by_reason: dict[str, list] = {}
+    for row, why in result.refused:
+        by_reason.setdefault(why.rstrip("。"), []).append((row, why))
+    for why, rows in by_reason.items():
+        text += f"{len(rows)} 人未作改动（{why}）：{_names(rows)}。"
     return text
+
+
+def _names(rows: list, limit: int = 20) -> str:
+    return "、".join(a.name for a, _ in rows[:limit]) + ("等" if len(rows) > limit else "")
 
 
 def _back_to_list():
