@@ -184,3 +184,14 @@ def test_every_action_works_without_javascript(browser, live_server, app, rows):
     assert "已退回修改 1 人。1 人未作改动（该记录当前为“退回修改”，不能退回修改）：王芳。" in page.text_content("main")
     assert status_of(app, rows["张伟"]).reason == "逾期报送"
     page.context.close()
+
+
+def test_contact_confirms_before_withdrawing(page, app, rows):
+    login(page, "baiguan")
+    page.locator("#my-rows tr", has_text="王芳").locator("a:has-text('详情')").click()
+    page.click("button:has-text('撤回')")
+    assert "确定撤回“王芳”的申报吗？" in page.text_content(".question")
+    assert status_of(app, rows["王芳"]).status == workflow.PENDING
+    page.click("button:has-text('确定撤回')")
+    page.locator("h1 .badge.s-withdrawn").wait_for()
+    assert status_of(app, rows["王芳"]).status == workflow.WITHDRAWN
