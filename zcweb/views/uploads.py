@@ -131,11 +131,13 @@ def save_cell(upload_id: int, number: int):
         return redirect(url_for("uploads.show", upload_id=upload.id), code=303)
     upload = Upload.get_by_id(upload.id)
     context = _preview_context(upload)
-    parts = [render_block("upload_preview.html", "row", r=r, oob=r.row != number, **context) for r in changed]
-    parts.append(render_block("upload_preview.html", "counts", oob=True, **context))
-    parts.append(render_block("upload_preview.html", "history", oob=True, edits=preview_edit.edits(upload),
-                              **context))
-    return make_response("".join(parts))
+    # Out-of-band parts go in <template>s, which htmx 2 unwraps, so that
+    # the parser, put in table mode by the first row, keeps them whole.
+    oob = [render_block("upload_preview.html", "row", r=r, oob=True, **context) for r in changed[1:]]
+    oob.append(render_block("upload_preview.html", "counts", oob=True, **context))
+    oob.append(render_block("upload_preview.html", "history", oob=True, edits=preview_edit.edits(upload), **context))
+    main = render_block("upload_preview.html", "row", r=changed[0], **context)
+    return make_response(main + "".join(f"<template>{part}</template>" for part in oob))
 
 
 def _refused(upload, message: str):
