@@ -44,9 +44,11 @@ class ListRefused(Exception):
 
 def load_list(batch: Batch, kind: str, user: User | None, filename: str, data: bytes) -> ListUpload:
     """Keep an uploaded list; when it is accepted it replaces the batch's
-    older list of its kind. A refused list is kept too, with the reason."""
+    older list of its kind (`replaced` says how many). A refused list is
+    kept too, with the reason."""
     entry = ListUpload(batch=batch, kind=kind, user=user, filename=(filename or "未命名文件")[:200],
                        size=len(data), sha256=hashlib.sha256(data).hexdigest(), content=data)
+    entry.replaced = 0
     with db.atomic():
         entry.save()
         try:
@@ -54,9 +56,10 @@ def load_list(batch: Batch, kind: str, user: User | None, filename: str, data: b
                 people, skipped = read_list(kind, data)
                 _insert(ListRow, ["list", "id_number", "data"],
                         ((entry.id, number, to_json(values)) for number, values in people.items()))
-                (ListUpload.update(status=ListUpload.REPLACED)
-                 .where((ListUpload.batch == batch) & (ListUpload.kind == kind)
-                        & (ListUpload.status == ListUpload.CURRENT) & (ListUpload.id != entry.id)).execute())
+                entry.replaced = (ListUpload.update(status=ListUpload.REPLACED)
+                                  .where((ListUpload.batch == batch) & (ListUpload.kind == kind)
+                                         & (ListUpload.status == ListUpload.CURRENT) & (ListUpload.id != entry.id))
+                                  .execute())
                 entry.rows = len(people)
                 if skipped:
                     entry.message = f"{skipped}行没有有效的身份证号码，未读取。"

@@ -39,7 +39,7 @@ def upload():
         flash(f"{entry.kind_label}未采用：{entry.message}", "error")
     else:
         flash(f"已读取{entry.kind_label}：{entry.rows}人" + (f"；{entry.message}" if entry.message else "")
-              + "。旧名单已被替换。", "success")
+              + ("，已替换此前的名单。" if entry.replaced else "。"), "success")
     return redirect(url_for("reconciliation.index"), code=303)
 
 
