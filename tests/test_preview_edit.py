@@ -6,28 +6,12 @@ from __future__ import annotations
 
 import hashlib
 
-import pytest
-
-from zcweb.models import Applicant, Batch, Event, Org, PreviewEdit, Upload, UploadRow
+from zcweb.models import Applicant, Batch, Event, PreviewEdit, UploadRow
 
 from tests.helpers import applicants, make_id, roster, upload, valid_row
+from tests.test_importer import baiguan, contact, last_upload  # noqa: F401 (fixtures)
 
 BAD_ID = "330604198506121234"  # wrong check digit
-
-
-@pytest.fixture
-def baiguan(ctx):
-    return Org.get(Org.name == "百官街道")
-
-
-@pytest.fixture
-def contact(client, baiguan):
-    client.login("baiguan")
-    return client
-
-
-def last_upload() -> Upload:
-    return Upload.select().order_by(Upload.id.desc()).first()
 
 
 def row(number: int) -> UploadRow:

@@ -18,6 +18,12 @@ def summary(page) -> str:
     return re.sub(r"\s+", "", page.text_content("#preview-counts .summary"))
 
 
+def settled(page) -> None:
+    """Wait until htmx has swapped and processed new content: a link in a
+    row swapped in a moment ago is a plain link until then."""
+    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")
+
+
 def test_fix_two_identity_numbers_in_the_preview_and_confirm(page, tmp_path, app):
     zhang = valid_row(1, name="张三")
     with app.app_context():
@@ -39,10 +45,12 @@ def test_fix_two_identity_numbers_in_the_preview_and_confirm(page, tmp_path, app
     li = page.locator("table.preview tr", has_text="李四")
     li.locator("td.fixable").first.click()
     field = page.locator("form.cell-edit input[name=value]")
+    settled(page)
     assert field.input_value() == "330604198506121234"
     # Esc gives the cell back unchanged.
     field.press("Escape")
     page.locator("form.cell-edit").wait_for(state="detached")
+    settled(page)
     li.locator("a.cell-fix").first.click()
     field.fill(valid_row(2)["id_number"])
     if SHOTS:
@@ -50,6 +58,7 @@ def test_fix_two_identity_numbers_in_the_preview_and_confirm(page, tmp_path, app
     field.press("Enter")
     page.locator("table.preview tr", has_text="李四").locator("td", has_text="新增").wait_for()
     assert "1新增" in summary(page) and "3有错误" in summary(page)
+    settled(page)
 
     wang = page.locator("table.preview tr", has_text="王五")
     wang.locator("a.cell-fix").first.click()
