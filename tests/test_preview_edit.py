@@ -5,6 +5,9 @@ as uploaded and confirming imports the corrected value."""
 from __future__ import annotations
 
 import hashlib
+import io
+
+import openpyxl
 
 from zcweb.models import Applicant, Batch, Event, PreviewEdit, UploadRow
 
@@ -142,3 +145,14 @@ def test_without_javascript_the_cell_opens_in_the_full_page(contact, baiguan):
     response = fix(contact, 3, "sex", "男", htmx=False)
     assert response.status_code == 303
     assert not row(3).has_error and applicants() == []
+
+
+def test_the_marked_copy_carries_the_corrections(contact, baiguan):
+    upload(contact, roster(baiguan, [valid_row(1, name="张三", sex="女"), valid_row(2, id_number=BAD_ID)]))
+    fix(contact, 3, "sex", "男")
+    book = openpyxl.load_workbook(io.BytesIO(contact.get(f"/uploads/{last_upload().id}/marked.xlsx").data))
+    sheet = book["申报人员"]
+    headers = {str(c.value).lstrip("*"): c.column for c in sheet[2] if c.value}
+    assert sheet.cell(row=3, column=headers["性别"]).value == "男"
+    assert sheet.cell(row=3, column=headers["性别"]).comment is None
+    assert sheet.cell(row=4, column=headers["身份证号"]).comment is not None

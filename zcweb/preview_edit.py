@@ -16,7 +16,7 @@ from collections import Counter
 from peewee import JOIN
 
 from .db import db
-from .importer import (ERRORS, ID, _event_row, _existing, _outcome, _warnings, limits, refusal_for)
+from .importer import (CHANGED, ERRORS, ID, NEW, _event_row, _existing, _outcome, _warnings, limits, refusal_for)
 from .models import Applicant, Event, PreviewEdit, Upload, UploadRow, User, to_json
 from .roster import workflow
 from .roster.batch import format_date
@@ -67,10 +67,19 @@ def raw_row(upload: Upload, number: int) -> dict[str, object]:
         if raw.number == number:
             cells = dict(raw.cells)
             break
-    for edit in (PreviewEdit.select().where((PreviewEdit.upload == upload) & (PreviewEdit.row == number))
-                 .order_by(PreviewEdit.id)):
-        cells[edit.column] = edit.new_value or None
+    cells.update(corrections(upload, number).get(number, {}))
     return cells
+
+
+def corrections(upload: Upload, number: int | None = None) -> dict[int, dict[str, str | None]]:
+    """row number → column → the value it was last corrected to (None: emptied)."""
+    query = PreviewEdit.select().where(PreviewEdit.upload == upload).order_by(PreviewEdit.id)
+    if number is not None:
+        query = query.where(PreviewEdit.row == number)
+    found: dict[int, dict[str, str | None]] = {}
+    for edit in query:
+        found.setdefault(edit.row, {})[edit.column] = edit.new_value or None
+    return found
 
 
 def current_value(upload: Upload, number: int, key: str) -> str:
@@ -176,7 +185,8 @@ def correction_events(upload: Upload, user: User | None, stamp: str) -> list[dic
     if not by_row:
         return []
     imported = dict(UploadRow.select(UploadRow.row, UploadRow.id_number)
-                    .where((UploadRow.upload == upload) & ~UploadRow.has_error & UploadRow.row.in_(list(by_row)))
+                    .where((UploadRow.upload == upload) & UploadRow.outcome.in_([NEW, CHANGED])
+                           & UploadRow.row.in_(list(by_row)))
                     .tuples())
     ids = dict(Applicant.select(Applicant.id_number, Applicant.id)
                .where((Applicant.batch == upload.batch_id) & (Applicant.org == upload.org_id)
