@@ -94,10 +94,10 @@ def correct(upload: Upload, number: int, key: str, value: str, user: User | None
     with db.atomic():
         # Taking the upload's row first serialises a correction with a
         # confirmation or cancellation of the same preview.
-        claimed = (Upload.update(status=Upload.PREVIEW)
-                   .where((Upload.id == upload.id) & (Upload.status == Upload.PREVIEW)).execute())
+        Upload.update(status=Upload.PREVIEW).where((Upload.id == upload.id)
+                                                   & (Upload.status == Upload.PREVIEW)).execute()
         upload = Upload.get_by_id(upload.id)
-        why = refusal(upload, user) if not claimed else refusal_for(upload.batch, upload.org, user)
+        why = refusal(upload, user)
         if why:
             raise EditRefused(why)
         if key not in (upload.preview or {}).get("columns", []):

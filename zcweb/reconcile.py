@@ -207,6 +207,14 @@ class Reconciliation:
     ce_differs: list[tuple[Applicant, list[str]]] = field(default_factory=list)
     bodies: list[BodyCounts] = field(default_factory=list)
 
+    @property
+    def ce_rows(self) -> list[tuple[Applicant, list[str]]]:
+        """Each applicant with a CE finding once, with all of them."""
+        merged: dict[int, tuple[Applicant, list[str]]] = {}
+        for a, messages in self.ce_short + self.ce_differs:
+            merged.setdefault(a.id, (a, []))[1].extend(messages)
+        return list(merged.values())
+
     def as_json(self) -> dict:
         return {
             "not_on_platform": [a.id_number for a in self.not_on_platform],
@@ -271,7 +279,7 @@ def workbook(batch: Batch, result: Reconciliation) -> tuple[bytes, str]:
         ("信息不一致", ["报送单位", "姓名", "身份证号码", "列", "花名册", "平台"],
          [[a.org.name, a.name, a.id_number, column, mine, theirs] for a, column, mine, theirs in result.mismatched]),
         ("继续教育学时", ["报送单位", "姓名", "身份证号码", "问题"],
-         [[a.org.name, a.name, a.id_number, "；".join(m)] for a, m in result.ce_short + result.ce_differs]),
+         [[a.org.name, a.name, a.id_number, "；".join(m)] for a, m in result.ce_rows]),
     ]
     book.remove(book.active)
     for title, headers, rows in sheets:

@@ -37,5 +37,11 @@ def test_upload_both_lists_and_read_the_reconciliation(page, tmp_path, app):
     if SHOTS:
         page.screenshot(path=os.path.join(SHOTS, "reconcile.png"))
         page.screenshot(path=os.path.join(SHOTS, "reconcile-full.png"), full_page=True)
+    page.click("nav >> text=审核")
+    row = page.locator("table.review tr", has_text="乙二")
+    assert "平台未申报" in row.text_content()
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, "review-warnings.png"))
+    page.click("nav >> text=平台核对")
     page.click("text=乙二")
     assert "平台未申报" in page.text_content("main")
