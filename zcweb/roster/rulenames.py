@@ -15,6 +15,11 @@ SHORT_NAMES = {
     "notice.late": "公示偏晚",
     "notice.short": "公示不足",
     "duplicate.other_body": "重复报送",
+    # From the province's lists (reconcile.py), shown but never stored.
+    "platform.missing": "平台未申报",
+    "platform.differs": "与平台不一致",
+    "ce.registry_short": "登记学时不足",
+    "ce.registry_differs": "学时与登记不符",
 }
 
 
@@ -26,7 +31,7 @@ def threshold(rule: str, spec: BatchSpec) -> str | None:
     """The batch's current setting behind `rule`, in words (None: none)."""
     if rule == "breakthrough.score":
         return f"本批次破格自评分须达到{spec.breakthrough_min_score:g}分"
-    if rule == "ce.short":
+    if rule in ("ce.short", "ce.registry_short"):
         return (f"本批次每年继续教育不少于{spec.ce_min_hours:g}学时，"
                 f"其中专业科目不少于{spec.ce_min_professional_hours:g}学时")
     if rule == "notice.short":

@@ -13,7 +13,7 @@ from htmx_flask import make_response
 from jinja2_fragments.flask import render_blocks
 from werkzeug.datastructures import MultiDict
 
-from .. import decisions
+from .. import decisions, reconcile
 from ..access import applicant_or_404, current_batch_or_404, me, officer_required, scope
 from ..listing import review_filters, review_query
 from ..models import Applicant, Event, Org, Upload, UploadRow, User, now
@@ -35,6 +35,7 @@ def index():
     pages = max(1, (total + page_size - 1) // page_size)
     page = min(max(1, request.args.get("page", 1, type=int)), pages)
     shown = list(query.paginate(page, page_size))
+    reconcile.add_warnings(batch, shown)
     return render(
         "review.html", "results", batch=batch, spec=batch.spec, schema=batch.schema,
         applicants=shown, total=total, page=page, pages=pages, filters=filters,
@@ -69,6 +70,7 @@ def _row_response(applicant: Applicant, error: str | None = None, editing: str |
     """The row for htmx; after a change, also the list's counts, swapped
     out of band."""
     batch, url = applicant.batch, list_url()
+    reconcile.add_warnings(batch, [applicant])
     filters = _list_filters(url)
     context = dict(
         a=applicant, batch=batch, spec=batch.spec, schema=batch.schema, row_error=error, editing=editing,
@@ -86,6 +88,7 @@ def _row_response(applicant: Applicant, error: str | None = None, editing: str |
 def detail(applicant_id: int):
     a = applicant_or_404(applicant_id)
     batch = a.batch
+    reconcile.add_warnings(batch, [a])
     events = list(Event.select(Event, User).join(User, join_type=JOIN.LEFT_OUTER)
                   .where(Event.applicant == a).order_by(Event.id.desc()))
     # The body's imported files that held this person (not their bytes).
