@@ -80,7 +80,6 @@ def main(out: Path) -> None:
         login("officer")
         shot("05-officer-home")
         page.goto("/review")
-        shot("05b-review")
         page.locator("tr", has_text="张伟").locator("button:has-text('拟推荐')").click()
         returned = page.locator("tr", has_text="刘洋")
         returned.locator("a:has-text('退回修改')").click()
