@@ -81,8 +81,13 @@ def test_migration_fills_the_indexed_columns_from_the_stored_data(ctx):
     org = Org.get(Org.name == "曹娥街道")
     data = valid_row(1, specialty="材料", route="破格")
     a = Applicant.create(batch=Batch.current(), org=org, id_number=data["id_number"], name="甲", data=data)
-    Runner(db.obj, directory=str(MIGRATIONS_DIR)).down(target="0003_applicant_indexed_values")
-    assert migrate() == ["0003_applicant_indexed_values", "0003_b_search_and_counts"]
+    runner = Runner(db.obj, directory=str(MIGRATIONS_DIR))
+    mine = [m.load() for m in runner.migrations() if m.name.startswith("0003")]
+    with db.atomic():
+        for module in reversed(mine):
+            module.down(runner.migrator, db.obj)
+        for module in mine:
+            module.up(runner.migrator, db.obj)
     a = Applicant.get_by_id(a.id)
     assert (a.level, a.specialty, a.route, a.employer, a.org_order) == (
         "高级工程师", "材料", "破格", data["employer"], org.sort_order)

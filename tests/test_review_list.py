@@ -24,7 +24,7 @@ def add(org_name: str, i: int, **values) -> Applicant:
 
 def names(html: str) -> list[str]:
     """The names in the table, in their order (the link to the detail page)."""
-    return re.findall(r'<a href="/applicants/\d+">([^<]+)</a>', html)
+    return re.findall(r'<a href="/applicants/\d+[^"]*">([^<]+)</a>', html)
 
 
 @pytest.fixture
@@ -168,7 +168,7 @@ def test_kept_counts_follow_imports_decisions_and_copies(client, ctx):
     client.login("officer")
     a = Applicant.get(Applicant.name == "测试1")
     client.post(f"/applicants/{a.id}/decide", data={"action": "approve", "version": a.version})
-    client.post(f"/applicants/{a.id}/copies", data={"copies": 2})
+    client.post(f"/applicants/{a.id}/copies", data={"copies": 2, "version": Applicant.get_by_id(a.id).version})
     assert sorted(counts_by_body(Batch.current())) == [(baiguan.id, "approved", 1, 2), (baiguan.id, "pending", 1, 0)]
     html = client.get("/review?status=approved", headers=HX).get_data(as_text=True)
     assert "共 1 人" in html and names(html) == ["测试1"]
