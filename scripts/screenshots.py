@@ -59,7 +59,7 @@ def main(out: Path) -> None:
         def login(user: str) -> None:
             page.goto("/login")
             page.fill("input[name=username]", user)
-            page.fill("input[name=password]", "demo1234")
+            page.fill("input[name=password]", "shangyu2024")
             page.click("button:has-text('登录')")
             page.wait_for_url("**/")
 

@@ -11,7 +11,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from . import importer, workbooks
+from . import importer, logins, workbooks
 from .db import db, migrate
 from .models import Batch, Event, Org, User
 from .roster.batch import BatchSpec, format_date, load_preset
@@ -28,7 +28,7 @@ SHANGYU_BODIES = [
     ("杭州湾上虞经济技术开发区", "其他", []),
     ("曹娥江旅游度假区", "其他", []),
 ]
-DEMO_PASSWORD = "demo1234"
+DEMO_PASSWORD = "shangyu2024"
 
 
 def _batch(year: int | None) -> Batch:
@@ -121,6 +121,9 @@ def create_user_command(name: str, role: str, org_name: str | None, password: st
         raise click.ClickException("联络员须用 --org 指定报送单位。")
     org = _org(org_name) if org_name else None
     password = password or click.prompt("密码", hide_input=True, confirmation_prompt=True)
+    problem = logins.password_problem(User(username=name), password, password)
+    if problem:
+        raise click.ClickException(problem.replace("新密码", "密码"))
     with db.atomic():
         create_user(name, role, org if role == User.CONTACT else None, password)
     click.echo(f"已创建账号 {name}（{User.ROLES[role]}{'，' + org.name if org else ''}）")

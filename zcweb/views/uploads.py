@@ -9,13 +9,15 @@ from peewee import JOIN
 
 from .. import importer, workbooks
 from ..access import me, upload_or_404
-from ..models import Batch, Org, Upload, User
+from ..models import Applicant, Batch, Org, Upload, User
 from ..roster.idcard import mask
+from ..roster.rules import other_body_warning
 from . import render, send_download
 
 bp = Blueprint("uploads", __name__, url_prefix="/uploads")
 
 PREVIEW_ROWS = 500  # rows shown at once in a preview; errors come first
+OTHER_BODY = other_body_warning().rule
 
 
 def _target_org() -> Org:
@@ -67,10 +69,23 @@ def show(upload_id: int):
     total = upload.summary["rows"] if upload.summary else 0
     limit = None if request.args.get("all") == "1" else PREVIEW_ROWS
     rows = list(importer.preview_rows(upload, limit)) if upload.preview else []
+    if current_user.is_officer:
+        _name_other_bodies(upload, rows)
     return render(
         "upload_preview.html", upload=upload, batch=batch, schema=batch.schema, rows=rows, total=total,
         class_labels=importer.CLASS_LABELS, mask=mask,
     )
+
+
+def _name_other_bodies(upload: Upload, rows: list) -> None:
+    """For the officer: which other bodies submitted the same person."""
+    numbers = [r.id_number for r in rows if any(f["rule"] == OTHER_BODY for f in r.findings or [])]
+    submitted = Applicant.submitted_by(upload.batch, numbers) if numbers else {}
+    for r in rows:
+        names = sorted(submitted.get(r.id_number, set()) - {upload.org.name})
+        for f in r.findings or []:
+            if f["rule"] == OTHER_BODY and names:
+                f["message"] = other_body_warning(names).message
 
 
 @bp.post("/<int:upload_id>/confirm")
