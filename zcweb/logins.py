@@ -44,13 +44,13 @@ def record_failure(username: str, address: str | None) -> None:
     Event.record(user, FAILED, detail=username, address=address)
 
 
-def locked_until(username: str, address: str | None, now: dt.datetime | None = None) -> dt.datetime | None:
+def locked_until(username: str, address: str | None) -> dt.datetime | None:
     """When the lock on this account or this address ends, or None. Each is
     locked for LOGIN_LOCK_TIME after the failure that made LOGIN_MAX_FAILURES
     within LOGIN_FAILURE_WINDOW; an account's successful login starts its
     count again. (While locked, attempts are refused unchecked and unrecorded.)"""
     config = current_app.config
-    now = now or models.now()
+    now = models.now()
     horizon = now - dt.timedelta(seconds=config["LOGIN_FAILURE_WINDOW"] + config["LOGIN_LOCK_TIME"])
     last_login = (Event.select(Event.at).join(User)
                   .where((Event.action == "auth.login") & (User.username == username) & (Event.at > horizon))

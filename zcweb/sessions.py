@@ -7,8 +7,7 @@ from __future__ import annotations
 import time
 
 from flask import Flask, current_app, flash, g, redirect, request, session
-from flask_login import LoginManager, login_user, logout_user
-from flask_login.utils import login_url
+from flask_login import LoginManager, login_url, login_user, logout_user
 from htmx_flask import make_response
 
 from .models import User
