@@ -44,6 +44,8 @@ def test_failures_are_logged_with_username_and_address(client, ctx):
     failures = list(Event.select().where(Event.action == "auth.failed").order_by(Event.id))
     assert [(e.detail, e.address) for e in failures] == [("baiguan", "127.0.0.1"), ("nobody", "127.0.0.1")]
     assert failures[0].user.username == "baiguan" and failures[1].user is None
+    client.login("officer")
+    assert "nobody（地址 127.0.0.1）" in client.get("/admin/events").get_data(as_text=True)
 
 
 def test_five_failures_lock_the_account_until_a_time_shown_in_chinese(client, ctx):

@@ -57,8 +57,9 @@ def test_contacts_pages_and_download_after_import_do_not_name_the_other_body(cli
     mine = Applicant.select().join(Org).where(Org.name == "百官街道").get()
     home = client.get("/").get_data(as_text=True)
     detail = client.get(f"/applicants/{mine.id}").get_data(as_text=True)
-    assert "其他单位报送" in home and "其他单位报送" in detail
-    for html in (home, detail, workbook_text(client.get("/my-rows.xlsx").data)):
+    row = client.get(f"/applicants/{mine.id}/decide", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "其他单位报送" in home and "其他单位报送" in detail and "其他单位报送" in row
+    for html in (home, detail, row, workbook_text(client.get("/my-rows.xlsx").data)):
         assert "曹娥" not in html
 
 
