@@ -83,4 +83,13 @@ def test_main_pages_show_no_csp_violation_and_htmx_works(watched, app, tmp_path)
     page.select_option("select[name=status]", "approved")
     page.wait_for_url("**status=approved**")
     assert page.evaluate("window.__marker") == 1
+    # Active search (keyup with `from:input[name=q]`, no eval needed);
+    # typed in ASCII, since Playwright types Chinese without key events.
+    page.select_option("select[name=status]", "")
+    page.wait_for_url("**status=&**")
+    page.type("input[name=q]", valid_row(2)["id_number"])
+    page.wait_for_url("**q=3306**")
+    page.locator("#results tbody tr", has_text="张三").wait_for(state="detached")
+    assert page.locator("#results tbody tr", has_text="李四").count() == 1
+    assert page.evaluate("window.__marker") == 1
     assert violations(page) == []
