@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from zcweb.models import Applicant, Org, Upload
+from zcweb import reconcile
+from zcweb.models import Applicant, Batch, ListUpload, Org, Upload
 
 from tests.helpers import roster, upload, valid_row
 
@@ -14,7 +15,8 @@ ROLES = ("officer", "baiguan", None)
 
 @pytest.fixture
 def samples(app, client):
-    """An upload and an applicant of 百官街道, made through the app."""
+    """An upload and an applicant of 百官街道, made through the app, and a
+    kept list from the provincial platform."""
     client.login("baiguan")
     with app.app_context():
         data = roster(Org.get(Org.name == "百官街道"), [valid_row(1), valid_row(2, sex="女")])
@@ -23,11 +25,13 @@ def samples(app, client):
         upload_id = Upload.select(Upload.id).order_by(Upload.id.desc()).scalar()
         client.post(f"/uploads/{upload_id}/confirm")
         applicant_id = Applicant.select(Applicant.id).scalar()
+        # A refused list is kept with its file all the same.
+        list_id = reconcile.load_list(Batch.current(), ListUpload.PLATFORM, None, "名单.csv", b"a,b\r\n").id
     client.logout()
     # Each path argument of any route; a new route with another argument
     # must add a sample here.
     return {"upload_id": upload_id, "applicant_id": applicant_id, "kind": "all", "filename": "app.css",
-            "number": 2, "org_id": 1, "user_id": 2}
+            "number": 2, "org_id": 1, "user_id": 2, "list_id": list_id}
 
 
 def get_routes(app, samples):
@@ -72,7 +76,8 @@ def test_every_get_route_sends_the_security_headers(app, client, samples, userna
 def test_downloads_and_pages_with_personal_data_are_not_stored(app, client, samples):
     client.login("officer")
     for path in ("/", "/review", f"/applicants/{samples['applicant_id']}", "/exports/all.xlsx",
-                 f"/uploads/{samples['upload_id']}/file", "/my-rows.xlsx?org=1"):
+                 f"/uploads/{samples['upload_id']}/file", "/my-rows.xlsx?org=1",
+                 f"/reconcile/lists/{samples['list_id']}/file"):
         response = client.get(path)
         assert response.status_code == 200, path
         assert response.headers["Cache-Control"] == "no-store", path

@@ -8,7 +8,7 @@ import io
 import openpyxl
 import pytest
 
-from zcweb.models import Applicant, Org, Upload
+from zcweb.models import Applicant, Org, Upload, UploadRow
 
 from tests.helpers import roster, upload, valid_row
 
@@ -29,10 +29,10 @@ def workbook_text(data: bytes) -> str:
 
 @pytest.fixture
 def shared_person(client, ctx):
-    """曹娥街道 has imported a person; 百官街道 uploads the same person (and
-    a row with an error, so that the marked copy has something to mark)."""
+    """曹娥街道 has imported two people; 百官街道 uploads the first of them
+    (and a row with an error, so that the marked copy has something to mark)."""
     client.login("caoe")
-    assert upload(client, roster(Org.get(Org.name == "曹娥街道"), [valid_row(1)])).status_code == 303
+    assert upload(client, roster(Org.get(Org.name == "曹娥街道"), [valid_row(1), valid_row(3)])).status_code == 303
     client.post(f"/uploads/{Upload.select().order_by(Upload.id.desc()).first().id}/confirm")
     client.logout()
     client.login("baiguan")
@@ -50,6 +50,15 @@ def test_contacts_preview_and_marked_copy_do_not_name_the_other_body(client, sha
     text = workbook_text(marked.data)
     assert "提示：" + GENERIC in text
     assert "曹娥" not in text
+
+
+def test_a_contacts_correction_in_the_preview_does_not_name_the_other_body(client, shared_person):
+    number = UploadRow.get((UploadRow.upload == shared_person) & (UploadRow.name == "测试2")).row
+    response = client.post(f"/uploads/{shared_person.id}/rows/{number}", headers={"HX-Request": "true"},
+                           data={"column": "id_number", "value": valid_row(3)["id_number"]})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and GENERIC in html
+    assert "曹娥" not in html
 
 
 def test_contacts_pages_and_download_after_import_do_not_name_the_other_body(client, shared_person):
