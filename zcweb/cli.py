@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import sys
 from pathlib import Path
@@ -208,6 +209,31 @@ def export_roster_command(year: int | None, everyone: bool, output: str):
 
 COMMANDS = (new_batch_command, seed_demo_command, create_user_command, template_command,
             import_command, export_roster_command)
+
+
+NOT_INITIALISED = "数据库尚未初始化，请先运行 flask --app zcweb init-db"
+# Commands that make the schema themselves.
+MIGRATING = {"seed-demo"}
+
+
+def needs_schema(command: click.Command) -> click.Command:
+    """`command`, refusing with what to run when the database has no
+    tables yet, instead of a traceback (no such table: batch)."""
+    callback = command.callback
+
+    @functools.wraps(callback)
+    def checked(*args, **kwargs):
+        if not Batch.table_exists():
+            raise click.ClickException(NOT_INITIALISED)
+        return callback(*args, **kwargs)
+
+    command.callback = checked
+    return command
+
+
+for _command in COMMANDS:
+    if _command.name not in MIGRATING:
+        needs_schema(_command)
 
 
 def init_app(app: Flask) -> None:
