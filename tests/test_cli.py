@@ -148,3 +148,10 @@ def test_every_command_before_init_db_says_to_run_it(tmp_path):
         assert "数据库尚未初始化，请先运行 flask --app zcweb init-db" in result.output, command.name
         assert result.exception is None or isinstance(result.exception, SystemExit), command.name
         assert "Traceback" not in result.output
+
+
+def test_seed_demo_refuses_a_database_with_a_real_batch(runner, ctx):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 1
+    assert "数据库中已有正式批次" in result.output and "Traceback" not in result.output
+    assert Batch.select().count() == 1 and Applicant.select().count() == 0

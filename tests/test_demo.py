@@ -1,11 +1,13 @@
 """`seed-demo`: the week before the deadline, built through the real import
-and review paths, on a database of its own."""
+and review paths, on a database of its own (built once for the module: no
+test here may use conftest's `app`, which would bind `db` elsewhere)."""
 
 from __future__ import annotations
 
 import io
 import re
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -18,6 +20,7 @@ from zcweb.roster import workflow
 from zcweb.roster.idcard import check_idcard
 
 from tests.conftest import Client, _empty_database
+from tests.helpers import upload
 
 WARNING_RULES = {"seniority.short", "breakthrough.score", "ce.short", "notice.short", "post.unverified"}
 SILENT = {"下管镇", "岭南乡", "陈溪乡", "丁宅乡", "曹娥江旅游度假区"}
@@ -148,8 +151,37 @@ def test_seed_demo_again_keeps_the_demo_and_reset_rebuilds_it_the_same(demo_app)
         assert snapshot() == before
 
 
-def test_seed_demo_refuses_a_database_with_a_real_batch(runner, ctx):
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 1
-    assert "数据库中已有正式批次" in result.output and "Traceback" not in result.output
-    assert Batch.select().count() == 1 and Applicant.select().count() == 0
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+# What each example shows besides its counts (the README says it in words).
+EXAMPLE_TEXT = {
+    "02-常见错误.xlsx": ["显示为科学计数法", "校验位（末位）不正确", "不含“建筑工程”", "“2016年12月底”不是有效日期"],
+    "03-乡镇自制表格.xlsx": ["以下列不属于花名册，已忽略：所在社区"],
+}
+
+
+def documented_outcomes() -> dict[str, tuple[int, int]]:
+    """file name -> (new rows, rows with errors), as examples/README.md says."""
+    text = (EXAMPLES / "README.md").read_text()
+    return {name: (int(new), int(errors))
+            for name, new, errors in re.findall(r"^\| `([^`]+)` \| 新增 (\d+) 行，(\d+) 行有错误 \|", text, re.M)}
+
+
+def test_every_example_uploads_with_its_documented_outcome(demo_app):
+    outcomes = documented_outcomes()
+    files = sorted(p.name for p in EXAMPLES.iterdir() if p.suffix in (".xlsx", ".xls", ".csv"))
+    assert sorted(outcomes) == files and len(files) == 5
+    contact = demo_app.test_client()
+    contact.login("c01", "demo1234")
+    for name in files:
+        response = upload(contact, (EXAMPLES / name).read_bytes(), name)
+        assert response.status_code == 303, name
+        page = contact.get(response.headers["Location"]).get_data(as_text=True)
+        with demo_app.app_context():
+            sent = Upload.select().order_by(Upload.id.desc()).get()
+            assert (sent.org.name, sent.filename, sent.status) == ("百官街道", name, Upload.PREVIEW)
+            assert (sent.summary["new"], sent.summary["error"]) == outcomes[name], name
+        new, errors = outcomes[name]
+        assert f"<b>{new}</b>新增" in page and f"<b>{errors}</b>有错误" in page, name
+        for text in EXAMPLE_TEXT.get(name, []):
+            assert text in page, (name, text)
+        assert contact.post(f"/uploads/{sent.id}/cancel").status_code == 303
