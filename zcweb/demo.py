@@ -16,17 +16,20 @@ from dataclasses import dataclass, field
 
 import click
 from flask import Flask
-from peewee import DatabaseError
+from peewee import DatabaseError, fn
 
 from . import decisions, importer
 from .db import db
-from .models import Applicant, Batch, Event, Extension, Org, Upload, User
+from .models import Applicant, Batch, Event, Extension, Org, Upload, User, now
+from .roster.batch import BatchSpec
 from .roster.idcard import check_character
 from .roster.template import build_template, template_filename
 from .workbooks import token_for
 
 SEED = 2024
 DAYS_BEFORE_DEADLINE = 7
+HISTORY_DAYS = 20  # the uploads and decisions so far are spread over these days
+WORKDAY_MINUTES = 9 * 60
 # Bodies that have uploaded nothing yet (the dashboard shows them).
 SILENT = ("下管镇", "岭南乡", "陈溪乡", "丁宅乡", "曹娥江旅游度假区")
 # Applicants per uploading body, in the order of the body list (150 in all).
@@ -41,14 +44,14 @@ SCHOOLS = ("浙江大学", "浙江工业大学", "浙江理工大学", "绍兴�
 MAJORS = {"能源": "热能与动力工程", "材料": "材料科学与工程", "轻纺": "纺织工程", "石油和化学工程": "化学工程与工艺",
           "信息技术": "计算机科学与技术", "机电制造": "机械设计制造及其自动化"}
 # What the officer decided on rows showing a warning of each rule, as
-# (status, reason) in turn; rows without warnings cycle through CLEAN.
+# (action, reason) in turn (None: not yet decided); rows without warnings
+# cycle through CLEAN.
 ON_WARNING = {
     "ce.short": [("return", "继续教育学时不足"), (None, None)],
     "notice.short": [("return", "单位公示不足5个工作日"), (None, None)],
     "breakthrough.score": [("reject", "学历资历不符且量化自评分不足120分"), (None, None)],
     "seniority.short": [("reject", "现职称年限不足"), (None, None), (None, None)],
     "post.unverified": [("return", "事业单位无相应岗位(评聘结合)"), (None, None)],
-    "duplicate.other_body": [(None, None)],
 }
 CLEAN = [("approve", None), ("approve", None), (None, None), ("approve", None), (None, None),
          ("withdraw", None), ("approve", None), ("return", "信息与证书不一致"), (None, None),
@@ -57,10 +60,6 @@ CLEAN = [("approve", None), ("approve", None), (None, None), ("approve", None), 
 # Paper 评审表 copies received, by decision, in turn.
 COPIES = {"approve": [3, 3, 2, 3, 0, 3, 1], None: [0, 3, 0, 1, 0, 2]}
 EXISTING_DEMO = "演示数据已存在：{title}。如需重建，请运行 flask --app zcweb seed-demo --reset。"
-
-
-class DemoRefused(click.ClickException):
-    pass
 
 
 def id_number(rng: random.Random, birth: dt.date, male: bool) -> str:
@@ -161,7 +160,7 @@ def rosters(levels: dict[str, list[str]], bodies: list[str]) -> dict[str, list[d
 def refuse_unless_demo_only() -> None:
     real = [b.title for b in Batch.select().where(Batch.is_demo == False)]  # noqa: E712
     if real:
-        raise DemoRefused(
+        raise click.ClickException(
             f"数据库中已有正式批次（{'、'.join(real)}），为免演示数据与正式数据混在一起，不生成演示数据。"
             "请另设 ZCWEB_DATABASE_URL 或 ZCWEB_INSTANCE_PATH，在单独的数据库中运行 seed-demo。")
 
@@ -171,14 +170,14 @@ def remove(batch: Batch) -> None:
     batch.delete_instance(recursive=True, delete_nullable=True)
 
 
-def build(spec, bodies: list[tuple[Org, User]], officer: User) -> Batch:
+def build(spec: BatchSpec, bodies: list[tuple[Org, User]], officer: User) -> Batch:
     """The demo batch, filled through the importer and the officer's
     decisions; `bodies` are (body, its contact) in list order."""
     from .cli import create_batch
 
     with db.atomic():
         batch = create_batch(spec, is_demo=True)
-    contacts = dict(bodies)
+    contacts = dict(bodies)  # body -> its contact
     uploading = [org for org, _ in bodies if org.name not in SILENT]
     by_name = {org.name: org for org in uploading}
     planned = rosters(spec.levels, [org.name for org in uploading])
@@ -193,6 +192,7 @@ def build(spec, bodies: list[tuple[Org, User]], officer: User) -> Batch:
             importer.confirm(upload, contacts[org])
         return upload
 
+    desk = _Desk(officer, {org.id: contact for org, contact in bodies})
     for index, org in enumerate(uploading):
         rows = planned[org.name]
         if index == 0:
@@ -207,6 +207,7 @@ def build(spec, bodies: list[tuple[Org, User]], officer: User) -> Batch:
         elif index % 4 == 2:
             send(org, rows[: len(rows) // 2], filename="花名册（第一批）.xlsx")
         send(org, rows)
+        desk.review(Applicant.select().where((Applicant.batch == batch) & (Applicant.org == org)))
     # A preview the contact has not confirmed yet: a new phone number and two more people.
     late = uploading[3]
     extra = People(rng=random.Random(SEED + 1))
@@ -214,8 +215,34 @@ def build(spec, bodies: list[tuple[Org, User]], officer: User) -> Batch:
                 *(extra.person(late.name, spec.levels, None) for _ in range(2))],
          confirm=False, filename="花名册（补充两人）.xlsx")
     _extension(batch, by_name["章镇镇"], spec.upload_deadline + dt.timedelta(days=7), officer)
-    _decide(batch, officer, contacts)
+    _spread_in_time(batch)
     return batch
+
+
+def _spread_in_time(batch: Batch) -> None:
+    """Everything above happened within seconds: spread the events, in
+    their order, over the weeks before today, and date the uploads and
+    applicants by their events, so the history reads like a real run-up."""
+    first_day = dt.date.today() - dt.timedelta(days=HISTORY_DAYS)
+    ids = [e.id for e in Event.select(Event.id).where(Event.batch == batch).order_by(Event.id)]
+    step = HISTORY_DAYS * WORKDAY_MINUTES / max(len(ids), 1)  # office hours, 8:30 to 17:30
+    with db.atomic():
+        for index, event_id in enumerate(ids):
+            day, minute = divmod(int(index * step), WORKDAY_MINUTES)
+            at = dt.datetime.combine(first_day + dt.timedelta(days=day), dt.time(8, 30)) + dt.timedelta(
+                minutes=minute, seconds=index % 60)
+            Event.update(at=at).where(Event.id == event_id).execute()
+        of_upload = Event.select(fn.MIN(Event.at)).where(Event.upload == Upload.id)
+        Upload.update(created_at=of_upload).where(Upload.batch == batch).execute()
+        of_upload = Event.select(fn.MAX(Event.at)).where(Event.upload == Upload.id)
+        Upload.update(decided_at=of_upload).where((Upload.batch == batch) & Upload.decided_at.is_null(False)).execute()
+        imported = Upload.select(Upload.decided_at).where(Upload.id == Applicant.upload)
+        Applicant.update(created_at=imported, updated_at=imported).where(Applicant.batch == batch).execute()
+        decided = Event.select(fn.MAX(Event.at)).where(Event.applicant == Applicant.id)
+        in_batch = (Applicant.batch == batch) & Applicant.id.in_(Event.select(Event.applicant))
+        Applicant.update(updated_at=decided).where(in_batch).execute()
+        Applicant.update(reviewed_at=decided).where(in_batch & Applicant.reviewed_at.is_null(False)).execute()
+        Batch.update(created_at=dt.datetime.combine(first_day, dt.time(8, 30))).where(Batch.id == batch.id).execute()
 
 
 def _extension(batch: Batch, org: Org, until: dt.date, officer: User) -> None:
@@ -225,32 +252,32 @@ def _extension(batch: Batch, org: Org, until: dt.date, officer: User) -> None:
                      detail=f"{org.name} 延期至 {until.isoformat()}")
 
 
-def _decide(batch: Batch, officer: User, contacts: dict[Org, User]) -> None:
+class _Desk:
     """The officer's work so far: decisions by each row's warnings, a few
-    rows withdrawn by their contact, paper forms ticked off."""
-    turns = {rule: 0 for rule in ON_WARNING}
-    clean = copies_turn = 0
-    applicants = Applicant.select().where(Applicant.batch == batch).order_by(Applicant.id)
-    for applicant in applicants:
-        rules = [w["rule"] for w in applicant.warnings or ()]
-        rule = next((r for r in ON_WARNING if r in rules), None)
-        if rule:
-            choices = ON_WARNING[rule]
-            action, reason = choices[turns[rule] % len(choices)]
-            turns[rule] += 1
-        else:
-            action, reason = CLEAN[clean % len(CLEAN)]
-            clean += 1
-        if action == "withdraw":
-            org = next(o for o in contacts if o.id == applicant.org_id)
-            applicant = decisions.decide(applicant, contacts[org], action, None)
-        elif action:
-            applicant = decisions.decide(applicant, officer, action, reason)
-        counts = COPIES.get(action if action in COPIES else None, [0])
-        copies = counts[copies_turn % len(counts)] if action in (None, "approve") else 0
-        copies_turn += 1
-        if copies:
-            decisions.set_copies(applicant, officer, copies)
+    rows withdrawn by their contact, paper forms ticked off, each rule's
+    and the clean rows' choices taken in turn across the bodies."""
+
+    def __init__(self, officer: User, contacts: dict[int, User]):
+        self.officer, self.contacts = officer, contacts
+        self.turns = dict.fromkeys([*ON_WARNING, None, "copies"], 0)
+
+    def _next(self, key, choices: list):
+        self.turns[key] += 1
+        return choices[(self.turns[key] - 1) % len(choices)]
+
+    def review(self, applicants) -> None:
+        for applicant in applicants:
+            rules = [w["rule"] for w in applicant.warnings or ()]
+            rule = next((r for r in ON_WARNING if r in rules), None)
+            action, reason = self._next(rule, ON_WARNING[rule] if rule else CLEAN)
+            if action == "withdraw":
+                applicant = decisions.decide(applicant, self.contacts[applicant.org_id], action, None)
+            elif action:
+                applicant = decisions.decide(applicant, self.officer, action, reason)
+            if action in COPIES:
+                copies = self._next("copies", COPIES[action])
+                if copies:
+                    decisions.set_copies(applicant, self.officer, copies)
 
 
 def init_app(app: Flask) -> None:
