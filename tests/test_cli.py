@@ -140,8 +140,8 @@ def test_every_command_before_init_db_says_to_run_it(tmp_path):
     app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}",
                       "SECRET_KEY": "x"})
     runner = app.test_cli_runner()
-    ours = [c for c in COMMANDS if c.name not in MIGRATING]
-    assert {c.name for c in ours} >= {"new-batch", "create-user", "template", "import", "export-roster"}
+    ours = [c for name, c in app.cli.commands.items() if name not in MIGRATING]
+    assert {c.name for c in ours} >= {c.name for c in COMMANDS} - MIGRATING
     for command in ours:
         result = runner.invoke(args=[command.name, *_arguments(command, tmp_path)])
         assert result.exit_code == 1, (command.name, result.output)

@@ -51,7 +51,8 @@ def officer(demo_app):
 
 def snapshot() -> list[tuple]:
     return [(a.org.name, a.name, a.id_number, a.status, a.reason, a.copies)
-            for a in Applicant.select(Applicant, Org).join(Org).order_by(Org.sort_order, Applicant.id)]
+            for a in Applicant.select(Applicant, Org).join(Org)
+            .order_by(Org.sort_order, Applicant.position, Applicant.id)]
 
 
 def test_demo_holds_every_status_level_specialty_and_fictional_valid_ids(demo_app):

@@ -225,13 +225,15 @@ COMMANDS = (new_batch_command, seed_demo_command, create_user_command, template_
 
 NOT_INITIALISED = "数据库尚未初始化，请先运行 flask --app zcweb init-db"
 # Commands that make the schema themselves.
-MIGRATING = {"seed-demo"}
+MIGRATING = {"init-db", "seed-demo"}
 
 
 def needs_schema(command: click.Command) -> click.Command:
     """`command`, refusing with what to run when the database has no
     tables yet, instead of a traceback (no such table: batch)."""
     callback = command.callback
+    if getattr(callback, "needs_schema", False):  # commands are module objects: wrap once
+        return command
 
     @functools.wraps(callback)
     def checked(*args, **kwargs):
@@ -239,15 +241,14 @@ def needs_schema(command: click.Command) -> click.Command:
             raise click.ClickException(NOT_INITIALISED)
         return callback(*args, **kwargs)
 
+    checked.needs_schema = True
     command.callback = checked
     return command
-
-
-for _command in COMMANDS:
-    if _command.name not in MIGRATING:
-        needs_schema(_command)
 
 
 def init_app(app: Flask) -> None:
     for command in COMMANDS:
         app.cli.add_command(command)
+    for name, command in app.cli.commands.items():
+        if name not in MIGRATING:
+            needs_schema(command)

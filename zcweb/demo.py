@@ -207,7 +207,7 @@ def build(spec: BatchSpec, bodies: list[tuple[Org, User]], officer: User) -> Bat
         elif index % 4 == 2:
             send(org, rows[: len(rows) // 2], filename="花名册（第一批）.xlsx")
         send(org, rows)
-        desk.review(Applicant.select().where((Applicant.batch == batch) & (Applicant.org == org)))
+        desk.review(batch, org)
     # A preview the contact has not confirmed yet: a new phone number and two more people.
     late = uploading[3]
     extra = People(rng=random.Random(SEED + 1))
@@ -265,8 +265,13 @@ class _Desk:
         self.turns[key] += 1
         return choices[(self.turns[key] - 1) % len(choices)]
 
-    def review(self, applicants) -> None:
+    def review(self, batch: Batch, org: Org) -> None:
+        applicants = list(Applicant.select().where((Applicant.batch == batch) & (Applicant.org == org))
+                          .order_by(Applicant.position, Applicant.id))  # the order of the file
+        submitted = Applicant.submitted_by(batch, [a.id_number for a in applicants])
         for applicant in applicants:
+            if len(submitted[applicant.id_number]) > 1:
+                continue  # sent by two bodies: left for the officer to sort out
             rules = [w["rule"] for w in applicant.warnings or ()]
             rule = next((r for r in ON_WARNING if r in rules), None)
             action, reason = self._next(rule, ON_WARNING[rule] if rule else CLEAN)
