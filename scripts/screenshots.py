@@ -101,7 +101,7 @@ def main(out: Path, docs: bool) -> None:
         shot("08-applicant-detail")
         for name, path in [("09-uploads", "/uploads"), ("10-admin-batch", "/admin/batch"),
                            ("11-admin-orgs", "/admin/orgs"), ("12-admin-users", "/admin/users"),
-                           ("13-admin-events", "/admin/events")]:
+                           ("13-admin-events", "/admin/events"), ("14-reconcile", "/reconcile")]:
             page.goto(path)
             shot(name)
         browser.close()

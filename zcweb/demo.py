@@ -11,19 +11,22 @@ surname and given-name lists, identity numbers with valid check digits.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
 from dataclasses import dataclass, field
 
 import click
+import openpyxl
 from flask import Flask
 from peewee import DatabaseError, fn
 
-from . import decisions, importer
+from . import decisions, importer, reconcile
 from .db import db
-from .models import Applicant, Batch, Event, Extension, Org, Upload, User, now
+from .models import Applicant, Batch, Event, Extension, ListUpload, Org, Upload, User, now
 from .roster.batch import BatchSpec
 from .roster.idcard import check_character
 from .roster.template import build_template, template_filename
+from .roster.workflow import WITHDRAWN
 from .workbooks import token_for
 
 SEED = 2024
@@ -215,6 +218,7 @@ def build(spec: BatchSpec, bodies: list[tuple[Org, User]], officer: User) -> Bat
                 *(extra.person(late.name, spec.levels, None) for _ in range(2))],
          confirm=False, filename="花名册（补充两人）.xlsx")
     _extension(batch, by_name["章镇镇"], spec.upload_deadline + dt.timedelta(days=7), officer)
+    _province_lists(batch, officer)
     _spread_in_time(batch)
     return batch
 
@@ -243,6 +247,44 @@ def _spread_in_time(batch: Batch) -> None:
         Applicant.update(updated_at=decided).where(in_batch).execute()
         Applicant.update(reviewed_at=decided).where(in_batch & Applicant.reviewed_at.is_null(False)).execute()
         Batch.update(created_at=dt.datetime.combine(first_day, dt.time(8, 30))).where(Batch.id == batch.id).execute()
+
+
+def _province_lists(batch: Batch, officer: User) -> None:
+    """The province's two lists as the officer downloads and uploads them
+    (`reconcile`): a few applicants have not applied online, two applied
+    online through no body, one gave another specialty online, and the
+    registered hours of some fall short of what their roster says."""
+    applicants = list(Applicant.select().where((Applicant.batch == batch) & (Applicant.status != WITHDRAWN))
+                      .order_by(Applicant.org, Applicant.position))
+    extra = People(rng=random.Random(SEED + 2))
+    unreported = [extra.person("百官街道", batch.spec.levels, None) for _ in range(2)]
+    platform = [["姓名", "身份证号码", "申报级别", "申报专业", "工作单位", "申报状态"]]
+    for index, values in enumerate([a.data for a in applicants] + unreported):
+        if index % 30 == 29:
+            continue  # not applied online
+        specialty = values["specialty"]
+        if index == 10:
+            specialty = next(s for s in batch.spec.levels[values["level"]] if s != specialty)
+        platform.append([values["name"], values["id_number"], values["level"], specialty, values["employer"], "已提交"])
+    registry = [["身份证号码", "姓名", "年度", "总学时", "专业科目学时"]]
+    for index, a in enumerate(applicants):
+        for year in batch.spec.ce_years:
+            hours = a.data.get(f"ce_{year}") or 0
+            if index % 20 == 7 and year == 2024:
+                hours -= 24  # registered fewer than the roster says
+            registry.append([a.id_number, a.name, year, hours, min(hours, 64)])
+    for kind, rows, filename in ((ListUpload.PLATFORM, platform, "职称平台申报名单.xlsx"),
+                                 (ListUpload.REGISTRY, registry, "继续教育学时登记.xlsx")):
+        reconcile.load_list(batch, kind, officer, filename, _workbook(rows))
+
+
+def _workbook(rows: list[list]) -> bytes:
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def _extension(batch: Batch, org: Org, until: dt.date, officer: User) -> None:
