@@ -92,9 +92,10 @@ def main(out: Path, docs: bool) -> None:
         shot("05-dashboard")
         page.goto("/review")
         shot("06-review", full_page=False)  # the first screenful of 150 rows
-        row = page.locator("tr", has_text="待审核").first
-        row.locator("button:has-text('退回修改')").click()
-        row.locator("input[name=reason]").fill("继续教育学时不足")
+        row = page.locator("tbody tr", has_text="待审核").first
+        row.locator("a:has-text('退回修改')").click()
+        row.locator("label:has-text('继续教育学时不足') input").check()
+        row.locator("input[name=reason]").fill("2023年专业科目学时请补登记")
         shot("07-review-return-form")
         page.goto("/review?status=returned")
         page.locator("tbody tr a").first.click()

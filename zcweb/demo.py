@@ -318,13 +318,14 @@ class _Desk:
             rule = next((r for r in ON_WARNING if r in rules), None)
             action, reason = self._next(rule, ON_WARNING[rule] if rule else CLEAN)
             if action == "withdraw":
-                applicant = decisions.decide(applicant, self.contacts[applicant.org_id], action, None)
+                applicant = decisions.decide(applicant, self.contacts[applicant.org_id], action, None,
+                                             applicant.version)
             elif action:
-                applicant = decisions.decide(applicant, self.officer, action, reason)
+                applicant = decisions.decide(applicant, self.officer, action, reason, applicant.version)
             if action in COPIES:
                 copies = self._next("copies", COPIES[action])
                 if copies:
-                    decisions.set_copies(applicant, self.officer, copies)
+                    decisions.set_copies(applicant, self.officer, copies, applicant.version)
 
 
 def init_app(app: Flask) -> None:
