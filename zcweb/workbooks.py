@@ -121,7 +121,7 @@ def _last_events(batch: Batch) -> dict[int, str]:
     """applicant id → its last event, as 2024年9月6日 裘晶晶：王晓燕：待审核 → 拟推荐."""
     last = (Event.select(fn.MAX(Event.id)).where((Event.batch == batch) & Event.applicant.is_null(False))
             .group_by(Event.applicant))
-    events = (Event.select(Event.applicant, Event.at, Event.detail, User.display_name)
+    events = (Event.select(Event.applicant, Event.at, Event.detail, User.id, User.display_name)
               .join(User, JOIN.LEFT_OUTER).where(Event.id.in_(last)))
     return {e.applicant_id: f"{format_date(e.at.date())} {e.user.display_name if e.user_id else '系统'}：{e.detail}"
             for e in events}
@@ -145,7 +145,7 @@ def archive_export(batch: Batch) -> tuple[bytes, str, int]:
 def feedback_export(batch: Batch, org: Org) -> tuple[bytes, str, int]:
     """审核结果反馈 of one body: its rows with status, reason and copies."""
     rows = export_rows(_applicants(batch, org=org).where(Applicant.status != workflow.WITHDRAWN))
-    data = build_feedback(batch.spec, org.name, rows, day=dt.date.today())
+    data = build_feedback(batch.schema, batch.spec, org.name, rows, day=dt.date.today())
     return data, roster_filename(batch.spec, f"审核结果反馈-{org.name}"), len(rows)
 
 
@@ -156,7 +156,7 @@ def checklist_export(batch: Batch, org: Org | None = None) -> tuple[bytes, str, 
     bodies: dict[str, list[dict]] = {}
     for row in export_rows(applicants):
         bodies.setdefault(row["org"], []).append(row)
-    data = build_checklist(batch.spec, list(bodies.items()), day=dt.date.today())
+    data = build_checklist(batch.schema, batch.spec, list(bodies.items()), day=dt.date.today())
     what = f"评审表收件清单-{org.name}" if org else "评审表收件清单"
     return data, roster_filename(batch.spec, what), sum(map(len, bodies.values()))
 

@@ -217,14 +217,17 @@ class StreamSheet:
     def pair(self, left: str, right: str, *, right_columns: int, height: float | None = None) -> int:
         """A line with `left` across most of the table and `right`, aligned
         right, across its last `right_columns` columns."""
-        split = len(self.columns) - right_columns
+        if len(self.columns) < 2:
+            return self.line(f"{left}　　{right}", height=height)
+        split = max(len(self.columns) - right_columns, 1)
         left_style = self._style("line-n-l", align=WRAP, border=None)
         right_style = self._style("line-n-r", align=RIGHT, border=None)
         cells = [self._cell(left, left_style)] + [None] * (split - 1) + [self._cell(right, right_style)]
         number = self._append(cells, height)
         last = get_column_letter(len(self.columns))
-        self.sheet.merged_cells.add(f"A{number}:{get_column_letter(split)}{number}")
-        self.sheet.merged_cells.add(f"{get_column_letter(split + 1)}{number}:{last}{number}")
+        for first, end in ((1, split), (split + 1, len(self.columns))):
+            if end > first:
+                self.sheet.merged_cells.add(f"{get_column_letter(first)}{number}:{get_column_letter(end)}{number}")
         return number
 
     def header(self) -> int:
