@@ -57,8 +57,8 @@ def _numbered(rows: list[dict]):
 
 
 def _table(workbook: Workbook, sheet_title: str, columns: list[Col], title: str, subtitle: str,
-           rows, *, freeze: str | None = None, font_size: float = 11) -> StreamSheet:
-    table = StreamSheet(workbook, sheet_title, columns, freeze=freeze, font_size=font_size)
+           rows, **options) -> StreamSheet:
+    table = StreamSheet(workbook, sheet_title, columns, **options)
     table.line(title, bold=True, size=16, align=CENTER, height=34)
     table.line(subtitle, height=22)
     table.header()
@@ -131,12 +131,11 @@ def build_checklist(schema: Schema, spec: BatchSpec, bodies: list[tuple[str, lis
         lines = ({**row, "due": spec.paper_copies, "missing": max(spec.paper_copies - (row.get("copies") or 0), 0),
                   "received": boxes} for row in _numbered(rows))
         table = _table(workbook, safe_sheet_title(org_name), columns,
-                       f"{spec.title}《专业技术职务任职资格评审表》收件清单",
+                       f"{spec.year}年度《专业技术职务任职资格评审表》收件清单",
                        f"报送单位：{org_name}　　每人一式{spec.paper_copies}份　　打印日期：{format_date(day)}",
-                       lines, font_size=11)
-        table.line("")
-        table.line("送件人（签字）：＿＿＿＿＿＿　　联系电话：＿＿＿＿＿＿　　"
-                   "收件人（签字）：＿＿＿＿＿＿　　收件日期：＿＿＿＿年＿＿月＿＿日", height=30)
+                       lines, data_align=CENTER, min_height=26)
+        table.line("送件人（签字）：＿＿＿＿＿＿＿＿　　联系电话：＿＿＿＿＿＿＿＿", height=40)
+        table.line("收件人（签字）：＿＿＿＿＿＿＿＿　　收件日期：＿＿＿＿年＿＿月＿＿日", height=30)
         table.finish(paper=A4, landscape=False, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
     return to_bytes(workbook)
 

@@ -159,7 +159,7 @@ class StreamSheet:
     column, so writing a cell costs about what writing its bare value does."""
 
     def __init__(self, workbook: Workbook, title: str, columns: list[Col], *, font_size: float = 11,
-                 freeze: str | None = None, data_align: Alignment = WRAP):
+                 freeze: str | None = None, data_align: Alignment = WRAP, min_height: float = 0):
         self.workbook = workbook
         self.sheet = workbook.create_sheet(title)
         # The sheet's head (views, columns, fit to page) is written with the first row.
@@ -169,6 +169,7 @@ class StreamSheet:
         self.columns = columns
         self.widths = [c.width for c in columns]
         self.font_size = font_size
+        self.min_height = min_height
         self.row_number = 0
         self.header_row = self.data_rows = 0
         self.sheet._values_to_row = _positioned  # rows are appended as cells, see _positioned
@@ -250,7 +251,8 @@ class StreamSheet:
             else:
                 write_value(cell, value, column_type)
         self.data_rows += 1
-        return self._append(self._data_cells, values_height(values, self.widths, self.font_size))
+        height = max(values_height(values, self.widths, self.font_size), self.min_height)
+        return self._append(self._data_cells, height)
 
     def finish(self, *, paper: int = A4, landscape: bool = True, auto_filter: bool = False,
                title_rows: str | None = None) -> None:
