@@ -90,7 +90,6 @@ def setup_print(sheet, title_rows: str | None, landscape: bool = True, paper: in
     sheet.oddFooter.center.text = PAGE_FOOTER
 
 
-@lru_cache(maxsize=65536)
 def text_width(text: str) -> int:
     """Width in Excel's character units: a CJK character takes two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
@@ -102,10 +101,15 @@ def row_height(texts_and_widths, font_size: float = 11) -> float:
     lines = 1
     for text, width in texts_and_widths:
         text, usable = str(text), max(width - 1.5, 1)
-        if len(text) * 2 <= usable and "\n" not in text:  # one line whatever its characters
-            continue
-        lines = max(lines, sum(max(1, math.ceil(text_width(part) / usable)) for part in text.split("\n")))
+        if len(text) * 2 > usable or "\n" in text:  # else one line whatever its characters
+            lines = max(lines, _lines(text, usable))
     return round(lines * LINE_HEIGHT * font_size / 11 + 6, 1)
+
+
+@lru_cache(maxsize=65536)
+def _lines(text: str, usable: float) -> int:
+    """Lines `text` wraps to in `usable` character units (values repeat a lot: cached)."""
+    return sum(max(1, math.ceil(text_width(part) / usable)) for part in text.split("\n"))
 
 
 def values_height(values, widths, font_size: float = 11) -> float:
