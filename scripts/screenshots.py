@@ -93,9 +93,17 @@ def main(out: Path) -> None:
                            ("13-admin-events", "/admin/events")]:
             page.goto(path)
             shot(name)
+        page.goto("/exports")
+        shot("14-exports")
+        page.goto("/")
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.click("button:has-text('定稿上报')")
+        page.wait_for_load_state("networkidle")
+        page.goto("/exports")
+        shot("15-exports-finalised")
         page.click("button:has-text('退出')")
         login("c01")
-        shot("14-contact-home-decided")
+        shot("16-contact-home-decided")
         browser.close()
     server.shutdown()
 

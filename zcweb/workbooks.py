@@ -21,11 +21,11 @@ from .roster.template import build_template, template_filename
 from .roster.export import build_checklist, build_feedback, build_roster, roster_filename
 from .roster.official import build_official, official_filename
 
-# The officer's exports of a batch: kind → what the exports page calls it.
+# The officer's exports of a batch: kind → (name, what it holds) on the exports page.
 EXPORTS = {
-    "recommended": "推荐人员汇总表（上报格式，按级别分表，姓氏笔画排序）",
-    "all": "全部申报人员存档（全部列、状态、原因、评审表、提示及规则、最近操作）",
-    "checklist": "评审表收件清单（每单位一页，可打印签收）",
+    "recommended": ("推荐人员汇总表", "上报格式：拟推荐和已推荐人员，按级别分表，按专业、单位、姓氏笔画排序，A4 横向"),
+    "all": ("全部申报人员存档", "全部人员全部列，含审核状态、原因、评审表份数、提示及规则、最近一次操作"),
+    "checklist": ("评审表收件清单", "每个单位一页：应交、已收、缺少份数和签字栏，可打印签收"),
 }
 
 
