@@ -99,13 +99,16 @@ def floor_write(sheets) -> bytes:
     return buffer.getvalue()
 
 
-def timed(fn, repeat: int) -> float:
-    best = float("inf")
+def timed_pair(floor, subject, repeat: int) -> tuple[float, float]:
+    """Best of `repeat` runs of each, taken in turns so that a change in the
+    machine's load falls on both alike."""
+    best = [float("inf"), float("inf")]
     for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+        for index, fn in enumerate((floor, subject)):
+            start = time.perf_counter()
+            fn()
+            best[index] = min(best[index], time.perf_counter() - start)
+    return best[0], best[1]
 
 
 def measure(counts: list[int]) -> None:
@@ -115,9 +118,8 @@ def measure(counts: list[int]) -> None:
         for count in counts:
             rows = make_rows(count)
             sheets = list(cells(rows))  # the cell values, prepared outside the floor's timing
-            repeat = 3 if count <= 10_000 else 1
-            floor_s = timed(lambda: floor_write(sheets), repeat)
-            export_s = timed(lambda: write(rows), repeat)
+            repeat = 5 if count <= 10_000 else 2
+            floor_s, export_s = timed_pair(lambda: floor_write(sheets), lambda: write(rows), repeat)
             if count == 10_000:
                 at_10k = export_s
             scale = f"{export_s / at_10k:>7.2f}" if at_10k and count > 10_000 else ""
