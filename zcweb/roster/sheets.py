@@ -58,7 +58,7 @@ def write_value(cell, value, column_type: str = "text") -> None:
         # never an 18-digit string that looks right and is not.
         value = f"{value:.15G}"
     if isinstance(value, str):
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell.value = value if value.isprintable() else ILLEGAL_CHARACTERS_RE.sub("", value)
         cell.data_type = "s"
         return
     cell.value = value
@@ -174,6 +174,10 @@ class StreamSheet:
         self.widths = [c.width for c in columns]
         self.font_size = font_size
         self.min_height = min_height
+        # Rows of one line take the sheet's default height: no row record each.
+        self.default_height = max(row_height([], font_size), min_height)
+        self.sheet.sheet_format.defaultRowHeight = self.default_height
+        self.sheet.sheet_format.customHeight = True
         self.row_number = 0
         self.header_row = self.data_rows = 0
         self.sheet._values_to_row = _positioned  # rows are appended as cells, see _positioned
@@ -201,10 +205,11 @@ class StreamSheet:
 
     def _append(self, cells, height: float | None) -> int:
         self.row_number += 1
-        if height is not None:
+        custom = height is not None and height != self.default_height
+        if custom:
             self.sheet.row_dimensions[self.row_number].height = height
         self.sheet.append(cells)
-        if height is not None:  # written; keep memory flat
+        if custom:  # written; keep memory flat
             del self.sheet.row_dimensions[self.row_number]
         return self.row_number
 
