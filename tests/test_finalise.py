@@ -53,14 +53,22 @@ def test_after_finalising_decisions_and_copies_are_refused(people):
     decisions.finalise(Batch.current(), officer())
     pending = Applicant.get_by_id(people[2].id)
     with pytest.raises(TransitionRefused, match="已于.*定稿上报.*撤销定稿"):
-        decisions.decide(pending, officer(), "approve", None)
+        decisions.decide(pending, officer(), "approve", None, pending.version)
     with pytest.raises(TransitionRefused, match="定稿上报"):
-        decisions.set_copies(Applicant.get_by_id(people[0].id), officer(), 3)
+        decisions.set_copies(Applicant.get_by_id(people[0].id), officer(), 3, 2)
     assert Applicant.get_by_id(pending.id).status == workflow.PENDING
     assert Applicant.get_by_id(people[0].id).copies == 0
     with pytest.raises(TransitionRefused):
         decisions.finalise(Batch.current(), officer())
     assert FinalRoster.select().count() == 1
+
+
+def test_after_finalising_a_bulk_decision_is_refused_whole(people):
+    decisions.finalise(Batch.current(), officer())
+    pending = Applicant.get_by_id(people[2].id)
+    with pytest.raises(TransitionRefused, match="定稿上报"):
+        decisions.decide_many([(pending, pending.version)], officer(), "approve", None)
+    assert Applicant.get_by_id(pending.id).status == workflow.PENDING
 
 
 def test_reopening_allows_decisions_again_and_is_an_event(people):
@@ -71,8 +79,9 @@ def test_reopening_allows_decisions_again_and_is_an_event(people):
     event = Event.get(Event.action == "batch.reopened")
     assert event.user.username == "officer" and "漏报一人" in event.detail
     assert Applicant.get_by_id(people[0].id).status == workflow.APPROVED
-    decisions.decide(Applicant.get_by_id(people[2].id), officer(), "approve", None)
-    decisions.set_copies(Applicant.get_by_id(people[2].id), officer(), 3)
+    pending = Applicant.get_by_id(people[2].id)
+    decisions.decide(pending, officer(), "approve", None, pending.version)
+    decisions.set_copies(Applicant.get_by_id(pending.id), officer(), 3, pending.version + 1)
     second = decisions.finalise(Batch.current(), officer())
     assert names_in(bytes(second.content)) == ["丁一", "王芳", "李强"]
     assert names_in(bytes(FinalRoster.get_by_id(first.id).content)) == ["丁一", "王芳"]  # kept as sent
