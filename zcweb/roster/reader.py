@@ -42,6 +42,7 @@ from xml.etree import ElementTree
 
 import olefile
 import python_calamine
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from .schema import INFO_HEADERS, INSTRUCTIONS_SHEET, LISTS_SHEET, META_SHEET, Schema, header_key
 
@@ -426,8 +427,6 @@ def _check_sheet_area(xml_pieces, sheet: str, limits: Limits, shared_strings) ->
             raise _NonstandardXml
         lowest = max(cells + [lowest], key=lambda cell: (len(cell[1]), cell[1]))
         rightmost = max(cells + [rightmost], key=lambda cell: (len(cell[0]), cell[0]))
-    from openpyxl.utils import column_index_from_string  # not at start-up: openpyxl loads slowly
-
     rows, columns = int(lowest[1]), column_index_from_string(rightmost[0].decode('ascii'))
     if rows * columns <= limits.max_cells:
         return
@@ -714,8 +713,6 @@ def _read_header(index: int, cells: list, first_column: int, schema: Schema) -> 
                 header.extra.append(text)
         elif column.key in first_seen:
             first_text, first_position = first_seen[column.key]
-            from openpyxl.utils import get_column_letter  # not at start-up: openpyxl loads slowly
-
             first, later = (get_column_letter(first_column + p + 1) for p in (first_position, position))
             header.notes.append(f"“{text}”（{later} 列）与“{first_text}”（{first} 列）重复，"
                                 f"已读取 {first} 列，{later} 列未读取。")
