@@ -15,6 +15,7 @@ from . import importer, workbooks
 from .db import db, migrate
 from .models import Batch, Event, Org, User
 from .roster.batch import BatchSpec, format_date, load_preset
+from .roster.gongshi import notice_period, notice_text
 from .roster.schema import load_schema
 
 # 上虞区's submitting bodies (DOMAIN.md): (name, kind, old names).
@@ -196,17 +197,33 @@ def import_command(file: str, org_name: str, year: int | None, dry_run: bool, as
 @with_appcontext
 @click.option("--batch", "year", type=int)
 @click.option("--all", "everyone", is_flag=True, help="导出全部申报人员（默认只导出推荐人员）")
+@click.option("--gongshi", is_flag=True, help="导出公示名单（不含身份证号码、电话、出生年月）")
 @click.option("-o", "output", type=click.Path(dir_okay=False, writable=True), required=True)
-def export_roster_command(year: int | None, everyone: bool, output: str):
-    """Write the recommended roster (or every row with --all)."""
+def export_roster_command(year: int | None, everyone: bool, gongshi: bool, output: str):
+    """Write the recommended roster (or every row with --all, the 公示 list with --gongshi)."""
     batch = _batch(year)
-    data, name, count = workbooks.roster_export(batch, "all" if everyone else "recommended")
+    if gongshi:
+        data, name, count = workbooks.gongshi_export(batch)
+    else:
+        data, name, count = workbooks.roster_export(batch, "all" if everyone else "recommended")
     Path(output).write_bytes(data)
     Event.record(None, "export.roster", batch=batch, after={"rows": count}, detail=f"命令行导出 {name}")
     click.echo(f"已写入 {output}（{name}，{count}人）")
 
 
-COMMANDS = (new_batch_command, seed_demo_command, create_user_command, template_command,
+@click.command("gongshi")
+@with_appcontext
+@click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), required=True, help="公示开始日期，如 2024-09-30")
+@click.option("--batch", "year", type=int)
+def gongshi_command(start: dt.datetime, year: int | None):
+    """Print the 公示 notice text, its end date counted in working days."""
+    batch = _batch(year)
+    people = workbooks.gongshi_people(batch)
+    period = notice_period(batch.spec, start.date())
+    click.echo(notice_text(batch.spec, period, {level: len(rows) for level, rows in people.items()}))
+
+
+COMMANDS = (new_batch_command, gongshi_command, seed_demo_command, create_user_command, template_command,
             import_command, export_roster_command)
 
 

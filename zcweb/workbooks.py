@@ -110,3 +110,20 @@ def roster_export(batch: Batch, kind: str) -> tuple[bytes, str, int]:
     data = build_roster(batch.schema, spec, export_rows(applicants),
                         title=f"{batch.title}{title_part}", subtitle=subtitle)
     return data, roster_filename(spec, name_part), len(applicants)
+
+
+def gongshi_people(batch: Batch) -> dict[str, list[dict]]:
+    """The people on the 公示 list (拟推荐 and 已推荐), by level in the batch's
+    order, each level sorted like the official roster."""
+    spec = batch.spec
+    applicants = (Applicant.select(Applicant, Org).join(Org)
+                  .where((Applicant.batch == batch)
+                         & (Applicant.status.in_((workflow.APPROVED, workflow.RECOMMENDED)))))
+    by_level: dict[str, list[dict]] = {level: [] for level in spec.levels}
+    for a in applicants:
+        row = {"name": a.name, "employer": a.data.get("employer", ""), "level": a.data.get("level", ""),
+               "specialty": a.data.get("specialty", ""), "org_order": (a.org.sort_order, a.org.id)}
+        by_level.setdefault(row["level"], []).append(row)
+    for level, rows in by_level.items():
+        rows.sort(key=lambda r: official_order_key(spec, level, r))
+    return {level: rows for level, rows in by_level.items() if rows}
