@@ -62,7 +62,7 @@ def test_my_rows_brings_back_each_row_with_status_and_reason(client, rows):
 def test_recommended_export_holds_approved_and_recommended_rows_and_is_logged(client, rows):
     client.login("officer")
     with client.get("/exports/recommended.xlsx") as response:
-        assert disposition_name(response) == quote("2024年度职称申报推荐花名册-推荐人员.xlsx")
+        assert disposition_name(response) == quote("2024年度推荐人员汇总表.xlsx")
         ws = openpyxl.load_workbook(io.BytesIO(response.data)).active
     names = {c.value for row in ws.iter_rows() for c in row} & {"甲", "乙", "丙"}
     assert names == {"甲", "丙"}

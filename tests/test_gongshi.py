@@ -44,3 +44,96 @@ def test_notice_text_names_the_period_counts_and_contact():
     assert "共15人：高级工程师12人、正高级工程师3人" in text
     assert "联系人：裘晶晶，电话 82212393" in text
     assert text.endswith("绍兴市上虞区经济和信息化局\n2024年9月6日")
+
+
+# ---------------------------------------------------------------- the list, the page, the commands
+
+import io  # noqa: E402
+
+import openpyxl  # noqa: E402
+import pytest  # noqa: E402
+
+from zcweb.models import Applicant, Batch, Org  # noqa: E402
+from zcweb.roster import workflow  # noqa: E402
+
+from tests.helpers import make_id, valid_row  # noqa: E402
+
+# (body, name, level, specialty, status)
+PEOPLE = [
+    ("曹娥街道", "王伟", "高级工程师", "材料", workflow.APPROVED),
+    ("百官街道", "陈静", "高级工程师", "材料", workflow.RECOMMENDED),
+    ("百官街道", "方芳", "高级工程师", "材料", workflow.APPROVED),
+    ("百官街道", "王芳", "高级工程师", "材料", workflow.APPROVED),
+    ("百官街道", "金鑫", "高级工程师", "能源", workflow.APPROVED),
+    ("百官街道", "邓超", "正高级工程师", "信息技术", workflow.APPROVED),
+    ("百官街道", "丁一", "高级工程师", "能源", workflow.PENDING),
+    ("曹娥街道", "马六", "高级工程师", "能源", workflow.REJECTED),
+]
+
+
+@pytest.fixture
+def people(ctx):
+    batch = Batch.current()
+    for i, (body, name, level, specialty, status) in enumerate(PEOPLE, start=1):
+        data = valid_row(i, name=name, level=level, specialty=specialty, phone="13900000000",
+                         employer=f"{name}的公司")
+        Applicant.create(batch=batch, org=Org.get(Org.name == body), id_number=data["id_number"], name=name,
+                         data=data, status=status)
+
+
+def test_gongshi_list_holds_the_recommended_in_official_order_and_nothing_private(client, people):
+    client.login("officer")
+    with client.get("/exports/gongshi.xlsx") as response:
+        assert response.status_code == 200
+        book = openpyxl.load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["高级工程师", "正高级工程师"]
+    sheet = book["高级工程师"]
+    assert sheet["A1"].value == "2024年度高级工程师职务任职资格评审推荐拟推荐人员公示名单"
+    assert [c.value for c in sheet[2]] == ["序号", "姓名", "工作单位", "申报级别", "申报专业"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=3, max_row=6)]
+    # 能源 before 材料 (the batch's order); in 材料 百官街道 before 曹娥街道, then 王 (1121) before
+    # 方 (4153), both 4 strokes, before 陈 (7).
+    assert [r[1] for r in rows] == ["金鑫", "王芳", "方芳", "陈静"]
+    assert rows[0] == ["1", "金鑫", "金鑫的公司", "高级工程师", "能源"] or rows[0][0] == 1
+    assert sheet["A7"].value == "王伟" or sheet["B7"].value == "王伟"
+    assert sheet.page_setup.paperSize == 9 and sheet.page_setup.orientation == "portrait"
+    assert book["正高级工程师"]["A1"].value == "2024年度正高级工程师职务任职资格审核推荐拟推荐人员公示名单"
+    everything = " ".join(str(c.value) for ws in book for row in ws.iter_rows() for c in row if c.value is not None)
+    for person in Applicant.select():
+        assert person.id_number not in everything
+    assert "13900000000" not in everything and "1985" not in everything
+    assert "丁一" not in everything and "马六" not in everything
+
+
+def test_gongshi_page_counts_working_days_and_lists_people(client, people):
+    client.login("officer")
+    html = client.get("/gongshi?start=2024-09-30").get_data(as_text=True)
+    assert "2024年9月30日至2024年10月11日（5个工作日）" in html
+    assert "共6人：高级工程师5人、正高级工程师1人" in html
+    assert html.index("金鑫") < html.index("王芳") < html.index("方芳") < html.index("陈静") < html.index("王伟")
+    assert make_id("19850612", 103) not in html  # no identity number on the page
+
+
+def test_gongshi_page_explains_a_bad_date_and_is_for_the_officer_only(client, people):
+    client.login("officer")
+    html = client.get("/gongshi?start=2024-13-01").get_data(as_text=True)
+    assert "“2024-13-01”不是有效的日期" in html
+    client.logout()
+    client.login("baiguan")
+    assert client.get("/gongshi").status_code == 403
+    assert client.get("/exports/gongshi.xlsx").status_code == 403
+
+
+def test_gongshi_command_prints_the_notice(runner, people):
+    result = runner.invoke(args=["gongshi", "--start", "2024-04-03"])
+    assert result.exit_code == 0, result.output
+    assert "公示时间：2024年4月3日至2024年4月10日（5个工作日）。" in result.output
+    assert "共6人" in result.output
+
+
+def test_export_roster_gongshi_writes_the_list(runner, people, tmp_path):
+    out = tmp_path / "gs.xlsx"
+    result = runner.invoke(args=["export-roster", "--gongshi", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "6人" in result.output
+    assert openpyxl.load_workbook(out).sheetnames == ["高级工程师", "正高级工程师"]

@@ -13,9 +13,8 @@ from flask.cli import with_appcontext
 
 from . import importer, workbooks
 from .db import db, migrate
-from .models import Batch, Event, Org, User
+from .models import Batch, Event, FinalRoster, Org, User
 from .roster.batch import BatchSpec, format_date, load_preset
-from .roster.gongshi import notice_period, notice_text
 from .roster.schema import load_schema
 
 # 上虞区's submitting bodies (DOMAIN.md): (name, kind, old names).
@@ -196,18 +195,27 @@ def import_command(file: str, org_name: str, year: int | None, dry_run: bool, as
 @click.command("export-roster")
 @with_appcontext
 @click.option("--batch", "year", type=int)
-@click.option("--all", "everyone", is_flag=True, help="导出全部申报人员（默认只导出推荐人员）")
-@click.option("--gongshi", is_flag=True, help="导出公示名单（不含身份证号码、电话、出生年月）")
+@click.option("--all", "everyone", is_flag=True, help="导出全部申报人员存档（同 --kind all）")
+@click.option("--kind", type=click.Choice(list(workbooks.EXPORTS)), default="recommended",
+              help="recommended 推荐人员汇总表；all 全部申报人员存档；checklist 评审表收件清单")
+@click.option("--gongshi", is_flag=True, help="导出公示名单（同 --kind gongshi；不含身份证号码、电话、出生年月）")
+@click.option("--final", is_flag=True, help="写出定稿上报时保存的推荐人员汇总表（原样）")
 @click.option("-o", "output", type=click.Path(dir_okay=False, writable=True), required=True)
-def export_roster_command(year: int | None, everyone: bool, gongshi: bool, output: str):
-    """Write the recommended roster (or every row with --all, the 公示 list with --gongshi)."""
+def export_roster_command(year: int | None, everyone: bool, kind: str, gongshi: bool, final: bool, output: str):
+    """Write the official roster (or another export, or the file kept at finalising)."""
     batch = _batch(year)
-    if gongshi:
-        data, name, count = workbooks.gongshi_export(batch)
+    if final:
+        kept = FinalRoster.latest(batch)
+        if kept is None:
+            raise click.ClickException("本批次尚未定稿上报。")
+        data, name, count = bytes(kept.content), kept.filename, kept.rows
+        kind = "final"
     else:
-        data, name, count = workbooks.roster_export(batch, "all" if everyone else "recommended")
+        kind = "all" if everyone else "gongshi" if gongshi else kind
+        data, name, count = workbooks.roster_export(batch, kind)
     Path(output).write_bytes(data)
-    Event.record(None, "export.roster", batch=batch, after={"rows": count}, detail=f"命令行导出 {name}")
+    Event.record(None, "export.roster", batch=batch, after={"kind": kind, "rows": count},
+                 detail=f"命令行导出 {name}")
     click.echo(f"已写入 {output}（{name}，{count}人）")
 
 
@@ -218,9 +226,7 @@ def export_roster_command(year: int | None, everyone: bool, gongshi: bool, outpu
 def gongshi_command(start: dt.datetime, year: int | None):
     """Print the 公示 notice text, its end date counted in working days."""
     batch = _batch(year)
-    people = workbooks.gongshi_people(batch)
-    period = notice_period(batch.spec, start.date())
-    click.echo(notice_text(batch.spec, period, {level: len(rows) for level, rows in people.items()}))
+    click.echo(workbooks.gongshi_notice(batch, start.date())[1])
 
 
 COMMANDS = (new_batch_command, gongshi_command, seed_demo_command, create_user_command, template_command,

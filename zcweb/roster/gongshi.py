@@ -7,6 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .batch import BatchSpec, format_date
+from .official import cell_value, load_view
+from .sheets import CENTER, Col, StreamSheet, safe_filename, stream_workbook, to_bytes
 from .workdays import earliest_end
 
 
@@ -52,3 +54,30 @@ def notice_text(spec: BatchSpec, period: NoticePeriod, counts: dict[str, int]) -
     if period.approximate:
         lines += ["", f"（注：{period.start.year}年的法定节假日数据暂缺，工作日按周一至周五计算，请核对。）"]
     return "\n".join(lines)
+
+
+def gongshi_filename(spec: BatchSpec) -> str:
+    """2024年度拟推荐人员公示名单.xlsx"""
+    return safe_filename(f"{spec.year}年度拟推荐人员公示名单")
+
+
+def build_gongshi(spec: BatchSpec, people: dict[str, list[dict]]) -> bytes:
+    """The 公示 list: a sheet per level of `people` (rows in order, with
+    the view's keys), titled from the batch, A4 portrait with borders."""
+    view = load_view(spec.gongshi_view)
+    columns = [Col(str(i), c.header, c.width) for i, c in enumerate(view.columns)]
+    workbook = stream_workbook()
+    for level, rows in people.items():
+        table = StreamSheet(workbook, level, columns, data_align=CENTER)
+        table.line(view.sheet_title(spec, level), bold=True, size=16, align=CENTER, height=36)
+        table.header()
+        for number, row in enumerate(rows, 1):
+            row = {**row, "seq": number}
+            table.row([cell_value(row, c.keys) for c in view.columns])
+        table.line(f"合计：{len(rows)}人", height=22)
+        table.finish(landscape=False)
+    if not people:
+        table = StreamSheet(workbook, "公示名单", columns)
+        table.line("暂无拟推荐人员", height=22)
+        table.finish(landscape=False)
+    return to_bytes(workbook)

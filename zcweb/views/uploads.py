@@ -9,7 +9,7 @@ from peewee import JOIN
 
 from .. import importer, workbooks
 from ..access import me, upload_or_404
-from ..models import Batch, Org, Upload, User
+from ..models import Batch, Event, Org, Upload, User
 from ..roster.idcard import mask
 from . import render, send_download
 
@@ -106,6 +106,7 @@ def marked(upload_id: int):
     if not upload.preview:
         abort(404)
     data, name = workbooks.marked_copy(upload)
+    Event.record(me(), "export.marked", batch=upload.batch_id, org=upload.org_id, upload=upload, detail=name)
     return send_download(data, name)
 
 
@@ -113,5 +114,7 @@ def marked(upload_id: int):
 @login_required
 def original(upload_id: int):
     upload = upload_or_404(upload_id)
+    Event.record(me(), "export.original", batch=upload.batch_id, org=upload.org_id, upload=upload,
+                 detail=f"下载原文件 {upload.filename}")
     return send_download(bytes(upload.content), upload.filename)
 
