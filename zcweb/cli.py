@@ -226,7 +226,7 @@ def export_roster_command(year: int | None, everyone: bool, kind: str, gongshi: 
 def gongshi_command(start: dt.datetime, year: int | None):
     """Print the 公示 notice text, its end date counted in working days."""
     batch = _batch(year)
-    click.echo(workbooks.gongshi_notice(batch, start.date())[1])
+    click.echo(workbooks.gongshi_notice(batch, start.date())[2].text)
 
 
 COMMANDS = (new_batch_command, gongshi_command, seed_demo_command, create_user_command, template_command,

@@ -19,7 +19,7 @@ from .roster.reader import read_roster
 from .roster.signing import make_token
 from .roster.template import build_template, template_filename
 from .roster.export import build_checklist, build_feedback, build_roster, roster_filename
-from .roster.gongshi import build_gongshi, gongshi_filename, notice_period, notice_text
+from .roster.gongshi import build_gongshi, gongshi_filename, notice, notice_period
 from .roster.official import build_official, official_filename, official_order
 
 # The officer's exports of a batch: kind → what the exports page calls it.
@@ -192,10 +192,10 @@ def gongshi_people(batch: Batch) -> dict[str, list[dict]]:
 
 
 def gongshi_notice(batch: Batch, start: dt.date):
-    """(the 公示 list, its period from `start`, the notice text)."""
+    """(the 公示 list, its period from `start`, the notice)."""
     people = gongshi_people(batch)
     period = notice_period(batch.spec, start)
-    return people, period, notice_text(batch.spec, period, {level: len(rows) for level, rows in people.items()})
+    return people, period, notice(batch.spec, period, {level: len(rows) for level, rows in people.items()})
 
 
 def gongshi_export(batch: Batch) -> tuple[bytes, str, int]:

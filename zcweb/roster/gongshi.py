@@ -32,28 +32,36 @@ def notice_period(spec: BatchSpec, start: dt.date) -> NoticePeriod:
     return NoticePeriod(start, end, spec.notice_min_workdays, approximate)
 
 
-def notice_text(spec: BatchSpec, period: NoticePeriod, counts: dict[str, int]) -> str:
+@dataclass(frozen=True)
+class Notice:
+    """The 公示 text: a title, paragraphs and the signature (bureau, date)."""
+
+    title: str
+    paragraphs: tuple[str, ...]
+    signature: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join((self.title, *self.paragraphs, "\n".join(self.signature)))
+
+
+def notice(spec: BatchSpec, period: NoticePeriod, counts: dict[str, int]) -> Notice:
     """The notice as the bureau publishes it; `counts` is people per level."""
     total = sum(counts.values())
     by_level = "、".join(f"{level}{n}人" for level, n in counts.items() if n)
-    lines = [
-        f"关于{spec.title}人员的公示",
-        "",
+    paragraphs = [
         f"根据{spec.year}年度高级工程师和正高级工程师职务任职资格评审工作的有关规定，"
         f"经个人申报、单位审核推荐和我局审核，现将拟推荐人员名单予以公示"
         f"（共{total}人{'：' + by_level if by_level else ''}，名单附后）。",
-        "",
         f"公示时间：{period.text}。",
-        "",
         "公示期间，任何单位和个人对公示人员的资格条件、业绩材料等有异议的，"
         "可向我局实名书面反映，并提供必要的证明材料。",
     ]
     if spec.contact:
-        lines += ["", f"联系人：{spec.contact}"]
-    lines += ["", spec.bureau, format_date(period.start)]
+        paragraphs.append(f"联系人：{spec.contact}")
     if period.approximate:
-        lines += ["", f"（注：{period.start.year}年的法定节假日数据暂缺，工作日按周一至周五计算，请核对。）"]
-    return "\n".join(lines)
+        paragraphs.append(f"（注：{period.start.year}年的法定节假日数据暂缺，工作日按周一至周五计算，请核对。）")
+    return Notice(f"关于{spec.title}人员的公示", tuple(paragraphs), (spec.bureau, format_date(period.start)))
 
 
 def gongshi_filename(spec: BatchSpec) -> str:

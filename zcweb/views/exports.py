@@ -125,8 +125,8 @@ def gongshi():
     """The 公示: the notice text for a chosen start date, and the list."""
     batch = current_batch_or_404()
     start, error = _start_date(request.args.get("start", ""))
-    people, period, text = workbooks.gongshi_notice(batch, start)
-    return render("gongshi.html", batch=batch, spec=batch.spec, period=period, text=text, people=people,
+    people, period, notice = workbooks.gongshi_notice(batch, start)
+    return render("gongshi.html", batch=batch, spec=batch.spec, period=period, notice=notice, people=people,
                   total=sum(map(len, people.values())), error=error)
 
 
