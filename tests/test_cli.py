@@ -5,7 +5,8 @@ import json
 
 import openpyxl
 
-from zcweb.models import Applicant, Batch, Org, User
+from zcweb import decisions
+from zcweb.models import Applicant, Batch, FinalRoster, Org, User
 from zcweb.roster import workflow
 
 from tests.helpers import roster, valid_row
@@ -111,3 +112,21 @@ def test_export_roster_holds_the_approved_rows(runner, tmp_path, ctx):
     ws = openpyxl.load_workbook(out).active
     names = [c.value for row in ws.iter_rows() for c in row if c.value in ("甲", "乙")]
     assert names == ["甲"]
+
+
+def test_export_roster_writes_other_kinds_and_the_kept_final_file(runner, tmp_path, ctx):
+    baiguan = Org.get(Org.name == "百官街道")
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(roster(baiguan, [valid_row(1, name="甲"), valid_row(2, name="乙")]))
+    runner.invoke(args=["import", str(path), "--org", "百官街道"])
+    out = tmp_path / "out.xlsx"
+    result = runner.invoke(args=["export-roster", "--final", "-o", str(out)])
+    assert result.exit_code == 1 and "尚未定稿上报" in result.output
+    result = runner.invoke(args=["export-roster", "--kind", "checklist", "-o", str(out)])
+    assert result.exit_code == 0 and "2人" in result.output
+    assert openpyxl.load_workbook(out).sheetnames == ["百官街道"]
+    Applicant.update(status=workflow.APPROVED).where(Applicant.name == "甲").execute()
+    kept = decisions.finalise(Batch.current(), User.get(User.username == "officer"))
+    result = runner.invoke(args=["export-roster", "--final", "-o", str(out)])
+    assert result.exit_code == 0 and out.read_bytes() == bytes(kept.content)
+    assert FinalRoster.select().count() == 1

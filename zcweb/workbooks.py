@@ -15,6 +15,7 @@ from .roster import workflow
 from .roster.batch import format_date
 from .roster.findings import ERROR
 from .importer import limits
+from .preview_edit import corrections
 from .roster.reader import read_roster
 from .roster.signing import make_token
 from .roster.template import build_template, template_filename
@@ -22,12 +23,12 @@ from .roster.export import build_checklist, build_feedback, build_roster, roster
 from .roster.gongshi import build_gongshi, gongshi_filename, notice, notice_period
 from .roster.official import build_official, official_filename, official_order
 
-# The officer's exports of a batch: kind → what the exports page calls it.
+# The officer's exports of a batch: kind → (name, what it holds) on the exports page.
 EXPORTS = {
-    "recommended": "推荐人员汇总表（上报格式，按级别分表，姓氏笔画排序）",
-    "all": "全部申报人员存档（全部列、状态、原因、评审表、提示及规则、最近操作）",
-    "checklist": "评审表收件清单（每单位一页，可打印签收）",
-    "gongshi": "公示名单（拟推荐人员，按级别分组，不含身份证号码、电话、出生年月）",
+    "recommended": ("推荐人员汇总表", "上报格式：拟推荐和已推荐人员，按级别分表，按专业、单位、姓氏笔画排序，A4 横向"),
+    "all": ("全部申报人员存档", "全部人员全部列，含审核状态、原因、评审表份数、提示及规则、最近一次操作"),
+    "checklist": ("评审表收件清单", "每个单位一页：应交、已收、缺少份数和签字栏，可打印签收"),
+    "gongshi": ("公示名单", "拟推荐和已推荐人员，按级别分表、按官方名单顺序，只有姓名、工作单位、申报级别和专业，A4 纵向"),
 }
 
 
@@ -69,9 +70,10 @@ def marked_copy(upload: Upload) -> tuple[bytes, str]:
     raw = read_roster(bytes(upload.content), batch.schema, limits())
     by_row = dict(UploadRow.select(UploadRow.row, UploadRow.findings)
                   .where((UploadRow.upload == upload) & UploadRow.findings.is_null(False)).tuples())
+    corrected = corrections(upload)
     rows, cell_notes, row_notes = [], {}, {}
     for index, raw_row in enumerate(raw.rows):
-        rows.append(raw_row.cells)
+        rows.append({**raw_row.cells, **corrected.get(raw_row.number, {})})
         findings = by_row.get(raw_row.number, [])
         for f in findings:
             if f["level"] == ERROR and f["column"]:
@@ -123,7 +125,7 @@ def _last_events(batch: Batch) -> dict[int, str]:
     """applicant id → its last event, as 2024年9月6日 裘晶晶：王晓燕：待审核 → 拟推荐."""
     last = (Event.select(fn.MAX(Event.id)).where((Event.batch == batch) & Event.applicant.is_null(False))
             .group_by(Event.applicant))
-    events = (Event.select(Event.applicant, Event.at, Event.detail, User.display_name)
+    events = (Event.select(Event.applicant, Event.at, Event.detail, User.id, User.display_name)
               .join(User, JOIN.LEFT_OUTER).where(Event.id.in_(last)))
     return {e.applicant_id: f"{format_date(e.at.date())} {e.user.display_name if e.user_id else '系统'}：{e.detail}"
             for e in events}
@@ -147,7 +149,7 @@ def archive_export(batch: Batch) -> tuple[bytes, str, int]:
 def feedback_export(batch: Batch, org: Org) -> tuple[bytes, str, int]:
     """审核结果反馈 of one body: its rows with status, reason and copies."""
     rows = export_rows(_applicants(batch, org=org).where(Applicant.status != workflow.WITHDRAWN))
-    data = build_feedback(batch.spec, org.name, rows, day=dt.date.today())
+    data = build_feedback(batch.schema, batch.spec, org.name, rows, day=dt.date.today())
     return data, roster_filename(batch.spec, f"审核结果反馈-{org.name}"), len(rows)
 
 
@@ -158,7 +160,7 @@ def checklist_export(batch: Batch, org: Org | None = None) -> tuple[bytes, str, 
     bodies: dict[str, list[dict]] = {}
     for row in export_rows(applicants):
         bodies.setdefault(row["org"], []).append(row)
-    data = build_checklist(batch.spec, list(bodies.items()), day=dt.date.today())
+    data = build_checklist(batch.schema, batch.spec, list(bodies.items()), day=dt.date.today())
     what = f"评审表收件清单-{org.name}" if org else "评审表收件清单"
     return data, roster_filename(batch.spec, what), sum(map(len, bodies.values()))
 

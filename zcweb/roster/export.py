@@ -57,8 +57,8 @@ def _numbered(rows: list[dict]):
 
 
 def _table(workbook: Workbook, sheet_title: str, columns: list[Col], title: str, subtitle: str,
-           rows, *, freeze: str | None = None, font_size: float = 11) -> StreamSheet:
-    table = StreamSheet(workbook, sheet_title, columns, freeze=freeze, font_size=font_size)
+           rows, **options) -> StreamSheet:
+    table = StreamSheet(workbook, sheet_title, columns, **options)
     table.line(title, bold=True, size=16, align=CENTER, height=34)
     table.line(subtitle, height=22)
     table.header()
@@ -84,22 +84,23 @@ def build_roster(schema: Schema, spec: BatchSpec, rows: list[dict], *, title: st
 
 # ---------------------------------------------------------------- per-body feedback
 
-FEEDBACK_COLUMNS = [
-    Col("seq", "序号", 6, "number"),
-    Col("name", "姓名", 10),
-    Col("id_number", "身份证号码", 21, "idcard"),
-    Col("level", "申报级别", 12),
-    Col("specialty", "申报专业", 12),
-    Col("status", "审核状态", 10),
-    Col("reason", "审核意见/退回原因", 30),
-    Col("copies", "评审表已收(份)", 9, "number"),
-]
+def _schema_columns(schema: Schema, keys: tuple[str, ...]) -> list[Col]:
+    """The schema's own header, width and type of the `keys` it has."""
+    return [Col(c.key, c.header, c.width, c.type) for c in (schema.by_key.get(k) for k in keys) if c]
 
 
-def build_feedback(spec: BatchSpec, org_name: str, rows: list[dict], *, day: dt.date) -> bytes:
+def feedback_columns(schema: Schema) -> list[Col]:
+    return [Col(SEQUENCE_KEY, "序号", 6, "number"),
+            *_schema_columns(schema, ("name", "id_number", "level", "specialty")),
+            Col("status", "审核状态", 10),
+            Col("reason", "审核意见/退回原因", 30),
+            Col("copies", "评审表已收(份)", 9, "number")]
+
+
+def build_feedback(schema: Schema, spec: BatchSpec, org_name: str, rows: list[dict], *, day: dt.date) -> bytes:
     """审核结果反馈: a body's rows with status, reason and 评审表 received."""
     workbook = stream_workbook()
-    table = _table(workbook, "审核结果", FEEDBACK_COLUMNS, f"{spec.title}审核结果反馈表",
+    table = _table(workbook, "审核结果", feedback_columns(schema), f"{spec.title}审核结果反馈表",
                    f"报送单位：{org_name}　　反馈单位：{spec.bureau}　　反馈日期：{format_date(day)}",
                    _numbered(rows), freeze=f"A{FIRST_DATA_ROW}")
     table.finish(paper=A4)
@@ -108,12 +109,10 @@ def build_feedback(spec: BatchSpec, org_name: str, rows: list[dict], *, day: dt.
 
 # ---------------------------------------------------------------- 评审表 receipt checklist
 
-def checklist_columns(spec: BatchSpec) -> list[Col]:
+def checklist_columns(schema: Schema, spec: BatchSpec) -> list[Col]:
     return [
-        Col("seq", "序号", 6, "number"),
-        Col("name", "姓名", 12),
-        Col("level", "申报级别", 14),
-        Col("specialty", "申报专业", 16),
+        Col(SEQUENCE_KEY, "序号", 6, "number"),
+        *_schema_columns(schema, ("name", "level", "specialty")),
         Col("due", "应交(份)", 9, "number"),
         Col("copies", "已收(份)", 9, "number"),
         Col("missing", "缺(份)", 8, "number"),
@@ -122,22 +121,21 @@ def checklist_columns(spec: BatchSpec) -> list[Col]:
     ]
 
 
-def build_checklist(spec: BatchSpec, bodies: list[tuple[str, list[dict]]], *, day: dt.date) -> bytes:
+def build_checklist(schema: Schema, spec: BatchSpec, bodies: list[tuple[str, list[dict]]], *, day: dt.date) -> bytes:
     """评审表收件清单: one printable sheet per body, each applicant's copies
     due, received and missing, and signature lines."""
     workbook = stream_workbook()
-    columns = checklist_columns(spec)
+    columns = checklist_columns(schema, spec)
     boxes = "　".join("□" for _ in range(spec.paper_copies))
     for org_name, rows in bodies:
         lines = ({**row, "due": spec.paper_copies, "missing": max(spec.paper_copies - (row.get("copies") or 0), 0),
                   "received": boxes} for row in _numbered(rows))
         table = _table(workbook, safe_sheet_title(org_name), columns,
-                       f"{spec.title}《专业技术职务任职资格评审表》收件清单",
+                       f"{spec.year}年度《专业技术职务任职资格评审表》收件清单",
                        f"报送单位：{org_name}　　每人一式{spec.paper_copies}份　　打印日期：{format_date(day)}",
-                       lines, font_size=11)
-        table.line("")
-        table.line("送件人（签字）：＿＿＿＿＿＿　　联系电话：＿＿＿＿＿＿　　"
-                   "收件人（签字）：＿＿＿＿＿＿　　收件日期：＿＿＿＿年＿＿月＿＿日", height=30)
+                       lines, data_align=CENTER, min_height=26)
+        table.line("送件人（签字）：＿＿＿＿＿＿＿＿　　联系电话：＿＿＿＿＿＿＿＿", height=40)
+        table.line("收件人（签字）：＿＿＿＿＿＿＿＿　　收件日期：＿＿＿＿年＿＿月＿＿日", height=30)
         table.finish(paper=A4, landscape=False, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
     return to_bytes(workbook)
 

@@ -21,7 +21,7 @@ from .sheets import CENTER, Col, StreamSheet, safe_filename, stream_workbook, to
 from .strokes import stroke_key
 
 FONT_SIZE = 11
-TITLE_ROW, LINE_ROW, HEADER_ROW = 1, 2, 3
+HEADER_ROW = 3  # after the title and the 推荐单位 line
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ def build_official(spec: BatchSpec, rows: list[dict], *, day: dt.date, view: Off
         level_rows = sorted((r for r in rows if r.get("level") == level), key=official_order(spec, level))
         table = StreamSheet(workbook, level, columns, font_size=FONT_SIZE, data_align=CENTER)
         table.line(view.sheet_title(spec, level), bold=True, size=16, align=CENTER, height=36)
-        _bureau_line(table, spec, day)
+        table.pair(f"推荐单位（盖章）：{spec.bureau}", f"填报日期：{format_date(day)}", right_columns=4, height=30)
         table.header()
         for number, row in enumerate(level_rows, 1):
             row = {**row, "seq": number}
@@ -96,7 +96,3 @@ def build_official(spec: BatchSpec, rows: list[dict], *, day: dt.date, view: Off
         table.finish(title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
     return to_bytes(workbook)
 
-
-def _bureau_line(table: StreamSheet, spec: BatchSpec, day: dt.date) -> None:
-    """推荐单位（盖章）：… on the left, 填报日期：… on the right."""
-    table.pair(f"推荐单位（盖章）：{spec.bureau}", f"填报日期：{format_date(day)}", right_columns=4, height=30)

@@ -13,6 +13,7 @@ import io
 import math
 import re
 import unicodedata
+from functools import lru_cache
 from typing import NamedTuple
 
 from openpyxl import Workbook
@@ -57,7 +58,7 @@ def write_value(cell, value, column_type: str = "text") -> None:
         # never an 18-digit string that looks right and is not.
         value = f"{value:.15G}"
     if isinstance(value, str):
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell.value = value if value.isprintable() else ILLEGAL_CHARACTERS_RE.sub("", value)
         cell.data_type = "s"
         return
     cell.value = value
@@ -99,9 +100,16 @@ def row_height(texts_and_widths, font_size: float = 11) -> float:
     rows to wrapped text by itself, and never for merged cells."""
     lines = 1
     for text, width in texts_and_widths:
-        usable = max(width - 1.5, 1)
-        lines = max(lines, sum(max(1, math.ceil(text_width(part) / usable)) for part in str(text).split("\n")))
+        text, usable = str(text), max(width - 1.5, 1)
+        if len(text) * 2 > usable or "\n" in text:  # else one line whatever its characters
+            lines = max(lines, _lines(text, usable))
     return round(lines * LINE_HEIGHT * font_size / 11 + 6, 1)
+
+
+@lru_cache(maxsize=65536)
+def _lines(text: str, usable: float) -> int:
+    """Lines `text` wraps to in `usable` character units (values repeat a lot: cached)."""
+    return sum(max(1, math.ceil(text_width(part) / usable)) for part in text.split("\n"))
 
 
 def values_height(values, widths, font_size: float = 11) -> float:
@@ -151,10 +159,11 @@ def _number_format(column_type: str) -> str:
 class StreamSheet:
     """A write-only sheet written top to bottom: banner lines across the
     table, one header row, data rows, lines below. Styles are named styles
-    registered once per workbook, so each cell only points at one."""
+    registered once per workbook; a data row reuses one styled cell per
+    column, so writing a cell costs about what writing its bare value does."""
 
     def __init__(self, workbook: Workbook, title: str, columns: list[Col], *, font_size: float = 11,
-                 freeze: str | None = None, data_align: Alignment = WRAP):
+                 freeze: str | None = None, data_align: Alignment = WRAP, min_height: float = 0):
         self.workbook = workbook
         self.sheet = workbook.create_sheet(title)
         # The sheet's head (views, columns, fit to page) is written with the first row.
@@ -164,15 +173,21 @@ class StreamSheet:
         self.columns = columns
         self.widths = [c.width for c in columns]
         self.font_size = font_size
+        self.min_height = min_height
+        # Rows of one line take the sheet's default height: no row record each.
+        self.default_height = max(row_height([], font_size), min_height)
+        self.sheet.sheet_format.defaultRowHeight = self.default_height
+        self.sheet.sheet_format.customHeight = True
         self.row_number = 0
         self.header_row = self.data_rows = 0
-        self._style_names = {}
+        self.sheet._values_to_row = _positioned  # rows are appended as cells, see _positioned
         for index, column in enumerate(columns, 1):
             self.sheet.column_dimensions[get_column_letter(index)].width = column.width
         align_name = "c" if data_align.horizontal == "center" else "l"
-        self._data_styles = [self._style(f"data-{align_name}-{_number_format(c.type)}", align=data_align,
-                                         number_format=_number_format(c.type))
+        self._data_cells = [self._cell(None, self._style(f"data-{align_name}-{_number_format(c.type)}",
+                                                         align=data_align, number_format=_number_format(c.type)))
                              for c in columns]
+        self._types = [c.type for c in columns]
 
     def _style(self, name: str, *, bold=False, size=None, align=WRAP, border=GRID, fill=None,
                number_format="General") -> str:
@@ -190,10 +205,11 @@ class StreamSheet:
 
     def _append(self, cells, height: float | None) -> int:
         self.row_number += 1
-        if height is not None:
+        custom = height is not None and height != self.default_height
+        if custom:
             self.sheet.row_dimensions[self.row_number].height = height
         self.sheet.append(cells)
-        if height is not None:  # written; keep memory flat
+        if custom:  # written; keep memory flat
             del self.sheet.row_dimensions[self.row_number]
         return self.row_number
 
@@ -217,14 +233,16 @@ class StreamSheet:
     def pair(self, left: str, right: str, *, right_columns: int, height: float | None = None) -> int:
         """A line with `left` across most of the table and `right`, aligned
         right, across its last `right_columns` columns."""
-        split = len(self.columns) - right_columns
+        if len(self.columns) < 2:
+            return self.line(f"{left}　　{right}", height=height)
+        split = max(len(self.columns) - right_columns, 1)
         left_style = self._style("line-n-l", align=WRAP, border=None)
         right_style = self._style("line-n-r", align=RIGHT, border=None)
         cells = [self._cell(left, left_style)] + [None] * (split - 1) + [self._cell(right, right_style)]
         number = self._append(cells, height)
-        last = get_column_letter(len(self.columns))
-        self.sheet.merged_cells.add(f"A{number}:{get_column_letter(split)}{number}")
-        self.sheet.merged_cells.add(f"{get_column_letter(split + 1)}{number}:{last}{number}")
+        for first, end in ((1, split), (split + 1, len(self.columns))):
+            if end > first:
+                self.sheet.merged_cells.add(f"{get_column_letter(first)}{number}:{get_column_letter(end)}{number}")
         return number
 
     def header(self) -> int:
@@ -236,9 +254,14 @@ class StreamSheet:
 
     def row(self, values: list) -> int:
         """A data row: `values` in column order, each written by its type."""
-        cells = [self._cell(v, s, c.type) for v, s, c in zip(values, self._data_styles, self.columns)]
+        for cell, value, column_type in zip(self._data_cells, values, self._types):
+            if value is None or value == "":
+                cell.value = None
+            else:
+                write_value(cell, value, column_type)
         self.data_rows += 1
-        return self._append(cells, values_height(values, self.widths, self.font_size))
+        height = max(values_height(values, self.widths, self.font_size), self.min_height)
+        return self._append(self._data_cells, height)
 
     def finish(self, *, paper: int = A4, landscape: bool = True, auto_filter: bool = False,
                title_rows: str | None = None) -> None:
@@ -247,6 +270,17 @@ class StreamSheet:
         if auto_filter:
             self.sheet.auto_filter.ref = f"A{self.header_row}:{last}{self.header_row + self.data_rows}"
         setup_print(self.sheet, title_rows or f"{self.header_row}:{self.header_row}", landscape, paper)
+
+
+def _positioned(cells, row_number: int):
+    """Stands in for openpyxl's `WriteOnlyWorksheet._values_to_row`, which
+    makes a new cell of every appended value (and of every styled cell it
+    is given, raising and catching an error on the way): our rows are cells
+    already, written as soon as appended, so they only need their position."""
+    for column, cell in enumerate(cells, 1):
+        if cell is not None:
+            cell.row, cell.column = row_number, column
+            yield cell
 
 
 def stream_workbook() -> Workbook:
