@@ -148,6 +148,8 @@ def _arguments(command, tmp_path) -> list[str]:
             value = str(existing if param.type.exists else tmp_path / "out.xlsx")
         elif param.type is click.INT:
             value = "2024"
+        elif isinstance(param.type, click.DateTime):
+            value = "2024-09-30"
         else:
             value = "百官街道"
         args += [value] if isinstance(param, click.Argument) else [param.opts[0], value]

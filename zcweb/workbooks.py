@@ -20,13 +20,15 @@ from .roster.reader import read_roster
 from .roster.signing import make_token
 from .roster.template import build_template, template_filename
 from .roster.export import build_checklist, build_feedback, build_roster, roster_filename
-from .roster.official import build_official, official_filename
+from .roster.gongshi import build_gongshi, gongshi_filename, notice, notice_period
+from .roster.official import build_official, official_filename, official_order
 
 # The officer's exports of a batch: kind → (name, what it holds) on the exports page.
 EXPORTS = {
     "recommended": ("推荐人员汇总表", "上报格式：拟推荐和已推荐人员，按级别分表，按专业、单位、姓氏笔画排序，A4 横向"),
     "all": ("全部申报人员存档", "全部人员全部列，含审核状态、原因、评审表份数、提示及规则、最近一次操作"),
     "checklist": ("评审表收件清单", "每个单位一页：应交、已收、缺少份数和签字栏，可打印签收"),
+    "gongshi": ("公示名单", "拟推荐和已推荐人员，按级别分表、按官方名单顺序，只有姓名、工作单位、申报级别和专业，A4 纵向"),
 }
 
 
@@ -169,4 +171,36 @@ def roster_export(batch: Batch, kind: str) -> tuple[bytes, str, int]:
         return official_roster(batch, dt.date.today())
     if kind == "checklist":
         return checklist_export(batch)
+    if kind == "gongshi":
+        return gongshi_export(batch)
     return archive_export(batch)
+
+
+def gongshi_people(batch: Batch) -> dict[str, list[dict]]:
+    """The 公示 list: 拟推荐 and 已推荐 people by level (in the batch's
+    order), each level sorted like the official roster. Only what a public
+    list shows: name, employer, level, specialty."""
+    applicants = (Applicant.select(Applicant.name, Applicant.data, Org.sort_order, Org.id).join(Org)
+                  .where((Applicant.batch == batch)
+                         & Applicant.status.in_((workflow.APPROVED, workflow.RECOMMENDED))))
+    people: dict[str, list[dict]] = {level: [] for level in batch.spec.levels}
+    for a in applicants:
+        people.setdefault(a.data.get("level", ""), []).append({
+            "name": a.name, "employer": a.data.get("employer", ""), "level": a.data.get("level", ""),
+            "specialty": a.data.get("specialty", ""), "org_order": (a.org.sort_order, a.org.id)})
+    for level, rows in people.items():
+        rows.sort(key=official_order(batch.spec, level))
+    return {level: rows for level, rows in people.items() if rows}
+
+
+def gongshi_notice(batch: Batch, start: dt.date):
+    """(the 公示 list, its period from `start`, the notice)."""
+    people = gongshi_people(batch)
+    period = notice_period(batch.spec, start)
+    return people, period, notice(batch.spec, period, {level: len(rows) for level, rows in people.items()})
+
+
+def gongshi_export(batch: Batch) -> tuple[bytes, str, int]:
+    people = gongshi_people(batch)
+    data = build_gongshi(batch.spec, people)
+    return data, gongshi_filename(batch.spec), sum(map(len, people.values()))

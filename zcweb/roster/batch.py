@@ -42,6 +42,7 @@ class BatchSpec:
     contact_person: str = ""
     contact_phone: str = ""
     official_view: str = "official-2024"
+    gongshi_view: str = "gongshi-2024"
     # {level: 评审推荐 / 审核推荐}: the district's step, in the official roster's title
     district_steps: dict[str, str] = field(default_factory=dict)
     paper_copies: int = 3

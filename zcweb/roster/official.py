@@ -69,7 +69,7 @@ def official_order(spec: BatchSpec, level: str):
     return key
 
 
-def _cell_value(row: dict, keys: tuple[str, ...]):
+def cell_value(row: dict, keys: tuple[str, ...]):
     values = [row.get(k) for k in keys]
     if len(values) == 1:
         return values[0]
@@ -90,7 +90,7 @@ def build_official(spec: BatchSpec, rows: list[dict], *, day: dt.date, view: Off
         table.header()
         for number, row in enumerate(level_rows, 1):
             row = {**row, "seq": number}
-            table.row([_cell_value(row, c.keys) for c in view.columns])
+            table.row([cell_value(row, c.keys) for c in view.columns])
         table.line(f"合计：{len(level_rows)}人", height=22)
         table.line(f"填表人：{spec.contact_person}　　　　联系电话：{spec.contact_phone}", height=22)
         table.finish(title_rows=f"{HEADER_ROW}:{HEADER_ROW}")

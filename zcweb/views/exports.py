@@ -4,12 +4,15 @@ Every download of personal data is recorded as an Event."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user, login_required
 
 from .. import decisions, workbooks
 from ..access import current_batch_or_404, me, officer_required
 from ..models import Event, FinalRoster, Org
+from ..roster.workdays import earliest_end
 from ..roster.workflow import TransitionRefused
 from . import back, render, send_download
 
@@ -114,3 +117,25 @@ def reopen():
     else:
         flash(f"已撤销定稿，{count}人恢复为“拟推荐”。修改后请重新定稿上报。", "success")
     return back("exports.index")
+
+
+@bp.route("/gongshi")
+@officer_required
+def gongshi():
+    """The 公示: the notice text for a chosen start date, and the list."""
+    batch = current_batch_or_404()
+    start, error = _start_date(request.args.get("start", ""))
+    people, period, notice = workbooks.gongshi_notice(batch, start)
+    return render("gongshi.html", batch=batch, spec=batch.spec, period=period, notice=notice, people=people,
+                  total=sum(map(len, people.values())), error=error)
+
+
+def _start_date(text: str) -> tuple[dt.date, str | None]:
+    """The chosen start date, else the first working day from today."""
+    error = None
+    if text:
+        try:
+            return dt.date.fromisoformat(text), None
+        except ValueError:
+            error = f"“{text}”不是有效的日期，已改用今天起的第一个工作日。"
+    return earliest_end(dt.date.today(), 1)[0], error
