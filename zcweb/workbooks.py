@@ -180,14 +180,14 @@ def gongshi_people(batch: Batch) -> dict[str, list[dict]]:
     """The 公示 list: 拟推荐 and 已推荐 people by level (in the batch's
     order), each level sorted like the official roster. Only what a public
     list shows: name, employer, level, specialty."""
-    applicants = (Applicant.select(Applicant.name, Applicant.data, Org.sort_order, Org.id).join(Org)
+    applicants = (Applicant.select(Applicant.name, Applicant.employer, Applicant.level, Applicant.specialty,
+                                   Applicant.org_order, Applicant.org)
                   .where((Applicant.batch == batch)
-                         & Applicant.status.in_((workflow.APPROVED, workflow.RECOMMENDED))))
+                         & Applicant.status.in_((workflow.APPROVED, workflow.RECOMMENDED))).dicts())
     people: dict[str, list[dict]] = {level: [] for level in batch.spec.levels}
-    for a in applicants:
-        people.setdefault(a.data.get("level", ""), []).append({
-            "name": a.name, "employer": a.data.get("employer", ""), "level": a.data.get("level", ""),
-            "specialty": a.data.get("specialty", ""), "org_order": (a.org.sort_order, a.org.id)})
+    for row in applicants:
+        row["org_order"] = (row["org_order"], row.pop("org"))
+        people.setdefault(row["level"], []).append(row)
     for level, rows in people.items():
         rows.sort(key=official_order(batch.spec, level))
     return {level: rows for level, rows in people.items() if rows}
