@@ -1,0 +1,78 @@
+"""Stored rows checked again when the batch's rules change (重新核查).
+
+The rows are checked with the import's own `RowChecker`, a chunk of rows at
+a time. `recheck` only counts and remembers the rows whose warnings would
+change; `apply` writes those, and nothing else, in batched UPDATEs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .db import db
+from .importer import _executemany, _quoted
+from .models import Applicant, Batch, to_json
+from .roster.batch import BatchSpec
+from .roster.findings import WARNING
+from .roster.rules import RowChecker
+
+CHUNK = 5000
+
+
+@dataclass
+class Recheck:
+    """What new rules do to the stored rows of a batch."""
+
+    rows: int = 0  # rows checked
+    gained: int = 0  # rows that get a warning they did not have
+    lost: int = 0  # rows that lose one
+    reworded: int = 0  # rows whose warnings only read differently (90 → 100学时)
+    new_warnings: dict[int, list[dict]] = field(default_factory=dict)  # applicant id → warnings
+
+    @property
+    def summary(self) -> str:
+        """24行新增提示，0行消除提示: what the officer reads before saving."""
+        text = f"{self.gained}行新增提示，{self.lost}行消除提示"
+        return text + (f"，{self.reworded}行提示内容更新" if self.reworded else "")
+
+
+def stored_warnings(findings) -> list[dict]:
+    """The findings a stored row keeps. A stored row is never refused: a
+    rule it now breaks outright (a specialty no longer offered) is kept as a
+    warning for the officer."""
+    return [{**f.to_dict(), "level": WARNING} for f in findings]
+
+
+def recheck(batch: Batch, spec: BatchSpec) -> Recheck:
+    """Check every stored row of `batch` under `spec`; nothing is written."""
+    checker, result = RowChecker(batch.schema, spec), Recheck()
+    last = 0
+    while True:
+        chunk = (Applicant.select(Applicant.id, Applicant.data, Applicant.warnings)
+                 .where((Applicant.batch == batch) & (Applicant.id > last))
+                 .order_by(Applicant.id).limit(CHUNK).tuples())
+        rows = list(chunk)
+        if not rows:
+            return result
+        for applicant_id, data, old in rows:
+            new = stored_warnings(checker.check({k: v for k, v in data.items() if v is not None}))
+            if new != old:
+                _count(result, applicant_id, old or [], new)
+        result.rows += len(rows)
+        last = rows[-1][0]
+
+
+def _count(result: Recheck, applicant_id: int, old: list[dict], new: list[dict]) -> None:
+    result.new_warnings[applicant_id] = new
+    before = {(w["rule"], w["column"]) for w in old}
+    after = {(w["rule"], w["column"]) for w in new}
+    result.gained += bool(after - before)
+    result.lost += bool(before - after)
+    result.reworded += before == after
+
+
+def apply(result: Recheck) -> int:
+    """Store the changed warnings; returns how many rows were written."""
+    p = db.obj.param
+    sql = f"UPDATE {_quoted(Applicant._meta.table_name)} SET {_quoted('warnings')} = {p} WHERE {_quoted('id')} = {p}"
+    return _executemany(sql, ((to_json(w), i) for i, w in result.new_warnings.items()))
