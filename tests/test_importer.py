@@ -351,3 +351,16 @@ def test_a_crash_while_confirming_leaves_no_half_written_rows(contact, baiguan, 
     [a] = applicants()
     assert (a.data["phone"], a.version) == ("13800000001", 1)
     assert last_upload().status == Upload.PREVIEW
+
+
+def test_imported_and_updated_rows_keep_level_specialty_route_and_employer_in_columns(contact, baiguan):
+    upload(contact, roster(baiguan, [valid_row(1, route="破格", self_score=125)]))
+    confirm(contact)
+    a = applicants()[0]
+    assert (a.level, a.specialty, a.route, a.employer, a.org_order) == (
+        "高级工程师", "石油和化学工程", "破格", "浙江上虞示例化工有限公司", baiguan.sort_order)
+    upload(contact, roster(baiguan, [valid_row(1, specialty="材料", employer="上虞新材料有限公司")]))
+    confirm(contact)
+    a = applicants()[0]
+    assert (a.specialty, a.route, a.employer) == ("材料", "正常", "上虞新材料有限公司")
+    assert Applicant.select().where(Applicant.specialty == "材料").count() == 1

@@ -5,9 +5,11 @@ import datetime as dt
 import pytest
 from peewee import IntegrityError
 
+from playhouse.migrate import SchemaMigrator
+from playhouse.migrations import Migration
 from playhouse.schema_diff import diff_models
 
-from zcweb.db import db, is_sqlite, migrate
+from zcweb.db import MIGRATIONS_DIR, db, is_sqlite, migrate
 from zcweb.models import MODELS, Applicant, Batch, Org
 
 from tests.helpers import valid_row
@@ -62,3 +64,29 @@ def test_submitted_by_names_every_body_that_sent_a_person(ctx):
     assert found == {data["id_number"]: {"百官街道", "曹娥街道"}}
     a = Applicant.get(Applicant.org == Org.get(Org.name == "百官街道"))
     assert a.other_bodies(found) == ["曹娥街道"]
+
+
+def test_migration_fills_the_indexed_columns_from_the_stored_data(ctx):
+    """Rows stored before migration 0003 get level, specialty, route,
+    employer and their body's order from their JSON data."""
+    org = Org.get(Org.name == "曹娥街道")
+    data = valid_row(1, specialty="材料", route="破格")
+    a = Applicant.create(batch=Batch.current(), org=org, id_number=data["id_number"], name="甲", data=data)
+    module = Migration(3, "0003", str(MIGRATIONS_DIR / "0003_applicant_indexed_values.py"), None).load()
+    migrator = SchemaMigrator.from_database(db.obj)
+    with db.atomic():
+        module.down(migrator, db.obj)
+        module.up(migrator, db.obj)
+    a = Applicant.get_by_id(a.id)
+    assert (a.level, a.specialty, a.route, a.employer, a.org_order) == (
+        "高级工程师", "材料", "破格", data["employer"], org.sort_order)
+    assert not diff_models(db.obj, MODELS)
+
+
+def test_a_bodys_new_order_is_copied_to_its_applicants(ctx):
+    org = Org.get(Org.name == "曹娥街道")
+    data = valid_row(1)
+    a = Applicant.create(batch=Batch.current(), org=org, id_number=data["id_number"], name="甲", data=data)
+    org.sort_order = 42
+    org.save()
+    assert Applicant.get_by_id(a.id).org_order == 42

@@ -46,6 +46,13 @@ def is_sqlite() -> bool:
     return isinstance(db.obj, SqliteDatabase)
 
 
+def json_text(column: str, key: str) -> str:
+    """SQL for the text of top-level `key` in a JSON text column ('' when absent)."""
+    if is_sqlite():
+        return f"COALESCE(CAST(json_extract({column}, '$.{key}') AS TEXT), '')"
+    return f"COALESCE(({column})::jsonb ->> '{key}', '')"
+
+
 def init_app(app: Flask) -> None:
     url = app.config["DATABASE_URL"] or "sqlite:///" + str(
         Path(app.instance_path) / "zcweb.sqlite3"

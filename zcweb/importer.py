@@ -20,7 +20,7 @@ from collections import Counter
 from flask import current_app
 from peewee import Case, chunked
 
-from .db import db
+from .db import db, json_text
 from .models import Applicant, Batch, Event, Extension, Org, Upload, UploadRow, User, now, to_json
 from .roster import workflow
 from .roster.batch import BatchSpec, format_date
@@ -320,15 +320,18 @@ def _insert_new(upload: Upload, stamp: str) -> int:
     straight from the preview into the roster, in SQL."""
     p, q = db.obj.param, _quoted
     target = ", ".join(q(c) for c in ("batch_id", "org_id", "id_number", "name", "data", "warnings", "status",
-                                      "version", "copies", "position", "upload_id", "created_at", "updated_at"))
+                                      "version", "copies", "position", "upload_id", "created_at", "updated_at",
+                                      "org_order", *Applicant.INDEXED_VALUES))
+    values = ", ".join(json_text(f"r.{q('data')}", key) for key in Applicant.INDEXED_VALUES)
     sql = (f"INSERT INTO {q('applicant')} ({target}) "
            f"SELECT {p}, {p}, r.{q('id_number')}, r.{q('name')}, r.{q('data')}, r.{q('warnings')}, {p}, 1, 0, "
-           f"r.{q('row')}, r.{q('upload_id')}, {p}, {p} FROM {q('upload_row')} r "
+           f"r.{q('row')}, r.{q('upload_id')}, {p}, {p}, "
+           f"(SELECT {q('sort_order')} FROM {q('org')} WHERE {q('id')} = {p}), {values} FROM {q('upload_row')} r "
            f"WHERE r.{q('upload_id')} = {p} AND NOT r.{q('has_error')} AND NOT EXISTS ("
            f"SELECT 1 FROM {q('applicant')} a WHERE a.{q('batch_id')} = {p} AND a.{q('org_id')} = {p} "
            f"AND a.{q('id_number')} = r.{q('id_number')})")
-    cursor = db.execute_sql(sql, (upload.batch_id, upload.org_id, workflow.PENDING, stamp, stamp, upload.id,
-                                  upload.batch_id, upload.org_id))
+    cursor = db.execute_sql(sql, (upload.batch_id, upload.org_id, workflow.PENDING, stamp, stamp, upload.org_id,
+                                  upload.id, upload.batch_id, upload.org_id))
     return cursor.rowcount
 
 
@@ -374,7 +377,8 @@ def _update_changed(upload: Upload, existing: dict, user, stamp: str) -> list[di
         updates.append((
             Applicant.data.db_value(data), data.get("name", name), row.warnings,
             workflow.PENDING if status in workflow.RESUBMITTABLE else status,
-            row.row, upload.id, stamp, *sorted(workflow.RESUBMITTABLE), applicant_id,
+            row.row, upload.id, stamp, *Applicant.indexed_values(data).values(),
+            *sorted(workflow.RESUBMITTABLE), applicant_id,
         ))
         events.append(_event_row(
             user, "applicant.updated", upload, applicant_id, stamp,
@@ -383,7 +387,8 @@ def _update_changed(upload: Upload, existing: dict, user, stamp: str) -> list[di
             f"上传 {upload.filename}：{'、'.join(headers.get(k, k) for k in changes) or '重新提交'}"))
     p = db.obj.param
     assignments = ", ".join(f"{_quoted(c)} = {p}" for c in
-                            ("data", "name", "warnings", "status", "position", "upload_id", "updated_at"))
+                            ("data", "name", "warnings", "status", "position", "upload_id", "updated_at",
+                             *Applicant.INDEXED_VALUES))
     _executemany(
         f"UPDATE {_quoted('applicant')} SET {assignments}, "
         f"{_quoted('reason')} = CASE WHEN {_quoted('status')} IN ({p}, {p}) THEN NULL ELSE {_quoted('reason')} END, "

@@ -95,6 +95,13 @@ class Org(BaseModel):
     def ordered(cls):
         return cls.select().order_by(cls.sort_order, cls.id)
 
+    def save(self, *args, **kwargs):
+        saved = super().save(*args, **kwargs)
+        # Each applicant row keeps its body's order for the review list.
+        (Applicant.update(org_order=self.sort_order)
+         .where((Applicant.org == self.id) & (Applicant.org_order != self.sort_order)).execute())
+        return saved
+
     @classmethod
     def by_name(cls, name: str) -> "Org | None":
         """A body by its name or one of its old names (崧厦镇 → 崧厦街道)."""
@@ -221,13 +228,43 @@ class Applicant(BaseModel):
     upload = ForeignKeyField(Upload, null=True, on_delete="SET NULL", backref="+")
     created_at = DateTimeField(default=now)
     updated_at = DateTimeField(default=now)
+    # Copies of values in `data` and of the body's sort order, kept in
+    # indexed columns so that the review list filters, sorts and pages in
+    # the index instead of reading every row's JSON.
+    level = CharField(default="")
+    specialty = CharField(default="")
+    route = CharField(default="")
+    employer = CharField(default="")
+    org_order = IntegerField(default=0)
+
+    INDEXED_VALUES = ("level", "specialty", "route", "employer")
 
     class Meta:
         indexes = (
             (("batch", "org", "id_number"), True),
             (("batch", "id_number"), False),
             (("batch", "status"), False),
+            (("batch", "org_order", "org", "position", "id"), False),  # the default order
+            (("batch", "org", "status", "copies"), False),  # counts per body and status
+            (("batch", "level", "specialty"), False),
+            (("batch", "route"), False),
+            (("batch", "name"), False),
+            (("batch", "employer"), False),
+            (("batch", "updated_at"), False),
         )
+
+    @classmethod
+    def indexed_values(cls, data: dict) -> dict:
+        """The indexed columns' values for roster values `data`."""
+        return {key: str(data.get(key) or "") for key in cls.INDEXED_VALUES}
+
+    def save(self, *args, **kwargs):
+        for key, value in self.indexed_values(self.data or {}).items():
+            setattr(self, key, value)
+        org = Org.get_or_none(Org.id == self.org_id)  # none: the foreign key refuses the row
+        if org:
+            self.org_order = org.sort_order
+        return super().save(*args, **kwargs)
 
     @property
     def status_label(self) -> str:
