@@ -76,3 +76,16 @@ def test_disable_a_user_but_not_oneself(officer):
 def test_audit_log_lists_actions(officer):
     html = officer.get("/admin/events").get_data(as_text=True)
     assert "auth.login" in html
+
+
+def test_contact_phone_is_set_when_added_and_edited_on_the_accounts_page(officer):
+    html = officer.post("/admin/users", data={"username": "songxia", "display_name": "崧厦联络员", "phone": "13900001111",
+                                              "role": "contact", "org": Org.get(Org.name == "百官街道").id}
+                        ).get_data(as_text=True)
+    assert "songxia" in html
+    user = User.get(User.username == "songxia")
+    assert user.phone == "13900001111"
+    officer.post(f"/admin/users/{user.id}", data={"action": "phone", "phone": "0575-82212393"})
+    assert User.get_by_id(user.id).phone == "0575-82212393"
+    assert 'value="0575-82212393"' in officer.get("/admin/users").get_data(as_text=True)
+    assert Event.get(Event.action == "user.phone").detail == "songxia 联系电话 13900001111 → 0575-82212393"

@@ -117,7 +117,7 @@ def user_create():
     password = new_password()
     with db.atomic():
         user = User(username=username, display_name=form.get("display_name", "").strip() or username,
-                    role=role, org=org if role == User.CONTACT else None, must_change_password=True)
+                    phone=form.get("phone", "").strip()[:40], role=role, org=org if role == User.CONTACT else None, must_change_password=True)
         user.set_password(password)
         user.save()
         Event.record(me(), "user.created", org=user.org, detail=username)
@@ -137,6 +137,13 @@ def user_update(user_id: int):
             user.save()
             Event.record(me(), "user.password_reset", org=user.org, detail=user.username)
         return render_template("admin_password_shown.html", user=user, password=password)
+    if action == "phone":
+        before, user.phone = user.phone, request.form.get("phone", "").strip()[:40]
+        with db.atomic():
+            user.save()
+            Event.record(me(), "user.phone", org=user.org, before={"phone": before}, after={"phone": user.phone},
+                         detail=f"{user.username} 联系电话 {before or '（空）'} → {user.phone or '（空）'}")
+        flash(f"已保存“{user.display_name}”的联系电话。", "success")
     if action in ("disable", "enable"):
         if user.id == me().id:
             flash("不能停用自己的账号。", "error")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from htmx_flask import make_response
 from peewee import JOIN
 
-from .. import importer, workbooks
+from .. import dashboard, importer, workbooks
 from ..access import me, upload_or_404
 from ..models import Batch, Org, Upload, User
 from ..roster.idcard import mask
@@ -56,7 +58,9 @@ def index():
     if not current_user.is_officer:
         query = query.where(Upload.org == current_user.org_id)
     uploads = list(query.order_by(Upload.id.desc()).limit(300))
-    return render("uploads.html", uploads=uploads)
+    batch = Batch.current()
+    live = {u.id for u in dashboard.live_previews(batch, dt.date.today()).select(Upload.id)} if batch else set()
+    return render("uploads.html", uploads=uploads, live=live)
 
 
 @bp.route("/<int:upload_id>")
@@ -67,9 +71,11 @@ def show(upload_id: int):
     total = upload.summary["rows"] if upload.summary else 0
     limit = None if request.args.get("all") == "1" else PREVIEW_ROWS
     rows = list(importer.preview_rows(upload, limit)) if upload.preview else []
+    # A preview that can no longer be confirmed is not offered as pending.
+    refusal = importer.refusal_for(batch, upload.org, me()) if upload.status == Upload.PREVIEW else None
     return render(
         "upload_preview.html", upload=upload, batch=batch, schema=batch.schema, rows=rows, total=total,
-        class_labels=importer.CLASS_LABELS, mask=mask,
+        class_labels=importer.CLASS_LABELS, mask=mask, refusal=refusal,
     )
 
 
