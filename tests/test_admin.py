@@ -1,6 +1,5 @@
 """The officer manages bodies, accounts and the batch in the browser."""
 
-import datetime as dt
 import re
 
 import pytest

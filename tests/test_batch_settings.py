@@ -12,12 +12,11 @@ import openpyxl
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from tests.helpers import roster, upload, valid_row
 from zcweb.importer import deadline_for
 from zcweb.models import Applicant, Batch, Event, Extension, Org, Upload
 from zcweb.roster import batch as rules
 from zcweb.roster.batch import load_preset
-
-from tests.helpers import upload, valid_row, roster
 
 
 class _Form(HTMLParser):

@@ -8,12 +8,11 @@ import re
 
 import pytest
 
+from tests.helpers import roster, upload, valid_row
 from zcweb import dashboard
 from zcweb.charts import stacked_bars
 from zcweb.models import Applicant, Batch, Extension, Org, Upload, User, now
 from zcweb.roster import workflow
-
-from tests.helpers import roster, upload, valid_row
 
 
 @pytest.fixture
@@ -61,7 +60,7 @@ def test_bodies_table_shows_contact_phone_statuses_forms_and_extension(officer):
     Extension.create(batch=Batch.current(), org=Org.get(Org.name == "曹娥街道"),
                      until=dt.date(2031, 1, 15), reason="公示延后")
     html = officer.get("/").get_data(as_text=True)
-    row = text(re.search(r"<tr[^>]*>\s*<td><a[^>]*>曹娥街道</a>.*?</tr>", html, re.S).group(0))
+    row = text(re.search(r"<tr[^>]*>\s*<td><a[^>]*>曹娥街道</a>.*?</tr>", html, re.DOTALL).group(0))
     assert "曹娥联络员 13857501234" in row
     assert " 1 1 2 1/2 2031年1月15日 延期：公示延后" in row  # 拟推荐 1, 退回 1, total 2, forms 1 of 2
 
@@ -76,7 +75,7 @@ def test_bodies_with_nothing_uploaded_come_first_with_a_reminder_as_the_deadline
     near = officer.get("/").get_data(as_text=True)
     assert near.index(">曹娥街道<") < near.index(">百官街道<")
     assert 'class="urgent missing"' in near
-    reminder = re.search(r'<textarea class="reminder"[^>]*>(.*?)</textarea>', near, re.S).group(1)
+    reminder = re.search(r'<textarea class="reminder"[^>]*>(.*?)</textarea>', near, re.DOTALL).group(1)
     assert reminder.splitlines()[1] == (f"1. 曹娥街道（截止{deadline.year}年{deadline.month}月{deadline.day}日，还有2天；"
                                         "联络员：曹娥联络员 13900000002）")
     assert "百官街道" not in reminder
@@ -96,13 +95,14 @@ def test_totals_by_level_specialty_and_status_with_a_chart(officer):
     add(5, "曹娥街道", workflow.APPROVED, level="高级工程师", specialty="能源")
     add(6, "曹娥街道", workflow.REJECTED, level="正高级工程师", specialty="信息技术")
     add(7, "曹娥街道", workflow.WITHDRAWN, level="正高级工程师", specialty="信息技术")
-    assert dashboard.totals(Batch.current(), Batch.current().spec) == [
+    spec = Batch.current().spec
+    assert dashboard.totals(spec, dashboard.groups(Batch.current(), spec)) == [
         ("高级工程师", "能源", {"pending": 3, "approved": 1}),
         ("正高级工程师", "信息技术", {"rejected": 1}),
     ]
     html = officer.get("/").get_data(as_text=True)
     assert "高级工程师 能源 3 1 4" in text(html)
-    svg = re.search(r"<svg.*?</svg>", html, re.S).group(0)
+    svg = re.search(r"<svg.*?</svg>", html, re.DOTALL).group(0)
     assert svg.count('class="st-pending"') == 2  # the bar's segment and the legend
     assert "高级工程师·能源 待审核：3人" in svg and "正高级工程师·信息技术 不予推荐：1人" in svg
     assert "style=" not in html and not re.search(r"<script(?![^>]*\bsrc=)", html)

@@ -33,9 +33,12 @@ class StackedBars:
 
 
 def stacked_bars(rows: list[tuple[str, dict[str, int]]], keys: list[str], *, width: int = 640,
-                 label_width: int = 170, bar_height: int = 18, gap: int = 8, top: int = 22) -> StackedBars:
+                 label_width: int | None = None, bar_height: int = 18, gap: int = 8, top: int = 22) -> StackedBars:
     """Horizontal bars, one per (label, counts by key), stacked in the order
-    of `keys`, on one scale whose largest bar spans the plot."""
+    of `keys`, on one scale whose largest bar spans the plot. The labels get
+    room for the longest one (at 12 px a Chinese character)."""
+    if label_width is None:
+        label_width = 12 * max((len(label) for label, _ in rows), default=0) + 16
     plot = width - label_width - 40  # room for the total at the end of a bar
     largest = max((sum(counts.get(k, 0) for k in keys) for _, counts in rows), default=0)
     step = _nice_step(largest)

@@ -9,12 +9,11 @@ import datetime as dt
 
 import openpyxl
 
-from zcweb.models import Applicant, Batch, Org
-from zcweb.roster.batch import format_date
-
 from tests.e2e.conftest import login, logout
 from tests.e2e.test_round_trip import fill_template
 from tests.helpers import valid_row
+from zcweb.models import Applicant, Batch, Org
+from zcweb.roster.batch import format_date
 
 
 def _store(app, rows: list[tuple[str, dict]]) -> None:

@@ -8,8 +8,8 @@ as JSON (`to_dict` / `from_dict`) so the officer can edit it per batch.
 from __future__ import annotations
 
 import dataclasses
-import re
 import datetime as dt
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path

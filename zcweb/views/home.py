@@ -6,6 +6,7 @@ import datetime as dt
 
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
+
 from .. import dashboard
 from ..charts import stacked_bars
 from ..importer import deadline_for
@@ -55,8 +56,9 @@ def _counts(applicants) -> dict[str, int]:
 
 def officer_home(batch: Batch):
     spec, today = batch.spec, dt.date.today()
-    bodies = dashboard.bodies(batch, spec, today)
-    totals = dashboard.totals(batch, spec)
+    groups = dashboard.groups(batch, spec)
+    bodies = dashboard.bodies(batch, spec, today, groups)
+    totals = dashboard.totals(spec, groups)
     by_status = {s: sum(c.get(s, 0) for *_, c in totals) for s in dashboard.STATUSES}
     missing = [b for b in bodies if b.missing] if dashboard.accepting(batch) else []
     chart = stacked_bars([(f"{level}·{specialty}", counts) for level, specialty, counts in totals],
