@@ -10,10 +10,10 @@ times, each against its floor in the same run:
   read         every stored row's id, data and warnings (the floor of a re-check)
   recheck      RowChecker over every stored row under 90 → 100 hours (the preview)
   apply        writing the changed warnings (the save)
-  scan         SUM(copies) over the batch's applicants: one read of every row (the floor of
-               any aggregate of columns outside an index)
-  home         the officer's home page, rendered (one GROUP BY body × level × specialty × status)
-Targets: recheck ≤ 3× read; home ≤ 3× scan, with no query per body or row.
+  scan         COUNT(*) over the batch's applicants by level, specialty and status: the
+               one aggregate the page needs that its indexes do not cover (the floor)
+  home         the officer's home page, rendered
+Targets: recheck ≤ 3× read; home ≤ 1.5× scan, with no query per body or row.
 """
 
 from __future__ import annotations
@@ -92,8 +92,10 @@ def main() -> None:
         check_s, result = timed(lambda: recheck.recheck(batch, spec))
         with db.atomic():
             apply_s, written = timed(lambda: recheck.apply(result))
-        scan_s, _ = timed(lambda: Applicant.select(fn.SUM(Applicant.copies))
-                           .where(Applicant.batch == batch).scalar())
+        scan_s, _ = timed(lambda: list(
+            Applicant.select(Applicant.level, Applicant.specialty, Applicant.status, fn.COUNT(Applicant.id))
+            .where(Applicant.batch == batch).group_by(Applicant.level, Applicant.specialty, Applicant.status)
+            .tuples()))
     client = app.test_client()
     client.post("/login", data={"username": "officer", "password": "bench-pass"})
     client.get("/")  # templates compiled

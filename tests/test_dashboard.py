@@ -87,6 +87,7 @@ def test_no_reminder_once_the_batch_is_finalised(officer):
     batch.save()
     html = officer.get("/").get_data(as_text=True)
     assert "催报" not in html and 'class="urgent' not in html
+    assert "代单位上传" not in html and "定稿上报</button>" not in html
 
 
 def test_totals_by_level_specialty_and_status_with_a_chart(officer):
@@ -95,8 +96,7 @@ def test_totals_by_level_specialty_and_status_with_a_chart(officer):
     add(5, "曹娥街道", workflow.APPROVED, level="高级工程师", specialty="能源")
     add(6, "曹娥街道", workflow.REJECTED, level="正高级工程师", specialty="信息技术")
     add(7, "曹娥街道", workflow.WITHDRAWN, level="正高级工程师", specialty="信息技术")
-    spec = Batch.current().spec
-    assert dashboard.totals(spec, dashboard.groups(Batch.current(), spec)) == [
+    assert dashboard.totals(Batch.current(), Batch.current().spec) == [
         ("高级工程师", "能源", {"pending": 3, "approved": 1}),
         ("正高级工程师", "信息技术", {"rejected": 1}),
     ]

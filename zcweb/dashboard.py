@@ -64,17 +64,7 @@ def accepting(batch: Batch) -> bool:
     return batch.is_open and not batch.finalised_at
 
 
-def groups(batch: Batch, spec: BatchSpec) -> list[tuple]:
-    """(body id, level, specialty, status, applicants, of them with all
-    paper forms in) for every combination the batch's rows hold: one scan
-    of the rows serves both the bodies table and the totals."""
-    complete = fn.SUM(Case(None, [(Applicant.copies >= spec.paper_copies, 1)], 0))
-    columns = (Applicant.org, Applicant.level, Applicant.specialty, Applicant.status)
-    return list(Applicant.select(*columns, fn.COUNT(Applicant.id), complete)
-                .where(Applicant.batch == batch).group_by(*columns).tuples())
-
-
-def bodies(batch: Batch, spec: BatchSpec, today: dt.date, groups: list[tuple]) -> list[Body]:
+def bodies(batch: Batch, spec: BatchSpec, today: dt.date) -> list[Body]:
     """Every active body, those with nothing uploaded whose deadline is
     near or passed first (while the batch takes uploads), then in order."""
     extensions = {e.org_id: e for e in Extension.select().where(Extension.batch == batch)}
@@ -86,10 +76,13 @@ def bodies(batch: Batch, spec: BatchSpec, today: dt.date, groups: list[tuple]) -
     for user in (User.select().where((User.role == User.CONTACT) & (User.active == True)  # noqa: E712
                                      & User.org.in_(list(found))).order_by(User.id)):
         found[user.org_id].contacts.append(user)
-    for org_id, _, _, status, count, forms in groups:
+    # Counted in the index on (batch, body, status, copies) alone.
+    complete = fn.SUM(Case(None, [(Applicant.copies >= spec.paper_copies, 1)], 0))
+    for org_id, status, count, forms in (
+            Applicant.select(Applicant.org, Applicant.status, fn.COUNT(Applicant.id), complete)
+            .where(Applicant.batch == batch).group_by(Applicant.org, Applicant.status).tuples()):
         if org_id in found:
-            counts = found[org_id].counts
-            counts[status] = counts.get(status, 0) + count
+            found[org_id].counts[status] = count
             if status != workflow.WITHDRAWN:
                 found[org_id].forms_complete += forms or 0
     for org_id, last in (Upload.select(Upload.org, fn.MAX(Upload.created_at))
@@ -115,14 +108,15 @@ def reminder(batch: Batch, missing: list[Body]) -> str:
     return "\n".join(lines)
 
 
-def totals(spec: BatchSpec, groups: list[tuple]) -> list[tuple[str, str, dict[str, int]]]:
+def totals(batch: Batch, spec: BatchSpec) -> list[tuple[str, str, dict[str, int]]]:
     """(level, specialty, counts by status) in the notice's order, then any
     other value a row holds; withdrawn rows aside."""
     counts: dict[tuple[str, str], dict[str, int]] = {}
-    for _, level, specialty, status, count, _ in groups:
-        if status != workflow.WITHDRAWN:
-            by_status = counts.setdefault((level, specialty), {})
-            by_status[status] = by_status.get(status, 0) + count
+    for level, specialty, status, count in (
+            Applicant.select(Applicant.level, Applicant.specialty, Applicant.status, fn.COUNT(Applicant.id))
+            .where((Applicant.batch == batch) & (Applicant.status != workflow.WITHDRAWN))
+            .group_by(Applicant.level, Applicant.specialty, Applicant.status).tuples()):
+        counts.setdefault((level, specialty), {})[status] = count
     order = {key: i for i, key in enumerate((lv, sp) for lv, sps in spec.levels.items() for sp in sps)}
     return [(level, specialty, counts[level, specialty])
             for level, specialty in sorted(counts, key=lambda k: (order.get(k, len(order)), k))]

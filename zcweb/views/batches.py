@@ -32,12 +32,12 @@ def edit():
         else:
             is_open = request.form.get("is_open") == "1" and not batch.finalised_at
             found = rules.changes(spec, new)
-            result = recheck.recheck(batch, new) if found else None
             if is_open != batch.is_open:
                 found.append(rules.Change("is_open", "接收上传", *("是" if v else "否" for v in (batch.is_open, is_open))))
             if request.form.get("action") == "save":
-                _save(batch, new, is_open, found, result)
+                _save(batch, new, is_open, found)
                 return redirect(url_for("batches.edit"), code=303)
+            result = recheck.recheck(batch, new) if new != spec else None
     shown = new or spec
     extensions = {e.org_id: e for e in Extension.select().where(Extension.batch == batch)}
     return render(
@@ -47,22 +47,22 @@ def edit():
     ), 400 if error else 200
 
 
-def _save(batch: Batch, spec: rules.BatchSpec, is_open: bool, found: list, result) -> None:
-    """Store the new settings and the re-checked warnings; nothing at all
-    when nothing changed."""
+def _save(batch: Batch, spec: rules.BatchSpec, is_open: bool, found: list) -> None:
+    """Store the new settings and the warnings of the stored rows checked
+    again under them, in one transaction; nothing at all when nothing changed."""
     if not found:
         flash("设置没有变化，未保存。", "success")
         return
     before = batch.settings | {"is_open": batch.is_open}
     after = spec.to_dict() | {"is_open": is_open}
-    detail = "；".join(str(c) for c in found)
-    if result is not None:
-        detail += f"。重新检查已报{result.rows}行：{result.summary}"
+    detail, result = "；".join(str(c) for c in found), None
     with db.atomic():
+        if spec != batch.spec:
+            result = recheck.recheck(batch, spec)
+            recheck.apply(result)
+            detail += f"。重新检查已报{result.rows}行：{result.summary}"
         batch.settings, batch.title, batch.is_open = spec.to_dict(), spec.title, is_open
         batch.save()
-        if result is not None:
-            recheck.apply(result)
         Event.record(me(), "batch.updated", batch=batch, detail=detail,
                      before={c.name: before.get(c.name) for c in found}, after={c.name: after[c.name] for c in found})
     flash("批次设置已保存。" + (f"已报数据已重新检查：{result.summary}。" if result else ""), "success")
