@@ -170,6 +170,14 @@ def test_bad_batch_settings_are_refused_in_chinese(officer):
     assert Batch.current().spec.upload_deadline == spec.upload_deadline
 
 
+def test_a_bad_value_is_explained_in_the_preview(officer):
+    response = officer.post("/admin/batch", data=settings_form(officer, ce_min_hours="九十", action="preview"),
+                            headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in html
+    assert "“继续教育学时每年最低”须为数字" in html
+
+
 def test_threshold_change_is_previewed_with_the_recheck_and_nothing_is_written(officer):
     short = [stored(i, ce_2023=95) for i in range(3)]
     stored(10)  # 96 hours: short of 100 as well
@@ -281,3 +289,11 @@ def test_extended_body_uploads_after_the_deadline_while_another_is_refused(clien
     upload(client, roster(baiguan, [valid_row(2)]))
     refused = Upload.select().order_by(Upload.id.desc()).first()
     assert refused.status == Upload.REFUSED and "已过截止日期，不能再上传" in refused.message
+
+
+def test_contacts_cannot_change_or_create_batches(client, ctx):
+    client.login("baiguan")
+    assert client.get("/admin/batches").status_code == 403
+    assert client.post("/admin/batches", data={"year": 2031, "source": "preset:2024"}).status_code == 403
+    assert client.post("/admin/batch", data={"ce_min_hours": "100", "action": "save"}).status_code == 403
+    assert Batch.select().count() == 1 and Batch.current().spec.ce_min_hours == 90

@@ -44,7 +44,7 @@ def edit():
         "admin_batch.html", "preview", batch=batch, spec=shown, error=error, changes=found, recheck=result,
         settings=rules.SETTINGS, form_value=rules.form_value, level_rows=rules.level_rows(shown),
         rule_rows=rules.rule_rows(shown), orgs=list(Org.ordered()), extensions=extensions,
-    ), 400 if error else 200
+    ), 400 if error and not request.htmx else 200  # htmx swaps only a 2xx answer into the page
 
 
 def _save(batch: Batch, spec: rules.BatchSpec, is_open: bool, found: list) -> None:
