@@ -4,6 +4,7 @@ with a reason, and the re-check of stored rows before a threshold is saved."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 from html.parser import HTMLParser
@@ -79,6 +80,9 @@ def test_every_simple_field_has_an_input_kind_from_its_type():
     assert kinds["upload_deadline"] == "date" and kinds["ce_min_hours"] == "number"
     assert kinds["paper_copies"] == "integer" and kinds["ce_years"] == "numbers"
     assert kinds["reasons"] == "lines" and kinds["notice_first_day_counts"] == "flag"
+    # Every field of the preset is on the form, but the year, which names the batch.
+    edited = set(kinds) | set(rules.TABLE_LABELS)
+    assert edited == {f.name for f in dataclasses.fields(rules.BatchSpec)} - {"year"}
 
 
 def test_last_years_batch_is_carried_to_the_next_year(spec):
@@ -102,7 +106,7 @@ def test_changes_read_before_and_after(spec):
 
 
 def test_form_rows_give_back_the_preset(spec):
-    form = MultiDict()
+    form = MultiDict([("template", spec.template)])
     for s in rules.SETTINGS:
         if s.kind != "flag" or getattr(spec, s.name):
             form.add(s.name, rules.form_value(s, spec) if s.kind != "flag" else "1")
@@ -123,6 +127,8 @@ def test_a_seniority_rule_for_a_level_without_a_title_is_refused(spec):
                       ("rule_education", "博士研究生"), ("rule_degrees", ""), ("rule_years", "2")]
                      + [(s.name, rules.form_value(s, spec)) for s in rules.SETTINGS
                         if s.kind not in ("flag", "text")])
+    with pytest.raises(rules.SettingsError, match="没有名为“roster-1999”的花名册列定义"):
+        rules.spec_from_form(spec, MultiDict(form) | {"template": "roster-1999"})
     with pytest.raises(rules.SettingsError, match="须现任的职称"):
         rules.spec_from_form(spec, form)
 

@@ -101,6 +101,11 @@ def preset_years(directory: Path | str | None = None) -> list[int]:
     return sorted((int(p.stem.removeprefix("batch-")) for p in found if p.stem[6:].isdigit()), reverse=True)
 
 
+def roster_definitions(directory: Path | str | None = None) -> list[str]:
+    """The roster definitions a batch may use (excel_templates/roster-*.toml)."""
+    return sorted(p.stem for p in Path(directory or DEFINITIONS_DIR).glob("roster-*.toml"))
+
+
 def for_year(spec: BatchSpec, year: int) -> BatchSpec:
     """Last year's batch carried to `year`: every date the same day that
     many years later (29 February becomes the 28th), the years of continuing
@@ -207,6 +212,7 @@ SETTINGS = (
 )
 # The fields edited as tables, with how a change to them is named.
 TABLE_LABELS = {
+    "template": "花名册列定义",
     "levels": "申报级别与专业",
     "breakthrough_levels": "可破格申报的级别",
     "seniority": "学历资历条件",
@@ -250,6 +256,9 @@ def spec_from_form(spec: BatchSpec, form) -> BatchSpec:
     values = {s.name: s.parse(form.get(s.name, "")) for s in SETTINGS}
     if not values["title"]:
         raise SettingsError("请填写批次名称。")
+    values["template"] = form.get("template") or spec.template
+    if values["template"] not in roster_definitions():
+        raise SettingsError(f"没有名为“{values['template']}”的花名册列定义。")
     levels, breakthrough, titles = levels_from_form(form)
     seniority = seniority_from_form(form, levels, titles)
     return dataclasses.replace(spec, levels=levels, breakthrough_levels=breakthrough, seniority=seniority, **values)
@@ -325,7 +334,7 @@ def changes(before: BatchSpec, after: BatchSpec) -> list[Change]:
     """What differs between two specs, in the form's order."""
     found = [Change(s.name, s.label, s.shown(getattr(before, s.name)), s.shown(getattr(after, s.name)))
              for s in SETTINGS if getattr(before, s.name) != getattr(after, s.name)]
-    shown = {"levels": _levels_text, "breakthrough_levels": lambda v: "、".join(v) or "（无）",
+    shown = {"template": str, "levels": _levels_text, "breakthrough_levels": lambda v: "、".join(v) or "（无）",
              "seniority": _seniority_text}
     for name, label in TABLE_LABELS.items():
         old, new = getattr(before, name), getattr(after, name)
