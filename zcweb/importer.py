@@ -294,6 +294,8 @@ def confirm(upload: Upload, user: User | None, withdraw_missing: bool = False) -
         events = _update_changed(upload, existing, user, stamp)
         updated = len(events)
         new = _insert_new(upload, stamp)
+        from .preview_edit import correction_events  # that module builds on this one
+        events += correction_events(upload, user, stamp)
         withdrawn = 0
         if withdraw_missing:
             ids = [m["id"] for m in upload.preview["missing"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from peewee import chunked
+from peewee import chunked, fn
 
 from .db import db
 from .importer import _quoted
@@ -49,20 +49,18 @@ def stored_warnings(findings) -> list[dict]:
 def recheck(batch: Batch, spec: BatchSpec) -> Recheck:
     """Check every stored row of `batch` under `spec`; nothing is written."""
     checker, result = RowChecker(batch.schema, spec), Recheck()
-    last = 0
-    while True:
-        chunk = (Applicant.select(Applicant.id, Applicant.data, Applicant.warnings)
-                 .where((Applicant.batch == batch) & (Applicant.id > last))
-                 .order_by(Applicant.id).limit(CHUNK).tuples())
-        rows = list(chunk)
-        if not rows:
-            return result
+    in_batch = Applicant.batch == batch
+    first, last = Applicant.select(fn.MIN(Applicant.id), fn.MAX(Applicant.id)).where(in_batch).tuples().get()
+    # Ranges of the primary key: each chunk is read straight from its index.
+    for start in range(first or 0, (last or -1) + 1, CHUNK):
+        rows = (Applicant.select(Applicant.id, Applicant.data, Applicant.warnings)
+                .where(in_batch & Applicant.id.between(start, start + CHUNK - 1)).tuples())
         for applicant_id, data, old in rows:
             new = stored_warnings(checker.check({k: v for k, v in data.items() if v is not None}))
             if new != old:
                 _count(result, applicant_id, old or [], new)
-        result.rows += len(rows)
-        last = rows[-1][0]
+            result.rows += 1
+    return result
 
 
 def _count(result: Recheck, applicant_id: int, old: list[dict], new: list[dict]) -> None:
