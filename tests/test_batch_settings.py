@@ -18,6 +18,7 @@ from zcweb.importer import deadline_for
 from zcweb.models import Applicant, Batch, Event, Extension, Org, Upload
 from zcweb.roster import batch as rules
 from zcweb.roster.batch import load_preset
+from zcweb.roster.rules import check_row
 
 
 class _Form(HTMLParser):
@@ -121,6 +122,14 @@ def test_form_rows_give_back_the_preset(spec):
     assert rules.spec_from_form(spec, form) == spec
 
 
+def test_a_route_not_open_this_year_is_an_error_at_import(spec, schema):
+    spec.routes = ["正常", "破格"]
+    findings = check_row(valid_row(1, route="高技能人才", skill_level="高级技师 2019-06"), schema, spec)
+    assert [(f.level, f.rule) for f in findings] == [("error", "route.closed")]
+    spec.routes = []  # none listed: every route of the roster
+    assert check_row(valid_row(1, route="高技能人才", skill_level="高级技师 2019-06"), schema, spec) == []
+
+
 def test_a_seniority_rule_for_a_level_without_a_title_is_refused(spec):
     form = MultiDict([("title", "x"), ("level_name", "高级工程师"), ("level_specialties", "能源"),
                       ("level_title", ""), ("rule_level", "高级工程师"), ("rule_label", "博士"),
@@ -222,6 +231,14 @@ def test_a_rule_a_stored_row_now_breaks_is_kept_as_a_warning(officer):
     officer.post("/admin/batch", data=form)
     [warning] = Applicant.get_by_id(row.id).warnings
     assert warning["level"] == "warning" and warning["rule"] == "specialty.not_offered"
+
+
+def test_routes_open_this_year_are_a_setting_checked_on_stored_rows(officer):
+    skilled = stored(1, route="高技能人才", skill_level="高级技师 2019-06")
+    officer.post("/admin/batch", data=settings_form(officer, routes="正常\n破格", action="save"))
+    assert Batch.current().spec.routes == ["正常", "破格"]
+    [warning] = Applicant.get_by_id(skilled.id).warnings
+    assert warning["rule"] == "route.closed" and "本批次不设“高技能人才”途径，可选：正常、破格" in warning["message"]
 
 
 def test_a_save_without_changes_writes_nothing(officer):

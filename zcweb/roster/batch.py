@@ -42,6 +42,8 @@ class BatchSpec:
     contact: str = ""
     paper_copies: int = 3
     breakthrough_min_score: float = 120
+    # The 申报途径 open this year, from the roster's choices; empty: all of them.
+    routes: list[str] = field(default_factory=list)
     breakthrough_levels: list[str] = field(default_factory=list)
     excluded_employer_types: list[str] = field(default_factory=list)
     post_check_employer_types: list[str] = field(default_factory=list)
@@ -203,6 +205,7 @@ SETTINGS = (
     Setting("ce_years", "继续教育核查年度", "申报条件"),
     Setting("ce_min_hours", "继续教育学时每年最低", "申报条件"),
     Setting("ce_min_professional_hours", "其中专业科目每年最低", "申报条件"),
+    Setting("routes", "本批次开放的申报途径（每行一个，留空为花名册中的全部途径）", "申报条件"),
     Setting("breakthrough_min_score", "破格申报量化自评分最低", "申报条件"),
     Setting("notice_min_workdays", "公示最少工作日", "申报条件"),
     Setting("notice_first_day_counts", "公示第一天计入工作日", "申报条件"),
