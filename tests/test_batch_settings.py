@@ -231,6 +231,7 @@ def test_a_rule_a_stored_row_now_breaks_is_kept_as_a_warning(officer):
     officer.post("/admin/batch", data=form)
     [warning] = Applicant.get_by_id(row.id).warnings
     assert warning["level"] == "warning" and warning["rule"] == "specialty.not_offered"
+    assert "专业不在范围" in officer.get("/review").get_data(as_text=True)
 
 
 def test_routes_open_this_year_are_a_setting_checked_on_stored_rows(officer):

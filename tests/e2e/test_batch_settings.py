@@ -44,7 +44,8 @@ def test_threshold_change_is_previewed_saved_and_shown_on_review_rows(page, app)
     assert "1行新增提示" in page.text_content(".flash.success")
     page.goto("/review")
     zhang = page.locator("tr", has_text="张三").locator("span.warn")
-    assert zhang.text_content().strip() == "⚠ 3项提示"
+    assert zhang.text_content().strip() == "⚠ 学时不足"
+    assert zhang.get_attribute("title").count("不足100学时") == 3  # all three years
     assert "登记95学时，不足100学时" in zhang.get_attribute("title")
     assert page.locator("tr", has_text="李四").locator("span.warn").count() == 0
     page.goto("/admin/events")
