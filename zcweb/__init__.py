@@ -40,10 +40,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     Htmx(app)
     _init_login(app)
 
-    from . import cli, filters
+    from . import cli, demo, filters
     from .views import admin, auth, batches, exports, home, reconciliation, review, uploads
 
     filters.init_app(app)
+    demo.init_app(app)
     for module in (auth, home, uploads, review, exports, admin, reconciliation, batches):
         app.register_blueprint(module.bp)
     cli.init_app(app)
