@@ -71,7 +71,7 @@ def main(out: Path, docs: bool) -> None:
         def login(user: str) -> None:
             page.goto("/login")
             page.fill("input[name=username]", user)
-            page.fill("input[name=password]", "demo1234")
+            page.fill("input[name=password]", "shangyu2024")
             page.click("button:has-text('登录')")
             page.wait_for_url("**/")
 
@@ -105,6 +105,8 @@ def main(out: Path, docs: bool) -> None:
                            ("13-admin-events", "/admin/events"), ("14-reconcile", "/reconcile")]:
             page.goto(path)
             shot(name)
+        page.goto("/exports")
+        shot("15-exports")
         browser.close()
     server.shutdown()
 

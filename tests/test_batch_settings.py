@@ -107,12 +107,12 @@ def test_changes_read_before_and_after(spec):
 
 
 def test_form_rows_give_back_the_preset(spec):
-    form = MultiDict([("template", spec.template)])
+    form = MultiDict([("template", spec.template), ("official_view", spec.official_view)])
     for s in rules.SETTINGS:
         if s.kind != "flag" or getattr(spec, s.name):
             form.add(s.name, rules.form_value(s, spec) if s.kind != "flag" else "1")
     for i, row in enumerate(rules.level_rows(spec)):
-        for key in ("name", "specialties", "title"):
+        for key in ("name", "specialties", "title", "step"):
             form.add(f"level_{key}", row[key])
         if row["breakthrough"]:
             form.add("level_breakthrough", str(i))
@@ -150,6 +150,7 @@ def test_officer_edits_levels_breakthrough_and_seniority_as_table_rows(officer):
     form.setlist("level_specialties", ["能源、材料", "信息技术", "机电制造", ""])
     form.setlist("level_title", ["工程师", "高级工程师", "助理工程师", ""])
     form.setlist("level_breakthrough", ["0", "1"])
+    form.setlist("level_step", ["评审推荐", "审核推荐", "评审推荐", ""])
     rows = {"level": ["高级工程师", "正高级工程师", "工程师"], "label": ["本科", "本科", "大专"],
             "education": ["大学本科", "大学本科", "大学专科"], "degrees": ["学士", "学士", ""], "years": ["4", "5", "3.5"]}
     for key, values in rows.items():
@@ -159,6 +160,7 @@ def test_officer_edits_levels_breakthrough_and_seniority_as_table_rows(officer):
     spec = Batch.current().spec
     assert spec.levels == {"高级工程师": ["能源", "材料"], "正高级工程师": ["信息技术"], "工程师": ["机电制造"]}
     assert spec.breakthrough_levels == ["高级工程师", "正高级工程师"]
+    assert spec.district_steps == {"高级工程师": "评审推荐", "正高级工程师": "审核推荐", "工程师": "评审推荐"}
     assert spec.seniority["工程师"] == {"title": ["助理工程师"], "rules": [
         {"label": "大专", "education": ["大学专科"], "degrees": [], "years": 3.5}]}
     html = officer.get("/admin/batch").get_data(as_text=True)

@@ -6,9 +6,9 @@ import json
 import click
 import openpyxl
 
-from zcweb import create_app
+from zcweb import create_app, decisions
 from zcweb.cli import COMMANDS, MIGRATING
-from zcweb.models import Applicant, Batch, Org, User
+from zcweb.models import Applicant, Batch, FinalRoster, Org, User
 from zcweb.roster import workflow
 
 from tests.helpers import roster, valid_row
@@ -56,10 +56,10 @@ def test_seed_demo_makes_bodies_accounts_and_an_open_batch(runner, ctx):
 
 def test_create_user_for_a_body(runner, ctx):
     result = runner.invoke(args=["create-user", "bg2", "--role", "contact", "--org", "百官街道",
-                                 "--password", "pw-123456"])
+                                 "--password", "pw-12345678"])
     assert result.exit_code == 0, result.output
     user = User.get(User.username == "bg2")
-    assert user.org.name == "百官街道" and user.check_password("pw-123456")
+    assert user.org.name == "百官街道" and user.check_password("pw-12345678")
     missing = runner.invoke(args=["create-user", "x", "--role", "contact", "--password", "p"])
     assert missing.exit_code != 0 and "--org" in missing.output
 
@@ -114,6 +114,24 @@ def test_export_roster_holds_the_approved_rows(runner, tmp_path, ctx):
     ws = openpyxl.load_workbook(out).active
     names = [c.value for row in ws.iter_rows() for c in row if c.value in ("甲", "乙")]
     assert names == ["甲"]
+
+
+def test_export_roster_writes_other_kinds_and_the_kept_final_file(runner, tmp_path, ctx):
+    baiguan = Org.get(Org.name == "百官街道")
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(roster(baiguan, [valid_row(1, name="甲"), valid_row(2, name="乙")]))
+    runner.invoke(args=["import", str(path), "--org", "百官街道"])
+    out = tmp_path / "out.xlsx"
+    result = runner.invoke(args=["export-roster", "--final", "-o", str(out)])
+    assert result.exit_code == 1 and "尚未定稿上报" in result.output
+    result = runner.invoke(args=["export-roster", "--kind", "checklist", "-o", str(out)])
+    assert result.exit_code == 0 and "2人" in result.output
+    assert openpyxl.load_workbook(out).sheetnames == ["百官街道"]
+    Applicant.update(status=workflow.APPROVED).where(Applicant.name == "甲").execute()
+    kept = decisions.finalise(Batch.current(), User.get(User.username == "officer"))
+    result = runner.invoke(args=["export-roster", "--final", "-o", str(out)])
+    assert result.exit_code == 0 and out.read_bytes() == bytes(kept.content)
+    assert FinalRoster.select().count() == 1
 
 
 def _arguments(command, tmp_path) -> list[str]:

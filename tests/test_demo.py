@@ -14,6 +14,7 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from zcweb import create_app, models, reconcile
+from zcweb.cli import DEMO_PASSWORD
 from zcweb.db import db
 from zcweb.models import Applicant, Batch, Event, Extension, Org, Upload
 from zcweb.roster import workflow
@@ -45,7 +46,7 @@ def demo_app(tmp_path_factory):
 @pytest.fixture
 def officer(demo_app):
     client = demo_app.test_client()
-    client.login("officer", "demo1234")
+    client.login("officer", DEMO_PASSWORD)
     return client
 
 
@@ -183,7 +184,7 @@ def test_every_example_uploads_with_its_documented_outcome(demo_app):
     files = sorted(p.name for p in EXAMPLES.iterdir() if p.suffix in (".xlsx", ".xls", ".csv"))
     assert sorted(outcomes) == files and len(files) == 5
     contact = demo_app.test_client()
-    contact.login("c01", "demo1234")
+    contact.login("c01", DEMO_PASSWORD)
     for name in files:
         response = upload(contact, (EXAMPLES / name).read_bytes(), name)
         assert response.status_code == 303, name

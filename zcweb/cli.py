@@ -12,9 +12,9 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from . import demo, importer, reconcile, workbooks
+from . import demo, importer, logins, reconcile, workbooks
 from .db import db, migrate
-from .models import Applicant, Batch, Event, ListUpload, Org, User
+from .models import Applicant, Batch, Event, FinalRoster, ListUpload, Org, User
 from .roster.batch import BatchSpec, format_date, load_preset
 from .roster.schema import load_schema
 
@@ -29,7 +29,7 @@ SHANGYU_BODIES = [
     ("杭州湾上虞经济技术开发区", "其他", []),
     ("曹娥江旅游度假区", "其他", []),
 ]
-DEMO_PASSWORD = "demo1234"
+DEMO_PASSWORD = "shangyu2024"
 
 
 def _batch(year: int | None) -> Batch:
@@ -134,6 +134,9 @@ def create_user_command(name: str, role: str, org_name: str | None, password: st
         raise click.ClickException("联络员须用 --org 指定报送单位。")
     org = _org(org_name) if org_name else None
     password = password or click.prompt("密码", hide_input=True, confirmation_prompt=True)
+    problem = logins.password_problem(User(username=name), password, password)
+    if problem:
+        raise click.ClickException(problem.replace("新密码", "密码"))
     with db.atomic():
         create_user(name, role, org if role == User.CONTACT else None, password)
     click.echo(f"已创建账号 {name}（{User.ROLES[role]}{'，' + org.name if org else ''}）")
@@ -208,14 +211,26 @@ def import_command(file: str, org_name: str, year: int | None, dry_run: bool, as
 @click.command("export-roster")
 @with_appcontext
 @click.option("--batch", "year", type=int)
-@click.option("--all", "everyone", is_flag=True, help="导出全部申报人员（默认只导出推荐人员）")
+@click.option("--all", "everyone", is_flag=True, help="导出全部申报人员存档（同 --kind all）")
+@click.option("--kind", type=click.Choice(list(workbooks.EXPORTS)), default="recommended",
+              help="recommended 推荐人员汇总表；all 全部申报人员存档；checklist 评审表收件清单")
+@click.option("--final", is_flag=True, help="写出定稿上报时保存的推荐人员汇总表（原样）")
 @click.option("-o", "output", type=click.Path(dir_okay=False, writable=True), required=True)
-def export_roster_command(year: int | None, everyone: bool, output: str):
-    """Write the recommended roster (or every row with --all)."""
+def export_roster_command(year: int | None, everyone: bool, kind: str, final: bool, output: str):
+    """Write the official roster (or another export, or the file kept at finalising)."""
     batch = _batch(year)
-    data, name, count = workbooks.roster_export(batch, "all" if everyone else "recommended")
+    if final:
+        kept = FinalRoster.latest(batch)
+        if kept is None:
+            raise click.ClickException("本批次尚未定稿上报。")
+        data, name, count = bytes(kept.content), kept.filename, kept.rows
+        kind = "final"
+    else:
+        kind = "all" if everyone else kind
+        data, name, count = workbooks.roster_export(batch, kind)
     Path(output).write_bytes(data)
-    Event.record(None, "export.roster", batch=batch, after={"rows": count}, detail=f"命令行导出 {name}")
+    Event.record(None, "export.roster", batch=batch, after={"kind": kind, "rows": count},
+                 detail=f"命令行导出 {name}")
     click.echo(f"已写入 {output}（{name}，{count}人）")
 
 

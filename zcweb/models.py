@@ -127,6 +127,12 @@ class User(UserMixin, BaseModel):
     active = BooleanField(default=True)
     must_change_password = BooleanField(default=False)
     created_at = DateTimeField(default=now)
+    # Part of the id kept in the session cookie: bumped by logout, a password
+    # change or reset, so that every cookie issued before stops working.
+    session_version = IntegerField(default=1)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_active(self) -> bool:
@@ -300,6 +306,10 @@ class Event(BaseModel):
     before = JSONField(null=True)
     after = JSONField(null=True)
     detail = TextField(default="")
+    address = CharField(max_length=64, null=True)  # the client's IP, for logins
+
+    class Meta:
+        indexes = ((("action", "at"), False),)
 
     @classmethod
     def record(cls, user, action: str, **fields) -> "Event":
@@ -363,4 +373,23 @@ class ListRow(BaseModel):
         indexes = ((("list", "id_number"), False),)
 
 
-MODELS = [Batch, Org, User, Extension, Upload, UploadRow, Applicant, Event, PreviewEdit, ListUpload, ListRow]
+class FinalRoster(BaseModel):
+    """定稿上报: the exact official roster produced when a batch was
+    finalised, kept to be downloaded again ever after."""
+
+    batch = ForeignKeyField(Batch, backref="final_rosters", on_delete="RESTRICT")
+    created_at = DateTimeField(default=now)
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    filename = CharField()
+    size = IntegerField()
+    sha256 = CharField(max_length=64)
+    content = BlobField()
+    rows = IntegerField(default=0)
+
+    @classmethod
+    def latest(cls, batch) -> "FinalRoster | None":
+        return cls.select().where(cls.batch == batch).order_by(cls.created_at.desc(), cls.id.desc()).first()
+
+
+MODELS = [Batch, Org, User, Extension, Upload, UploadRow, Applicant, Event, PreviewEdit, ListUpload, ListRow,
+          FinalRoster]

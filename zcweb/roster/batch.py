@@ -40,6 +40,11 @@ class BatchSpec:
     levels: dict[str, list[str]]
     bureau: str = ""
     contact: str = ""
+    contact_person: str = ""
+    contact_phone: str = ""
+    official_view: str = "official-2024"
+    # {level: 评审推荐 / 审核推荐}: the district's step, in the official roster's title
+    district_steps: dict[str, str] = field(default_factory=dict)
     paper_copies: int = 3
     breakthrough_min_score: float = 120
     # The 申报途径 open this year, from the roster's choices; empty: all of them.
@@ -103,9 +108,10 @@ def preset_years(directory: Path | str | None = None) -> list[int]:
     return sorted((int(p.stem.removeprefix("batch-")) for p in found if p.stem[6:].isdigit()), reverse=True)
 
 
-def roster_definitions(directory: Path | str | None = None) -> list[str]:
-    """The roster definitions a batch may use (excel_templates/roster-*.toml)."""
-    return sorted(p.stem for p in Path(directory or DEFINITIONS_DIR).glob("roster-*.toml"))
+def roster_definitions(kind: str = "roster", directory: Path | str | None = None) -> list[str]:
+    """The definitions of a kind a batch may use: `roster` (the template's
+    columns) or `official` (the 推荐人员汇总表's), excel_templates/<kind>-*.toml."""
+    return sorted(p.stem for p in Path(directory or DEFINITIONS_DIR).glob(f"{kind}-*.toml"))
 
 
 def for_year(spec: BatchSpec, year: int) -> BatchSpec:
@@ -196,6 +202,8 @@ SETTINGS = (
     Setting("title", "批次名称", "批次"),
     Setting("bureau", "推荐单位（局名称）", "批次"),
     Setting("contact", "联系方式（写入模板填报说明）", "批次"),
+    Setting("contact_person", "填表人（推荐人员汇总表表尾）", "批次"),
+    Setting("contact_phone", "联系电话（推荐人员汇总表表尾）", "批次"),
     Setting("paper_copies", "评审表份数", "批次"),
     Setting("individual_deadline", "个人网上申报截止", "日期"),
     Setting("upload_deadline", "单位推荐（上传）截止", "日期"),
@@ -216,6 +224,8 @@ SETTINGS = (
 # The fields edited as tables, with how a change to them is named.
 TABLE_LABELS = {
     "template": "花名册列定义",
+    "official_view": "推荐人员汇总表格式",
+    "district_steps": "区级推荐环节",
     "levels": "申报级别与专业",
     "breakthrough_levels": "可破格申报的级别",
     "seniority": "学历资历条件",
@@ -240,9 +250,9 @@ def level_rows(spec: BatchSpec, blank: int = 2) -> list[dict]:
     """The levels table: one row per level, then `blank` rows to add one."""
     rows = [{"name": level, "specialties": "、".join(specialties),
              "title": "、".join(spec.seniority.get(level, {}).get("title", [])),
-             "breakthrough": level in spec.breakthrough_levels}
+             "breakthrough": level in spec.breakthrough_levels, "step": spec.district_steps.get(level, "")}
             for level, specialties in spec.levels.items()]
-    return rows + [{"name": "", "specialties": "", "title": "", "breakthrough": False}] * blank
+    return rows + [{"name": "", "specialties": "", "title": "", "breakthrough": False, "step": ""}] * blank
 
 
 def rule_rows(spec: BatchSpec, blank: int = 2) -> list[dict]:
@@ -259,12 +269,16 @@ def spec_from_form(spec: BatchSpec, form) -> BatchSpec:
     values = {s.name: s.parse(form.get(s.name, "")) for s in SETTINGS}
     if not values["title"]:
         raise SettingsError("请填写批次名称。")
-    values["template"] = form.get("template") or spec.template
-    if values["template"] not in roster_definitions():
-        raise SettingsError(f"没有名为“{values['template']}”的花名册列定义。")
+    for name, kind in (("template", "roster"), ("official_view", "official")):
+        values[name] = form.get(name) or getattr(spec, name)
+        if values[name] not in roster_definitions(kind):
+            raise SettingsError(f"没有名为“{values[name]}”的{TABLE_LABELS[name]}。")
     levels, breakthrough, titles = levels_from_form(form)
     seniority = seniority_from_form(form, levels, titles)
-    return dataclasses.replace(spec, levels=levels, breakthrough_levels=breakthrough, seniority=seniority, **values)
+    steps = {name: step.strip() for name, step in zip(form.getlist("level_name"), form.getlist("level_step"))
+             if name.strip() in levels and step.strip()}
+    return dataclasses.replace(spec, levels=levels, breakthrough_levels=breakthrough, seniority=seniority,
+                               district_steps=steps, **values)
 
 
 def levels_from_form(form) -> tuple[dict[str, list[str]], list[str], dict[str, list[str]]]:
@@ -337,7 +351,8 @@ def changes(before: BatchSpec, after: BatchSpec) -> list[Change]:
     """What differs between two specs, in the form's order."""
     found = [Change(s.name, s.label, s.shown(getattr(before, s.name)), s.shown(getattr(after, s.name)))
              for s in SETTINGS if getattr(before, s.name) != getattr(after, s.name)]
-    shown = {"template": str, "levels": _levels_text, "breakthrough_levels": lambda v: "、".join(v) or "（无）",
+    shown = {"template": str, "official_view": str, "levels": _levels_text,
+             "district_steps": lambda v: "；".join(f"{k}：{s}" for k, s in v.items()) or "（无）", "breakthrough_levels": lambda v: "、".join(v) or "（无）",
              "seniority": _seniority_text}
     for name, label in TABLE_LABELS.items():
         old, new = getattr(before, name), getattr(after, name)
