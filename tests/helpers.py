@@ -8,7 +8,9 @@ import io
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from zcweb.models import Applicant, Batch, Org
+from peewee import fn
+
+from zcweb.models import Applicant, ApplicantCount, Batch, Org
 from zcweb.roster.template import build_template
 from zcweb.workbooks import token_for
 
@@ -78,3 +80,12 @@ def applicants(org_name: str | None = None) -> list[Applicant]:
     if org_name:
         query = query.join(Org).where(Org.name == org_name)
     return list(query)
+
+
+def kept_counts(batch) -> list[tuple]:
+    """(body id, status, applicants, 评审表 copies) from the counts the
+    database keeps by triggers."""
+    return sorted(ApplicantCount.select(ApplicantCount.org, ApplicantCount.status, fn.SUM(ApplicantCount.applicants),
+                                        fn.SUM(ApplicantCount.applicants * ApplicantCount.copies))
+                  .where((ApplicantCount.batch == batch) & (ApplicantCount.applicants > 0))
+                  .group_by(ApplicantCount.org, ApplicantCount.status).tuples())

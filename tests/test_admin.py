@@ -1,12 +1,10 @@
 """The officer manages bodies, accounts and the batch in the browser."""
 
-import datetime as dt
 import re
 
 import pytest
 
-from zcweb.importer import deadline_for
-from zcweb.models import Batch, Event, Extension, Org, User
+from zcweb.models import Event, Org, User
 
 
 @pytest.fixture
@@ -74,47 +72,19 @@ def test_disable_a_user_but_not_oneself(officer):
     assert User.get_by_id(me.id).active
 
 
-def _batch_form(spec, **changes):
-    form = {name: getattr(spec, name).isoformat() for name in
-            ("individual_deadline", "upload_deadline", "city_deadline", "seniority_cutoff", "achievement_cutoff")}
-    form.update({name: getattr(spec, name) for name in
-                 ("breakthrough_min_score", "ce_min_hours", "ce_min_professional_hours", "notice_min_workdays",
-                  "paper_copies")})
-    form.update(title=spec.title, notice_first_day_counts="1", is_open="1", contact=spec.contact,
-                levels="高级工程师：能源、材料\n正高级工程师：信息技术", reasons="重复申报\n逾期报送")
-    form.update(changes)
-    return form
-
-
-def test_officer_edits_the_batch_rules(officer):
-    spec = Batch.current().spec
-    response = officer.post("/admin/batch", data=_batch_form(spec, ce_min_hours="72", upload_deadline="2030-09-06"))
-    assert response.status_code == 303
-    spec = Batch.current().spec
-    assert spec.ce_min_hours == 72
-    assert spec.upload_deadline == dt.date(2030, 9, 6)
-    assert spec.levels == {"高级工程师": ["能源", "材料"], "正高级工程师": ["信息技术"]}
-    assert spec.reasons == ["重复申报", "逾期报送"]
-    assert Event.get(Event.action == "batch.updated").before["ce_min_hours"] == 90
-
-
-def test_bad_batch_settings_are_refused_in_chinese(officer):
-    spec = Batch.current().spec
-    response = officer.post("/admin/batch", data=_batch_form(spec, upload_deadline="9月5日"))
-    assert response.status_code == 400
-    assert "“单位推荐（上传）截止”不是有效日期" in response.get_data(as_text=True)
-    assert Batch.current().spec.upload_deadline == spec.upload_deadline
-
-
-def test_extension_moves_one_bodys_deadline(officer):
-    batch, org = Batch.current(), Org.get(Org.name == "曹娥街道")
-    officer.post("/admin/batch/extensions", data={"org": org.id, "until": "2031-01-15"})
-    assert deadline_for(batch, org) == dt.date(2031, 1, 15)
-    assert deadline_for(batch, Org.get(Org.name == "百官街道")) == batch.spec.upload_deadline
-    officer.post("/admin/batch/extensions", data={"org": org.id, "until": ""})
-    assert Extension.select().count() == 0
-
-
 def test_audit_log_lists_actions(officer):
     html = officer.get("/admin/events").get_data(as_text=True)
     assert "auth.login" in html
+
+
+def test_contact_phone_is_set_when_added_and_edited_on_the_accounts_page(officer):
+    html = officer.post("/admin/users", data={"username": "songxia", "display_name": "崧厦联络员", "phone": "13900001111",
+                                              "role": "contact", "org": Org.get(Org.name == "百官街道").id}
+                        ).get_data(as_text=True)
+    assert "songxia" in html
+    user = User.get(User.username == "songxia")
+    assert user.phone == "13900001111"
+    officer.post(f"/admin/users/{user.id}", data={"action": "phone", "phone": "0575-82212393"})
+    assert User.get_by_id(user.id).phone == "0575-82212393"
+    assert 'value="0575-82212393"' in officer.get("/admin/users").get_data(as_text=True)
+    assert Event.get(Event.action == "user.phone").detail == "songxia 联系电话 13900001111 → 0575-82212393"

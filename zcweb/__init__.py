@@ -41,11 +41,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     headers.init_app(app)
 
     from . import cli, demo, filters
-    from .views import admin, auth, exports, home, reconciliation, review, uploads
+    from .views import admin, auth, batches, exports, home, reconciliation, review, uploads
 
     filters.init_app(app)
     demo.init_app(app)
-    for module in (auth, home, uploads, review, exports, admin, reconciliation):
+    for module in (auth, home, uploads, review, exports, admin, reconciliation, batches):
         app.register_blueprint(module.bp)
     cli.init_app(app)
     _init_errors(app)

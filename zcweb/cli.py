@@ -46,12 +46,12 @@ def _org(name: str) -> Org:
     return org
 
 
-def create_batch(spec: BatchSpec, is_demo: bool = False) -> Batch:
+def create_batch(spec: BatchSpec, is_demo: bool = False, user: User | None = None) -> Batch:
     load_schema(spec.template)  # refuse a preset naming a template that does not exist
     if Batch.get_or_none(Batch.year == spec.year):
         raise click.ClickException(f"{spec.year}年度批次已存在。")
     batch = Batch.create(year=spec.year, title=spec.title, settings=spec.to_dict(), is_demo=is_demo)
-    Event.record(None, "batch.created", batch=batch, detail=spec.title)
+    Event.record(user, "batch.created", batch=batch, detail=spec.title)
     return batch
 
 

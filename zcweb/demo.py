@@ -288,10 +288,12 @@ def _workbook(rows: list[list]) -> bytes:
 
 
 def _extension(batch: Batch, org: Org, until: dt.date, officer: User) -> None:
+    reason = "镇公示延后，经分管领导同意"
     with db.atomic():
-        Extension.create(batch=batch, org=org, until=until)
-        Event.record(officer, "batch.extension", batch=batch, org=org, after={"until": until.isoformat()},
-                     detail=f"{org.name} 延期至 {until.isoformat()}")
+        Extension.create(batch=batch, org=org, until=until, reason=reason)
+        Event.record(officer, "batch.extension", batch=batch, org=org,
+                     after={"until": until.isoformat(), "reason": reason},
+                     detail=f"{org.name} 延期至 {until.isoformat()}（{reason}）")
 
 
 class _Desk:

@@ -12,6 +12,7 @@ Confirming twice changes nothing the second time. The web upload and
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from collections import Counter
@@ -22,7 +23,7 @@ from peewee import Case, chunked
 from .db import db, json_text
 from .models import Applicant, Batch, Event, Extension, Org, Upload, UploadRow, User, now, to_json
 from .roster import workflow
-from .roster.batch import format_date
+from .roster.batch import BatchSpec, format_date
 from .roster.findings import ERROR
 from .roster.normalize import RowCleaner
 from .roster.reader import Limits, RosterRefused, read_roster
@@ -57,6 +58,12 @@ def deadline_for(batch: Batch, org: Org) -> dt.date:
     """The body's upload deadline: its extension, else the batch's."""
     extension = Extension.get_or_none(Extension.batch == batch, Extension.org == org)
     return extension.until if extension else batch.spec.upload_deadline
+
+
+def spec_for(batch: Batch, org: Org) -> BatchSpec:
+    """The batch's rules as this body's template states them: with its own
+    upload deadline when it has an extension."""
+    return dataclasses.replace(batch.spec, upload_deadline=deadline_for(batch, org))
 
 
 def refusal_for(batch: Batch, org: Org, user: User | None, today: dt.date | None = None) -> str | None:

@@ -120,15 +120,6 @@ def review_count(batch, filters: dict, counts: dict[str, int] | None = None) -> 
     return counts[filters["status"]] if filters.get("status") else sum(counts.values())
 
 
-def counts_by_body(batch):
-    """(body id, status, applicants, 评审表 copies received) of the batch,
-    from the kept counts."""
-    return (ApplicantCount.select(ApplicantCount.org, ApplicantCount.status, fn.SUM(ApplicantCount.applicants),
-                                  fn.SUM(ApplicantCount.applicants * ApplicantCount.copies))
-            .where((ApplicantCount.batch == batch) & (ApplicantCount.applicants > 0))
-            .group_by(ApplicantCount.org, ApplicantCount.status).tuples())
-
-
 def page_of(query, page: int, size: int) -> list[Applicant]:
     """One page of `query`: the ids from the index first, then those rows
     only (with their bodies), so that skipping rows never reads their data."""

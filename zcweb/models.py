@@ -123,6 +123,7 @@ class User(UserMixin, BaseModel):
     role = CharField()
     org = ForeignKeyField(Org, null=True, backref="users", on_delete="RESTRICT")
     password_hash = CharField()
+    phone = CharField(default="")
     active = BooleanField(default=True)
     must_change_password = BooleanField(default=False)
     created_at = DateTimeField(default=now)
@@ -154,6 +155,7 @@ class Extension(BaseModel):
     batch = ForeignKeyField(Batch, on_delete="CASCADE")
     org = ForeignKeyField(Org, on_delete="CASCADE")
     until = DateField()
+    reason = TextField(default="")
 
     class Meta:
         indexes = ((("batch", "org"), True),)

@@ -14,7 +14,7 @@ from .models import Applicant, Batch, Event, Org, Upload, UploadRow, User
 from .roster import workflow
 from .roster.batch import format_date
 from .roster.findings import ERROR
-from .importer import limits
+from .importer import limits, spec_for
 from .preview_edit import corrections
 from .roster.reader import read_roster
 from .roster.signing import make_token
@@ -49,7 +49,7 @@ def template_for(batch: Batch, org: Org, with_rows: bool = False) -> tuple[bytes
         )
         rows = [a.data for a in applicants]
         info = [{"status": a.status_label, "reason": a.reason or ""} for a in applicants]
-    data = build_template(batch.schema, batch.spec, org_name=org.name, token=token_for(batch, org),
+    data = build_template(batch.schema, spec_for(batch, org), org_name=org.name, token=token_for(batch, org),
                           rows=rows, info=info)
     return data, template_filename(batch.spec, org.name, "-已报数据" if with_rows else "")
 
@@ -82,7 +82,7 @@ def marked_copy(upload: Upload) -> tuple[bytes, str]:
             row_notes[index] = "；".join(
                 ("" if f["level"] == ERROR else "提示：") + f["message"] for f in findings
             )
-    data = build_template(batch.schema, batch.spec, org_name=org.name, token=token_for(batch, org),
+    data = build_template(batch.schema, spec_for(batch, org), org_name=org.name, token=token_for(batch, org),
                           rows=rows, cell_notes=cell_notes, row_notes=row_notes)
     return data, template_filename(batch.spec, org.name, "-错误标注")
 

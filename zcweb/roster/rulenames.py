@@ -15,6 +15,13 @@ SHORT_NAMES = {
     "notice.late": "公示偏晚",
     "notice.short": "公示不足",
     "duplicate.other_body": "重复报送",
+    # Rules that refuse a row of a file; a stored row keeps them as warnings
+    # when the batch's settings change under it (recheck.py).
+    "level.unknown": "级别不在范围",
+    "specialty.not_offered": "专业不在范围",
+    "route.closed": "途径未开放",
+    "route.breakthrough_level": "不可破格",
+    "employer.excluded": "单位性质不符",
     # From the province's lists (reconcile.py), shown but never stored.
     "platform.missing": "平台未申报",
     "platform.differs": "与平台不一致",

@@ -53,6 +53,7 @@ class RowChecker:
         self._required_when = [r for r in self._requirements if r[1] is not None]
         self._ce_keys = [f"ce_{year}" for year in spec.ce_years]
         self._ce_min_hours = spec.ce_min_hours
+        self._routes = frozenset(spec.routes)
         # A stored row may hold a column a later schema dropped: the rules
         # read it as empty.
         self._dropped = frozenset(_RULE_KEYS.union(self._ce_keys).difference(self._columns))
@@ -62,6 +63,7 @@ class RowChecker:
         self._level_and_specialty = _remembered(self._level_and_specialty)
         self._employer = _remembered(self._employer)
         self._breakthrough = _remembered(self._breakthrough)
+        self._route_closed = cache(self._route_closed)
         self._qualification = cache(self._qualification)
         self._short_seniority = cache(self._short_seniority)
         self._short_hours = cache(self._short_hours)
@@ -82,7 +84,9 @@ class RowChecker:
             findings += self._identity(number, get(BIRTH_MONTH), get(SEX))
         findings += self._level_and_specialty(level, get(SPECIALTY))
         findings += self._employer(get(EMPLOYER_TYPE), get(POST_VERIFIED))
-        if route == BREAKTHROUGH_ROUTE:
+        if route is not None and self._routes and route not in self._routes:
+            findings.append(self._route_closed(route))
+        elif route == BREAKTHROUGH_ROUTE:
             findings += self._breakthrough(level, get(SELF_SCORE))
         elif route == NORMAL_ROUTE:
             findings += self._seniority(level, get(CURRENT_TITLE), get(EDUCATION), get(DEGREE),
@@ -195,6 +199,10 @@ class RowChecker:
                 f"{self.header(POST_VERIFIED)}：{kind}实行评聘结合，岗位尚未核定，须核定相应岗位后方可推荐",
                 "post.unverified",
             )
+
+    def _route_closed(self, route: str) -> Finding:
+        return error(ROUTE, f"{self.header(ROUTE)}：本批次不设“{route}”途径，可选：{'、'.join(self.spec.routes)}",
+                     "route.closed")
 
     def _breakthrough(self, level: str | None, score: float | None) -> Iterable[Finding]:
         """The 破格 route: allowed for the level, with a high enough score."""

@@ -1,8 +1,7 @@
-"""The officer's settings: bodies, accounts, the batch, the audit trail."""
+"""The officer's settings: bodies, accounts, the audit trail (the batch: batches.py)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import secrets
 
@@ -10,10 +9,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from peewee import JOIN
 
 from .. import logins, sessions
-from ..access import current_batch_or_404, me, officer_required
+from ..access import me, officer_required
 from ..db import db
-from ..models import Event, Extension, Org, User
-from ..roster.batch import BatchSpec
+from ..models import Event, Org, User
 from . import render
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -122,7 +120,8 @@ def user_create():
         flash(error, "error")
         return redirect(url_for("admin.users"), code=303)
     user = User(username=username, display_name=form.get("display_name", "").strip() or username,
-                role=role, org=org if role == User.CONTACT else None, must_change_password=True)
+                phone=form.get("phone", "").strip()[:40], role=role, org=org if role == User.CONTACT else None,
+                must_change_password=True)
     password = new_password(user)
     with db.atomic():
         user.set_password(password)
@@ -145,6 +144,13 @@ def user_update(user_id: int):
             sessions.invalidate(user)
             Event.record(me(), "user.password_reset", org=user.org, detail=user.username)
         return render_template("admin_password_shown.html", user=user, password=password)
+    if action == "phone":
+        before, user.phone = user.phone, request.form.get("phone", "").strip()[:40]
+        with db.atomic():
+            user.save()
+            Event.record(me(), "user.phone", org=user.org, before={"phone": before}, after={"phone": user.phone},
+                         detail=f"{user.username} 联系电话 {before or '（空）'} → {user.phone or '（空）'}")
+        flash(f"已保存“{user.display_name}”的联系电话。", "success")
     if action in ("disable", "enable"):
         if user.id == me().id:
             flash("不能停用自己的账号。", "error")
@@ -158,114 +164,7 @@ def user_update(user_id: int):
     return redirect(url_for("admin.users"), code=303)
 
 
-# --- the batch ---------------------------------------------------------------
-
-DATE_FIELDS = {
-    "individual_deadline": "个人网上申报截止",
-    "upload_deadline": "单位推荐（上传）截止",
-    "city_deadline": "市级审核推荐截止",
-    "seniority_cutoff": "资历计算截止",
-    "achievement_cutoff": "业绩材料截止",
-}
-NUMBER_FIELDS = {
-    "breakthrough_min_score": "破格申报量化自评分不低于",
-    "ce_min_hours": "继续教育每年不少于（学时）",
-    "ce_min_professional_hours": "其中专业科目不少于（学时）",
-    "notice_min_workdays": "公示不少于（工作日）",
-    "paper_copies": "评审表份数",
-}
-
-
-def levels_text(levels: dict) -> str:
-    return "\n".join(f"{level}：{'、'.join(specialties)}" for level, specialties in levels.items())
-
-
-def parse_levels(text: str) -> dict[str, list[str]]:
-    levels = {}
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        level, _, rest = line.replace("：", ":").partition(":")
-        specialties = [s for s in re.split(r"[\s,，、;；]+", rest) if s]
-        if not level.strip() or not specialties:
-            raise ValueError(f"无法识别“{line.strip()}”，请写成“高级工程师：能源、材料”。")
-        levels[level.strip()] = specialties
-    if not levels:
-        raise ValueError("至少需要一个申报级别。")
-    return levels
-
-
-@bp.route("/batch", methods=["GET", "POST"])
-@officer_required
-def batch():
-    batch = current_batch_or_404()
-    spec = batch.spec
-    error = None
-    if request.method == "POST":
-        try:
-            settings = _batch_settings(spec, request.form)
-        except ValueError as e:
-            error = str(e)
-        else:
-            with db.atomic():
-                before = batch.settings
-                batch.settings = settings
-                batch.title = settings["title"]
-                batch.is_open = request.form.get("is_open") == "1" and not batch.finalised_at
-                batch.save()
-                Event.record(me(), "batch.updated", batch=batch, before=before, after=settings,
-                             detail=batch.title)
-            flash("批次设置已保存。", "success")
-            return redirect(url_for("admin.batch"), code=303)
-    extensions = {e.org_id: e.until for e in Extension.select().where(Extension.batch == batch)}
-    return render("admin_batch.html", batch=batch, spec=spec, error=error, date_fields=DATE_FIELDS,
-                  number_fields=NUMBER_FIELDS, levels_text=levels_text(spec.levels),
-                  orgs=list(Org.ordered()), extensions=extensions), 400 if error else 200
-
-
-def _batch_settings(spec: BatchSpec, form) -> dict:
-    settings = spec.to_dict()
-    settings["title"] = form.get("title", "").strip() or spec.title
-    for name, label in DATE_FIELDS.items():
-        try:
-            settings[name] = dt.date.fromisoformat(form.get(name, "")).isoformat()
-        except ValueError:
-            raise ValueError(f"“{label}”不是有效日期。") from None
-    for name, label in NUMBER_FIELDS.items():
-        try:
-            value = float(form.get(name, ""))
-        except ValueError:
-            raise ValueError(f"“{label}”须为数字。") from None
-        if value < 0:
-            raise ValueError(f"“{label}”不能为负数。")
-        settings[name] = int(value) if value.is_integer() else value
-    settings["notice_first_day_counts"] = form.get("notice_first_day_counts") == "1"
-    settings["contact"] = form.get("contact", "").strip()
-    settings["levels"] = parse_levels(form.get("levels", ""))
-    settings["reasons"] = [r.strip() for r in form.get("reasons", "").splitlines() if r.strip()]
-    return BatchSpec.from_dict(settings).to_dict()
-
-
-@bp.post("/batch/extensions")
-@officer_required
-def extension():
-    batch = current_batch_or_404()
-    org = Org.get_or_none(Org.id == request.form.get("org", type=int)) or abort(404)
-    text = request.form.get("until", "").strip()
-    with db.atomic():
-        Extension.delete().where((Extension.batch == batch) & (Extension.org == org)).execute()
-        if text:
-            try:
-                until = dt.date.fromisoformat(text)
-            except ValueError:
-                flash("延期日期无效。", "error")
-                return redirect(url_for("admin.batch"), code=303)
-            Extension.create(batch=batch, org=org, until=until)
-        Event.record(me(), "batch.extension", batch=batch, org=org, after={"until": text or None},
-                     detail=f"{org.name} 延期至 {text or '（取消延期）'}")
-    flash(f"已保存“{org.name}”的报送截止日期。", "success")
-    return redirect(url_for("admin.batch"), code=303)
-
+# --- the audit trail ----------------------------------------------------------
 
 @bp.route("/events")
 @officer_required

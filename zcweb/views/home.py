@@ -6,10 +6,11 @@ import datetime as dt
 
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
-from peewee import Case, fn
+from peewee import Case
 
+from .. import dashboard
+from ..charts import stacked_bars
 from ..importer import deadline_for
-from ..listing import counts_by_body
 from ..models import Applicant, Batch, Org, Upload
 from ..roster import workflow
 
@@ -56,20 +57,18 @@ def _counts(applicants) -> dict[str, int]:
 
 
 def officer_home(batch: Batch):
-    orgs = list(Org.ordered())
-    by_org = {o.id: dict.fromkeys(workflow.LABELS, 0) for o in orgs}
-    copies = {}
-    for org_id, status, count, copy_sum in counts_by_body(batch):
-        by_org[org_id][status] = count
-        copies[org_id] = copies.get(org_id, 0) + (copy_sum or 0)
-    last_upload = dict(
-        Upload.select(Upload.org, fn.MAX(Upload.created_at))
-        .where((Upload.batch == batch) & (Upload.status == Upload.CONFIRMED))
-        .group_by(Upload.org).tuples()
-    )
-    totals = {s: sum(c[s] for c in by_org.values()) for s in workflow.LABELS}
+    spec, today = batch.spec, dt.date.today()
+    bodies = dashboard.bodies(batch, spec, today)
+    totals = dashboard.totals(batch, spec)
+    by_status = {s: sum(c.get(s, 0) for *_, c in totals) for s in dashboard.STATUSES}
+    accepting = dashboard.accepting(batch)
+    missing = [b for b in bodies if b.missing] if accepting else []
+    chart = stacked_bars([(f"{level}·{specialty}", counts) for level, specialty, counts in totals],
+                         dashboard.STATUSES)
     return render_template(
-        "officer_home.html", batch=batch, spec=batch.spec, orgs=orgs, by_org=by_org,
-        copies=copies, last_upload=last_upload, totals=totals,
-        pending_previews=Upload.select().where((Upload.batch == batch) & (Upload.status == Upload.PREVIEW)).count(),
+        "officer_home.html", batch=batch, spec=spec, bodies=bodies, totals=totals, by_status=by_status,
+        statuses=dashboard.STATUSES, deadlines=dashboard.deadlines(spec, today), chart=chart,
+        accepting=accepting, missing=missing, reminder=dashboard.reminder(batch, missing) if missing else "",
+        urgent_days=dashboard.URGENT_DAYS, pending_previews=dashboard.live_previews(batch, today).count(),
+        orgs=list(Org.ordered().where(Org.active == True)),  # noqa: E712
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from htmx_flask import make_response
@@ -9,7 +11,7 @@ from jinja2_fragments.flask import render_block
 from markupsafe import escape
 from peewee import JOIN
 
-from .. import importer, preview_edit, workbooks
+from .. import dashboard, importer, preview_edit, workbooks
 from ..access import me, upload_or_404
 from ..models import Applicant, Batch, Event, Org, Upload, UploadRow, User
 from ..roster.idcard import mask
@@ -60,7 +62,9 @@ def index():
     if not current_user.is_officer:
         query = query.where(Upload.org == current_user.org_id)
     uploads = list(query.order_by(Upload.id.desc()).limit(300))
-    return render("uploads.html", uploads=uploads)
+    batch = Batch.current()
+    live = {u.id for u in dashboard.live_previews(batch, dt.date.today()).select(Upload.id)} if batch else set()
+    return render("uploads.html", uploads=uploads, live=live)
 
 
 @bp.route("/<int:upload_id>")
@@ -94,7 +98,9 @@ def _name_other_bodies(upload: Upload, rows: list) -> list:
 
 
 def _preview_context(upload) -> dict:
-    return {"upload": upload, "batch": upload.batch, "schema": upload.batch.schema,
+    # A preview that can no longer be confirmed is not offered as pending.
+    refusal = importer.refusal_for(upload.batch, upload.org, me()) if upload.status == Upload.PREVIEW else None
+    return {"upload": upload, "batch": upload.batch, "schema": upload.batch.schema, "refusal": refusal,
             "class_labels": importer.CLASS_LABELS, "editable": not preview_edit.refusal(upload, me()),
             "shown": preview_edit.shown}
 
