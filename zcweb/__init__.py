@@ -40,7 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     Htmx(app)
     _init_login(app)
 
-    from . import cli, filters
+    from . import capacity, cli, filters
     from .views import admin, auth, exports, home, review, uploads
 
     filters.init_app(app)
@@ -48,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.register_blueprint(module.bp)
     cli.init_app(app)
     _init_errors(app)
+    capacity.init_app(app)
     return app
 
 

@@ -17,3 +17,10 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = False
 WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 PAGE_SIZE = 100
+# Workbooks (templates, exports, marked copies) built at once per process;
+# a further download waits this many seconds for a slot, then gets "系统繁忙".
+WORKBOOK_BUILDS = 2
+WORKBOOK_WAIT = 3
+# Seconds a write waits for another connection's lock before the 503 page
+# (SQLite's busy timeout, PostgreSQL's lock_timeout).
+DATABASE_BUSY_TIMEOUT = 10

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, request
 from flask_login import current_user, login_required
 
 from .. import workbooks
+from ..capacity import limited
 from ..access import current_batch_or_404, me, officer_required
 from ..models import Event, Org
 from . import send_download
@@ -25,6 +26,7 @@ def _org() -> Org:
 
 @bp.route("/template.xlsx")
 @login_required
+@limited
 def template():
     batch = current_batch_or_404()
     data, name = workbooks.template_for(batch, _org())
@@ -33,6 +35,7 @@ def template():
 
 @bp.route("/my-rows.xlsx")
 @login_required
+@limited
 def my_rows():
     batch = current_batch_or_404()
     org = _org()
@@ -43,6 +46,7 @@ def my_rows():
 
 @bp.route("/templates.zip")
 @officer_required
+@limited
 def all_templates():
     data, name = workbooks.all_templates_zip(current_batch_or_404())
     return send_download(data, name)
@@ -50,6 +54,7 @@ def all_templates():
 
 @bp.route("/exports/<kind>.xlsx")
 @officer_required
+@limited
 def roster(kind: str):
     if kind not in workbooks.EXPORTS:
         abort(404)
