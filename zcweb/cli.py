@@ -12,6 +12,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from . import importer, workbooks
+from .backup import backup_command
 from .db import db, migrate
 from .models import Batch, Event, Org, User
 from .roster.batch import BatchSpec, format_date, load_preset
@@ -207,7 +208,7 @@ def export_roster_command(year: int | None, everyone: bool, output: str):
 
 
 COMMANDS = (new_batch_command, seed_demo_command, create_user_command, template_command,
-            import_command, export_roster_command)
+            import_command, export_roster_command, backup_command)
 
 
 def init_app(app: Flask) -> None:
