@@ -13,18 +13,19 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from htmx_flask import Htmx
 
 from . import db
+from .resources import resource_dir
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    root = Path(__file__).resolve().parent.parent
     app = Flask(
         __name__,
-        instance_path=os.environ.get("ZCWEB_INSTANCE_PATH") or str(root / "instance"),
-        template_folder=str(root / "templates"),
-        static_folder=str(root / "static"),
+        # None: Flask's choice, `instance/` in a checkout, <prefix>/var/zcweb-instance when installed.
+        instance_path=os.environ.get("ZCWEB_INSTANCE_PATH") or None,
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
     )
     app.config.from_object("zcweb.config")
     app.config.from_pyfile("config.py", silent=True)

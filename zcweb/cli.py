@@ -214,3 +214,12 @@ COMMANDS = (new_batch_command, seed_demo_command, create_user_command, template_
 def init_app(app: Flask) -> None:
     for command in COMMANDS:
         app.cli.add_command(command)
+
+
+def main() -> None:
+    """The `zcweb` console command: the same as `flask --app zcweb`."""
+    from flask.cli import FlaskGroup
+
+    from . import create_app
+
+    FlaskGroup(name="zcweb", create_app=create_app, help="上虞区职称申报推荐花名册工具（同 flask --app zcweb）")()
