@@ -36,6 +36,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from urllib.parse import quote, urlencode
 from collections import defaultdict
 from pathlib import Path
 
@@ -88,8 +89,6 @@ class Browser:
         return page
 
     def post(self, kind: str, path: str, fields: dict, htmx: bool = False) -> str:
-        from urllib.parse import urlencode
-
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
         if htmx:
             headers.update({"HX-Request": "true", "X-CSRFToken": self.token})
@@ -140,7 +139,8 @@ def officer(base: str, timings: Timings, username: str, orgs: list[int], until: 
         page = browser.request("review: page", f"/review?page={chance.randint(1, 5)}")
         browser.request("review: filter", f"/review?org={chance.choice(orgs)}&status=pending",
                         headers={"HX-Request": "true"})
-        browser.request("review: filter", f"/review?q=申报人{chance.randint(0, 199)}", headers={"HX-Request": "true"})
+        browser.request("review: filter", "/review?q=" + quote(f"申报人{chance.randint(0, 199)}"),
+                        headers={"HX-Request": "true"})
         ids = re.findall(r'/applicants/(\d+)/decide\?action=return', page)
         if ids:
             row = browser.post("review: approve", f"/applicants/{chance.choice(ids)}/decide",
