@@ -241,11 +241,18 @@ def waitress(url: str, port: int, threads: int, instance: str):
             time.sleep(0.1)
         else:
             raise SystemExit("waitress did not start: " + server.stderr.read().decode()[-2000:])
-        yield base
+        yield base, server.pid
     finally:
         server.terminate()
         server.wait(10)
         server.stderr.close()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux), to set its work apart
+    from the latency that other processes on a shared machine add."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -257,8 +264,9 @@ def run(database: str, args) -> bool:
     opened = postgres(args.pg_port) if database == "postgres" else sqlite(instance)
     with opened as url:
         files = prepare(url, args.contacts, args.officers, args.rows, instance)
-        with waitress(url, args.port, args.threads, instance) as base:
+        with waitress(url, args.port, args.threads, instance) as (base, pid):
             timings, done, finished = Timings(), [], threading.Event()
+            cpu_before = cpu_seconds(pid)
             begin = time.monotonic()
             contacts = [threading.Thread(target=contact, args=(
                 base, timings, f"contact{i:02d}", files[i], begin + args.ramp * i / args.contacts, done))
@@ -274,6 +282,7 @@ def run(database: str, args) -> bool:
             for t in officers:
                 t.join(30)
             elapsed = time.monotonic() - begin
+            cpu = cpu_seconds(pid) - cpu_before
         report = verify(url, args.contacts, args.rows)
     shutil.rmtree(instance, ignore_errors=True)
 
@@ -281,7 +290,8 @@ def run(database: str, args) -> bool:
     print(f"\n== {database}: {args.contacts} contacts x {args.rows} rows (starting over {args.ramp:g} s), "
           f"{args.officers} officers, waitress --threads {args.threads}; load before: {args.load}")
     print(f"{requests} requests in {elapsed:.1f} s = {requests / elapsed:.1f} requests/s; "
-          f"errors: {len(timings.errors)}")
+          f"errors: {len(timings.errors)}; the server used {cpu:.1f} s of CPU "
+          f"({cpu / elapsed:.0%} of one core over the run; the rest of the machine's load is not ours)")
     print(f"{'kind':<26}{'count':>7}{'p50 s':>8}{'p95 s':>8}{'max s':>8}")
     for kind in sorted(timings.seconds):
         values = timings.seconds[kind]

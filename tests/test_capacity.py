@@ -171,6 +171,8 @@ def test_a_database_that_is_down_answers_503_without_touching_it(app, tmp_path):
         assert "数据库暂时不可用" in page and "请稍等片刻后重试" in page
         assert response.headers["HX-Retarget"] == "body"
     assert client.post("/logout").status_code == 503
+    with client.get("/static/app.css") as css:  # the 503 page keeps its style
+        assert css.status_code == 200
     bind(url)  # the database is back: the same session works again
     response = client.get("/")
     assert response.status_code == 200 and "百官联络员" in response.get_data(as_text=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, request
 from flask.cli import with_appcontext
 from peewee import DatabaseProxy, SqliteDatabase
 from playhouse.db_url import connect
@@ -57,7 +57,8 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _connect():
-        db.connect(reuse_if_open=True)
+        if request.endpoint != "static":  # CSS and scripts serve even with the database down
+            db.connect(reuse_if_open=True)
 
     @app.teardown_appcontext
     def _close(exc):
