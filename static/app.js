@@ -13,3 +13,30 @@ document.addEventListener("htmx:beforeSwap", function (event) {
     event.detail.isError = false;
   }
 });
+
+// Correcting a cell of an upload preview: a click anywhere in a cell that
+// can be corrected opens its input; Esc in the input cancels.
+document.addEventListener("click", function (event) {
+  var cell = event.target.closest("td.fixable");
+  if (!cell || event.target.closest("a, button, input, form")) return;
+  var link = cell.querySelector("a.cell-fix");
+  if (link) link.click();
+});
+
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "Escape") return;
+  var form = event.target.closest && event.target.closest("form.cell-edit");
+  var cancel = form && form.querySelector(".cell-cancel");
+  if (cancel) {
+    event.preventDefault();
+    cancel.click();
+  }
+});
+
+document.addEventListener("htmx:afterSwap", function () {
+  var input = document.querySelector("form.cell-edit input[name=value]");
+  if (input && document.activeElement !== input) {
+    input.focus();
+    input.select();
+  }
+});

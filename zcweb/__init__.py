@@ -42,10 +42,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_login(app)
 
     from . import capacity, cli, filters
-    from .views import admin, auth, exports, home, review, uploads
+    from .views import admin, auth, exports, home, reconciliation, review, uploads
 
     filters.init_app(app)
-    for module in (auth, home, uploads, review, exports, admin):
+    for module in (auth, home, uploads, review, exports, admin, reconciliation):
         app.register_blueprint(module.bp)
     cli.init_app(app)
     _init_errors(app)

@@ -11,10 +11,10 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from . import importer, workbooks
+from . import importer, reconcile, workbooks
 from .backup import backup_command
 from .db import db, migrate
-from .models import Batch, Event, Org, User
+from .models import Batch, Event, ListUpload, Org, User
 from .roster.batch import BatchSpec, format_date, load_preset
 from .roster.schema import load_schema
 
@@ -207,8 +207,36 @@ def export_roster_command(year: int | None, everyone: bool, output: str):
     click.echo(f"已写入 {output}（{name}，{count}人）")
 
 
+@click.command("reconcile")
+@with_appcontext
+@click.option("--platform", type=click.Path(exists=True, dir_okay=False), required=True,
+              help="职称管理服务平台导出的申报名单")
+@click.option("--registry", type=click.Path(exists=True, dir_okay=False), help="继续教育学时登记系统导出的名单")
+@click.option("--batch", "year", type=int)
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果")
+def reconcile_command(platform: str, registry: str | None, year: int | None, as_json: bool):
+    """Load the province's lists (replacing older ones) and compare them with the rosters."""
+    batch = _batch(year)
+    for kind, file in ((ListUpload.PLATFORM, platform), (ListUpload.REGISTRY, registry)):
+        if file:
+            entry = reconcile.load_list(batch, kind, None, Path(file).name, Path(file).read_bytes())
+            if entry.status == ListUpload.REFUSED:
+                reason = f"{entry.kind_label}被拒收：{entry.message}"
+                click.echo(json.dumps({"refused": reason}, ensure_ascii=False) if as_json else reason,
+                           err=not as_json)
+                sys.exit(1)
+    result = reconcile.reconcile(batch)
+    if as_json:
+        click.echo(json.dumps(result.as_json(), ensure_ascii=False))
+        return
+    counts = reconcile.counts(result)
+    click.echo(f"平台未申报{counts['not_on_platform']}人，平台有但未报送{counts['not_on_roster']}人，"
+               f"信息不一致{counts['mismatched']}处，登记学时不足{counts['ce_short']}人，"
+               f"自填学时不符{counts['ce_differs']}人。")
+
+
 COMMANDS = (new_batch_command, seed_demo_command, create_user_command, template_command,
-            import_command, export_roster_command, backup_command)
+            import_command, export_roster_command, reconcile_command, backup_command)
 
 
 def init_app(app: Flask) -> None:

@@ -338,6 +338,8 @@ def confirm(upload: Upload, user: User | None, withdraw_missing: bool = False) -
         new = _insert_new(upload, stamp)
         # New in the preview, stored meanwhile: another upload of the body imported them.
         already = max(0, (upload.summary or {}).get(NEW, 0) - new)
+        from .preview_edit import correction_events  # that module builds on this one
+        events += correction_events(upload, user, stamp)
         withdrawn = 0
         if withdraw_missing:
             ids = [m["id"] for m in upload.preview["missing"]

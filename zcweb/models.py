@@ -267,4 +267,61 @@ class Event(BaseModel):
         return cls.create(user=user, action=action, **fields)
 
 
-MODELS = [Batch, Org, User, Extension, Upload, UploadRow, Applicant, Event]
+class PreviewEdit(BaseModel):
+    """A cell of an upload's preview corrected in the browser (在线更正):
+    the file's bytes stay as uploaded, the correction is kept beside them."""
+
+    upload = ForeignKeyField(Upload, backref="edits", on_delete="CASCADE")
+    row = IntegerField()
+    column = CharField()
+    old_value = TextField(null=True)
+    new_value = TextField(default="")
+    user = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    at = DateTimeField(default=now)
+
+
+class ListUpload(BaseModel):
+    """A list exported from a provincial system (外部名单): the platform's
+    applications (职称管理服务平台) or the CE-hours registry (继续教育学时
+    登记), kept like a roster upload; the newest accepted one of each kind
+    is `current` for the batch."""
+
+    PLATFORM, REGISTRY = "platform", "registry"
+    KIND_LABELS = {PLATFORM: "职称平台申报名单", REGISTRY: "继续教育学时登记名单"}
+    CURRENT, REPLACED, REFUSED = "current", "replaced", "refused"
+    STATUS_LABELS = {CURRENT: "使用中", REPLACED: "已被新名单替换", REFUSED: "被拒收"}
+
+    batch = ForeignKeyField(Batch, on_delete="CASCADE")
+    kind = CharField()
+    user = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=now)
+    filename = CharField()
+    size = IntegerField()
+    sha256 = CharField(max_length=64)
+    content = BlobField()
+    status = CharField(default=CURRENT)
+    message = TextField(null=True)
+    rows = IntegerField(default=0)
+
+    @property
+    def kind_label(self) -> str:
+        return self.KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def status_label(self) -> str:
+        return self.STATUS_LABELS.get(self.status, self.status)
+
+
+class ListRow(BaseModel):
+    """One person of an external list, by identity number: the platform's
+    columns, or the registry's hours by year."""
+
+    list = ForeignKeyField(ListUpload, backref="entries", on_delete="CASCADE", index=False)
+    id_number = CharField(max_length=18)
+    data = JSONField()
+
+    class Meta:
+        indexes = ((("list", "id_number"), False),)
+
+
+MODELS = [Batch, Org, User, Extension, Upload, UploadRow, Applicant, Event, PreviewEdit, ListUpload, ListRow]

@@ -15,6 +15,7 @@ from .roster import workflow
 from .roster.batch import format_date
 from .roster.findings import ERROR
 from .importer import limits
+from .preview_edit import corrections
 from .roster.reader import read_roster
 from .roster.signing import make_token
 from .roster.template import build_template, template_filename
@@ -65,9 +66,10 @@ def marked_copy(upload: Upload) -> tuple[bytes, str]:
     raw = read_roster(bytes(upload.content), batch.schema, limits())
     by_row = dict(UploadRow.select(UploadRow.row, UploadRow.findings)
                   .where((UploadRow.upload == upload) & UploadRow.findings.is_null(False)).tuples())
+    corrected = corrections(upload)
     rows, cell_notes, row_notes = [], {}, {}
     for index, raw_row in enumerate(raw.rows):
-        rows.append(raw_row.cells)
+        rows.append({**raw_row.cells, **corrected.get(raw_row.number, {})})
         findings = by_row.get(raw_row.number, [])
         for f in findings:
             if f["level"] == ERROR and f["column"]:

@@ -7,7 +7,7 @@ from peewee import JOIN
 from flask_login import current_user, login_required
 from htmx_flask import make_response
 
-from .. import decisions
+from .. import decisions, reconcile
 from ..access import applicant_or_404, current_batch_or_404, me, officer_required
 from ..listing import review_filters, review_query
 from ..models import Applicant, Event, Org, User
@@ -29,6 +29,7 @@ def index():
     pages = max(1, (total + page_size - 1) // page_size)
     page = min(max(1, request.args.get("page", 1, type=int)), pages)
     shown = list(query.paginate(page, page_size))
+    reconcile.add_warnings(batch, shown)
     return render(
         "review.html", "results", batch=batch, spec=batch.spec, schema=batch.schema,
         applicants=shown, total=total, page=page, pages=pages, filters=filters,
@@ -38,6 +39,7 @@ def index():
 
 def _row_response(applicant: Applicant, error: str | None = None, editing: str | None = None):
     batch = applicant.batch
+    reconcile.add_warnings(batch, [applicant])
     return render(
         "review.html", "row", a=applicant, batch=batch, spec=batch.spec, schema=batch.schema,
         submitted=Applicant.submitted_by(batch, [applicant.id_number]), row_error=error, editing=editing,
@@ -49,6 +51,7 @@ def _row_response(applicant: Applicant, error: str | None = None, editing: str |
 def detail(applicant_id: int):
     a = applicant_or_404(applicant_id)
     batch = a.batch
+    reconcile.add_warnings(batch, [a])
     events = list(Event.select(Event, User).join(User, join_type=JOIN.LEFT_OUTER)
                   .where(Event.applicant == a).order_by(Event.id.desc()))
     return render(

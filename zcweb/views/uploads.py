@@ -5,12 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from htmx_flask import make_response
+from jinja2_fragments.flask import render_block
+from markupsafe import escape
 from peewee import JOIN
 
-from .. import importer, workbooks
+from .. import importer, preview_edit, workbooks
 from ..access import me, upload_or_404
 from ..capacity import limited
-from ..models import Batch, Org, Upload, User
+from ..models import Batch, Org, Upload, UploadRow, User
 from ..roster.idcard import mask
 from . import render, send_download
 
@@ -62,16 +64,92 @@ def index():
 
 @bp.route("/<int:upload_id>")
 @login_required
-def show(upload_id: int):
+def show(upload_id: int, editing: tuple[int, str] | None = None):
     upload = upload_or_404(upload_id)
     batch = upload.batch
     total = upload.summary["rows"] if upload.summary else 0
     limit = None if request.args.get("all") == "1" else PREVIEW_ROWS
     rows = list(importer.preview_rows(upload, limit)) if upload.preview else []
     return render(
-        "upload_preview.html", upload=upload, batch=batch, schema=batch.schema, rows=rows, total=total,
-        class_labels=importer.CLASS_LABELS, mask=mask,
+        "upload_preview.html", **_preview_context(upload), rows=rows, total=total, mask=mask,
+        edits=preview_edit.edits(upload), editing=editing,
+        current=editing and preview_edit.current_value(upload, *editing),
     )
+
+
+def _preview_context(upload) -> dict:
+    return {"upload": upload, "batch": upload.batch, "schema": upload.batch.schema,
+            "class_labels": importer.CLASS_LABELS, "editable": not preview_edit.refusal(upload, me()),
+            "shown": preview_edit.shown}
+
+
+def _row(upload_id: int, number: int):
+    upload = upload_or_404(upload_id)
+    row = UploadRow.get_or_none((UploadRow.upload == upload) & (UploadRow.row == number))
+    if row is None:
+        abort(404)
+    return upload, row
+
+
+@bp.route("/<int:upload_id>/rows/<int:number>")
+@login_required
+def row(upload_id: int, number: int):
+    """One preview row as shown (htmx: cancelling a correction)."""
+    upload, r = _row(upload_id, number)
+    if not request.htmx:
+        return redirect(url_for("uploads.show", upload_id=upload.id), code=303)
+    return render_block("upload_preview.html", "row", r=r, **_preview_context(upload))
+
+
+@bp.route("/<int:upload_id>/rows/<int:number>/edit")
+@login_required
+def edit_cell(upload_id: int, number: int):
+    """The row with an input in place of one cell (在线更正)."""
+    upload, r = _row(upload_id, number)
+    key = request.args.get("column", "")
+    why = preview_edit.refusal(upload, me())
+    if why or key not in upload.preview["columns"]:
+        return _refused(upload, why or "这一列不在上传的文件中，不能在此更正。")
+    if not request.htmx:
+        return show(upload.id, editing=(number, key))
+    return render_block("upload_preview.html", "row", r=r, editing=(number, key),
+                        current=preview_edit.current_value(upload, number, key), **_preview_context(upload))
+
+
+@bp.post("/<int:upload_id>/rows/<int:number>")
+@login_required
+def save_cell(upload_id: int, number: int):
+    """Save a correction; the row (and any row whose duplicate finding
+    changed) comes back checked again, the counts and history out of band."""
+    upload, _ = _row(upload_id, number)
+    try:
+        changed = preview_edit.correct(upload, number, request.form.get("column", ""),
+                                       request.form.get("value", ""), me())
+    except preview_edit.EditRefused as e:
+        return _refused(upload, e.message)
+    if not request.htmx:
+        flash(f"第{number}行已更正并重新检查。", "success")
+        return redirect(url_for("uploads.show", upload_id=upload.id), code=303)
+    upload = Upload.get_by_id(upload.id)
+    context = _preview_context(upload)
+    # Out-of-band parts go in <template>s, which htmx 2 unwraps, so that
+    # the parser, put in table mode by the first row, keeps them whole.
+    oob = [render_block("upload_preview.html", "row", r=r, oob=True, **context) for r in changed[1:]]
+    oob.append(render_block("upload_preview.html", "counts", oob=True, **context))
+    oob.append(render_block("upload_preview.html", "history", oob=True, edits=preview_edit.edits(upload), **context))
+    main = render_block("upload_preview.html", "row", r=changed[0], **context)
+    return make_response(main + "".join(f"<template>{part}</template>" for part in oob))
+
+
+def _refused(upload, message: str):
+    """A correction refused: the message above the table (htmx), or flashed."""
+    if not request.htmx:
+        flash(message, "error")
+        return redirect(url_for("uploads.show", upload_id=upload.id), code=303)
+    response = make_response(f'<p class="flash error">{escape(message)}</p>', 409)
+    response.headers["HX-Retarget"] = "#edit-message"
+    response.headers["HX-Reswap"] = "innerHTML"
+    return response
 
 
 @bp.post("/<int:upload_id>/confirm")
