@@ -36,7 +36,8 @@ def main(out: Path) -> None:
     runner = app.test_cli_runner()
     runner.invoke(args=["seed-demo"])
     with app.app_context():
-        rows = [valid_row(i, name=n) for i, n in enumerate(["张伟", "王芳", "李强", "刘洋"], start=1)]
+        rows = [valid_row(i, name=n) for i, n in enumerate(["张伟", "王芳", "李强"], start=1)]
+        rows.append(valid_row(4, name="刘洋", ce_2023=60))
         rows += [valid_row(5, name="陈静", sex="女", ce_2023=60),
                  valid_row(6, name="赵磊", level="高级工程师", specialty="信息技术"),
                  valid_row(7, name="孙丽", id_number="33068219850612123", employer_type="参公事业单位")]
@@ -80,13 +81,15 @@ def main(out: Path) -> None:
         shot("05-officer-home")
         page.goto("/review")
         page.locator("tr", has_text="张伟").locator("button:has-text('拟推荐')").click()
-        page.locator("tr", has_text="王芳").locator("button:has-text('退回修改')").click()
-        page.locator("tr", has_text="王芳").locator("input[name=reason]").fill("继续教育学时不足")
+        returned = page.locator("tr", has_text="刘洋")
+        returned.locator("a:has-text('退回修改')").click()
+        returned.locator("label:has-text('继续教育学时不足') input").check()
+        returned.locator("input[name=reason]").fill("2023年专业科目学时请补登记")
         shot("06-review-return-form")
-        page.locator("tr", has_text="王芳").locator("button:has-text('确定退回')").click()
-        page.locator("tr", has_text="王芳").locator(".badge.s-returned").wait_for()
+        returned.locator("button:has-text('确定退回')").click()
+        returned.locator(".badge.s-returned").wait_for()
         shot("07-review")
-        page.locator("tr", has_text="张伟").locator("a").first.click()
+        returned.locator("a").first.click()
         shot("08-applicant-detail")
         for name, path in [("09-uploads", "/uploads"), ("10-admin-batch", "/admin/batch"),
                            ("11-admin-orgs", "/admin/orgs"), ("12-admin-users", "/admin/users"),

@@ -114,7 +114,7 @@ def test_warnings_reach_the_review_rows(rosters):
     send_list(rosters, "platform", xlsx(platform_rows()), "平台.xlsx")
     send_list(rosters, "registry", xlsx(registry_rows()), "学时.xlsx")
     html = rosters.get("/review").get_data(as_text=True)
-    rows = {name: html.split(name)[1].split("</tr>")[0] for name in ("甲一", "乙二", "丙三", "丁四")}
+    rows = {name: html.split(f">{name}</a>")[1].split("</tr>")[0] for name in ("甲一", "乙二", "丙三", "丁四")}
     assert "平台未申报" in rows["乙二"] and "平台未申报" not in rows["甲一"]
     assert "自填学时与登记系统不符 (自填 96, 登记 72)" in rows["丙三"]
     assert "申报专业与平台不一致" in rows["丙三"]

@@ -55,7 +55,7 @@ def test_approve_inline_returns_only_the_new_row(officer, row):
 
 
 def test_return_asks_for_a_reason_in_the_row(officer, row):
-    form = officer.get(f"/applicants/{row.id}/decide?action=return", headers=HX).get_data(as_text=True)
+    form = officer.get(f"/applicants/{row.id}/decide?action=return&version=1", headers=HX).get_data(as_text=True)
     assert 'name="reason"' in form and "确定退回" in form
     refused = officer.post(f"/applicants/{row.id}/decide", data={"action": "return", "version": 1}, headers=HX)
     assert "退回修改须填写原因" in refused.get_data(as_text=True)
@@ -77,14 +77,14 @@ def test_a_stale_version_is_refused_not_overwritten(officer, row):
     officer.post(f"/applicants/{row.id}/decide", data={"action": "approve", "version": 1}, headers=HX)
     stale = officer.post(f"/applicants/{row.id}/decide",
                          data={"action": "reject", "version": 1, "reason": "重复申报"}, headers=HX)
-    assert "刚被他人修改过" in stale.get_data(as_text=True)
+    assert "该记录已被裘晶晶于" in stale.get_data(as_text=True)
     assert Applicant.get_by_id(row.id).status == workflow.APPROVED
 
 
 def test_paper_copies_are_recorded_between_zero_and_three(officer, row):
-    officer.post(f"/applicants/{row.id}/copies", data={"copies": 3}, headers=HX)
+    officer.post(f"/applicants/{row.id}/copies", data={"copies": 3, "version": 1}, headers=HX)
     assert Applicant.get_by_id(row.id).copies == 3
-    refused = officer.post(f"/applicants/{row.id}/copies", data={"copies": 4}, headers=HX)
+    refused = officer.post(f"/applicants/{row.id}/copies", data={"copies": 4, "version": 2}, headers=HX)
     assert "份数应在0到3之间" in refused.get_data(as_text=True)
     assert Applicant.get_by_id(row.id).copies == 3
 

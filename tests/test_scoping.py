@@ -47,10 +47,13 @@ def test_contact_cannot_decide_like_an_officer(client, rows):
     assert Applicant.get_by_id(own.id).status == workflow.PENDING
 
 
-def test_contact_may_withdraw_own_pending_row(client, rows):
+def test_contact_may_withdraw_own_pending_row_after_confirming(client, rows):
     client.login("baiguan")
     own = rows["百官街道"]
-    client.post(f"/applicants/{own.id}/decide", data={"action": "withdraw", "version": 1})
+    asked = client.post(f"/applicants/{own.id}/decide", data={"action": "withdraw", "version": 1})
+    assert "确定撤回" in asked.get_data(as_text=True) and 'name="confirmed"' in asked.get_data(as_text=True)
+    assert Applicant.get_by_id(own.id).status == workflow.PENDING
+    client.post(f"/applicants/{own.id}/decide", data={"action": "withdraw", "version": 1, "confirmed": "1"})
     assert Applicant.get_by_id(own.id).status == workflow.WITHDRAWN
 
 

@@ -73,7 +73,7 @@ def test_round_trip(page, tmp_path):
     zhang.locator("button:has-text('拟推荐')").click()
     page.locator("tr", has_text="张三").locator(".badge.s-approved").wait_for()
     li = page.locator("tr", has_text="李四")
-    li.locator("button:has-text('退回修改')").click()
+    li.locator("a:has-text('退回修改')").click()
     reason = page.locator("tr", has_text="李四").locator("input[name=reason]")
     reason.fill("继续教育学时不足")
     page.locator("tr", has_text="李四").locator("button:has-text('确定退回')").click()

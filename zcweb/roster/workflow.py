@@ -71,3 +71,12 @@ def apply(action_name: str, status: str, reason: str | None, officer: bool) -> t
         raise TransitionRefused(f"{action.label}须填写原因。")
     # Approving may carry a remark; undoing a decision or withdrawing clears it.
     return action.target, reason if action.target in (APPROVED, RETURNED, REJECTED) else None
+
+
+def compose_reason(presets: list[str], text: str | None) -> str | None:
+    """One reason from the preset reasons ticked and the officer's own words,
+    in that order, each once."""
+    parts = [p.strip() for p in presets if p and p.strip()]
+    if text and text.strip():
+        parts.append(text.strip())
+    return "；".join(dict.fromkeys(parts)) or None

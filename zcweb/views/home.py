@@ -6,7 +6,7 @@ import datetime as dt
 
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
-from peewee import fn
+from peewee import Case, fn
 
 from ..importer import deadline_for
 from ..models import Applicant, Batch, Org, Upload
@@ -30,7 +30,8 @@ def contact_home(batch: Batch, org: Org):
     applicants = list(
         Applicant.select(Applicant, Org).join(Org)  # each row names its body for the duplicate note
         .where((Applicant.batch == batch) & (Applicant.org == org))
-        .order_by(Applicant.position, Applicant.id)
+        # Returned rows first: they are what the contact has to act on.
+        .order_by(Case(None, [(Applicant.status == workflow.RETURNED, 0)], 1), Applicant.position, Applicant.id)
     )
     submitted = Applicant.submitted_by(batch, [a.id_number for a in applicants])
     uploads = list(

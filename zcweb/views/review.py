@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, request, url_for
-from peewee import JOIN
+import datetime as dt
+import json
+from urllib.parse import parse_qsl, urlsplit
+
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from peewee import JOIN, fn
 from flask_login import current_user, login_required
 from htmx_flask import make_response
+from jinja2_fragments.flask import render_blocks
+from werkzeug.datastructures import MultiDict
 
 from .. import decisions, reconcile
-from ..access import applicant_or_404, current_batch_or_404, me, officer_required
+from ..access import applicant_or_404, current_batch_or_404, me, officer_required, scope
 from ..listing import review_filters, review_query
-from ..models import Applicant, Event, Org, User
-from ..roster import workflow
+from ..models import Applicant, Event, Org, Upload, UploadRow, User, now
+from ..roster import rulenames, workflow
 from ..roster.workflow import TransitionRefused
 from . import back, render
 
@@ -34,16 +40,47 @@ def index():
         "review.html", "results", batch=batch, spec=batch.spec, schema=batch.schema,
         applicants=shown, total=total, page=page, pages=pages, filters=filters,
         orgs=list(Org.ordered()), submitted=Applicant.submitted_by(batch, [a.id_number for a in shown]),
+        counts=status_counts(batch, filters), list_url=request.full_path.rstrip("?"), as_of=now().isoformat(),
     )
 
 
-def _row_response(applicant: Applicant, error: str | None = None, editing: str | None = None):
-    batch = applicant.batch
+def list_url(default: str = "review.index") -> str:
+    """The filtered list page the user works in. Forms and links carry it
+    as `next`, so that every action comes back to the same list."""
+    target = request.values.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for(default)
+
+
+def status_counts(batch, filters: dict) -> dict[str, int]:
+    """Rows per status over the list's filters other than the status."""
+    query = review_query(batch, dict(filters, status=""))
+    found = dict(query.select(Applicant.status, fn.COUNT(Applicant.id))
+                 .group_by(Applicant.status).order_by().tuples())
+    return {s: found.get(s, 0) for s in workflow.LABELS}
+
+
+def _list_filters(url: str) -> dict:
+    return review_filters(MultiDict(parse_qsl(urlsplit(url).query)))
+
+
+def _row_response(applicant: Applicant, error: str | None = None, editing: str | None = None,
+                  seen: int | None = None, changed: bool = False):
+    """The row for htmx; after a change, also the list's counts, swapped
+    out of band."""
+    batch, url = applicant.batch, list_url()
     reconcile.add_warnings(batch, [applicant])
-    return render(
-        "review.html", "row", a=applicant, batch=batch, spec=batch.spec, schema=batch.schema,
-        submitted=Applicant.submitted_by(batch, [applicant.id_number]), row_error=error, editing=editing,
+    filters = _list_filters(url)
+    context = dict(
+        a=applicant, batch=batch, spec=batch.spec, schema=batch.schema, row_error=error, editing=editing,
+        submitted=Applicant.submitted_by(batch, [applicant.id_number]), seen=seen or applicant.version,
+        list_url=url, filters=filters, oob=True,
+        counts=status_counts(batch, filters) if changed else None,
     )
+    response = make_response(render_blocks("review.html", ["row", "counts"], **context))
+    response.vary.add("HX-Request")
+    return response
 
 
 @bp.route("/applicants/<int:applicant_id>")
@@ -54,34 +91,56 @@ def detail(applicant_id: int):
     reconcile.add_warnings(batch, [a])
     events = list(Event.select(Event, User).join(User, join_type=JOIN.LEFT_OUTER)
                   .where(Event.applicant == a).order_by(Event.id.desc()))
+    # The body's imported files that held this person (not their bytes).
+    uploads = (Upload.select(Upload.id, Upload.filename, Upload.created_at)
+               .join(UploadRow, on=(UploadRow.upload == Upload.id))
+               .where((Upload.batch == batch) & (Upload.org == a.org_id) & (Upload.status == Upload.CONFIRMED)
+                      & (UploadRow.id_number == a.id_number))
+               .distinct().order_by(Upload.id.desc()))
+    seen = request.args.get("version", a.version, type=int)
     return render(
         "applicant.html", a=a, batch=batch, spec=batch.spec, schema=batch.schema, events=events,
         others=a.other_bodies(Applicant.submitted_by(batch, [a.id_number])),
-        actions=workflow.actions_for(a.status, current_user.is_officer),
+        actions=workflow.actions_for(a.status, current_user.is_officer), uploads=list(uploads),
+        seen=seen, stale=decisions.changed_by(a) if seen != a.version else None,
+        opened=request.args.get("action"), threshold=rulenames.threshold,
+        back_url=list_url("review.index" if current_user.is_officer else "home.index"),
     )
 
 
 @bp.route("/applicants/<int:applicant_id>/decide", methods=["GET", "POST"])
 @login_required
 def decide(applicant_id: int):
-    """GET (htmx): the row with a reason form for `action`. POST: apply it."""
+    """GET: the reason form for `action` (htmx: in the row; otherwise on
+    the detail page), on the version the user saw. POST: apply it."""
     a = applicant_or_404(applicant_id)
     action = request.values.get("action", "")
+    seen = request.values.get("version", type=int)
     if request.method == "GET":
         if not request.htmx:
-            return back("review.detail", applicant_id=a.id)
-        return _row_response(a, editing=action)
+            return redirect(url_for("review.detail", applicant_id=a.id, action=action, version=seen,
+                                    next=list_url()))
+        try:
+            decisions.check_version(a, seen)
+        except TransitionRefused as e:
+            return _row_response(a, error=str(e))
+        return _row_response(a, editing=action, seen=seen)
+    if action == "withdraw" and not request.form.get("confirmed"):
+        return _confirm(f"确定撤回“{a.name}”的申报吗？撤回后如需申报，须重新上传。", "确定撤回", "danger",
+                        url_for("review.decide", applicant_id=a.id))
+    reason = workflow.compose_reason(request.form.getlist("preset"), request.form.get("reason"))
     try:
-        a = decisions.decide(a, me(), action, request.form.get("reason"),
-                             request.form.get("version", type=int))
+        a = decisions.decide(a, me(), action, reason, seen)
     except TransitionRefused as e:
         if request.htmx:
-            return _row_response(applicant_or_404(applicant_id), error=str(e),
-                                 editing=action if workflow.ACTIONS.get(action) else None)
-        flash(str(e), "error")
+            keep_form = workflow.ACTIONS.get(action) and not isinstance(e, decisions.StaleRow)
+            current = applicant_or_404(applicant_id)
+            return _row_response(current, error=str(e), editing=action if keep_form else None,
+                                 seen=seen if keep_form else None)
+        flash(f"{a.name}：{e}", "error")
         return back("review.detail", applicant_id=a.id)
     if request.htmx:
-        return _row_response(a)
+        return _row_response(a, changed=True)
     flash(f"{a.name}：已{workflow.ACTIONS[action].label}。", "success")
     return back("review.detail", applicant_id=a.id)
 
@@ -91,15 +150,103 @@ def decide(applicant_id: int):
 def copies(applicant_id: int):
     a = applicant_or_404(applicant_id)
     try:
-        a = decisions.set_copies(a, me(), request.form.get("copies", type=int, default=-1))
+        a = decisions.set_copies(a, me(), request.form.get("copies", type=int, default=-1),
+                                 request.form.get("version", type=int))
     except TransitionRefused as e:
         if request.htmx:
-            return _row_response(a, error=str(e))
-        flash(str(e), "error")
+            return _row_response(applicant_or_404(applicant_id), error=str(e))
+        flash(f"{a.name}：{e}", "error")
         return back("review.detail", applicant_id=a.id)
     if request.htmx:
-        return _row_response(a)
+        return _row_response(a, changed=True)
     return back("review.detail", applicant_id=a.id)
+
+
+def _confirm(question: str, button: str, button_class: str, action_url: str):
+    """A page (htmx: a block) asking to confirm a POST: it repeats the
+    form's fields with `confirmed` set. Works without JavaScript."""
+    fields = [(k, v) for k, v in request.form.items(multi=True) if k not in ("csrf_token", "confirmed")]
+    return render("confirm.html", "confirm", question=question, button=button, button_class=button_class,
+                  action_url=action_url, fields=fields, cancel_url=list_url() if request.htmx
+                  else request.form.get("next") or request.referrer or url_for("home.index"))
+
+
+@bp.post("/review/bulk")
+@officer_required
+def bulk():
+    """One action with one reason on the ticked rows, or on every row
+    matching the list's filter; confirmed first, then applied."""
+    batch = current_batch_or_404()
+    action = request.form.get("action", "")
+    reason = workflow.compose_reason(request.form.getlist("preset"), request.form.get("reason"))
+    rows = _bulk_rows(batch)
+    act = workflow.ACTIONS.get(action)
+    problem = ("无此批量操作。" if action not in decisions.BULK_ACTIONS or act is None
+               else "请先勾选人员，或选择“全部符合筛选条件的人员”。" if not rows
+               else f"{act.label}须填写原因。" if act.needs_reason and not reason else None)
+    if problem:
+        flash(problem, "error")
+        return _back_to_list()
+    if not request.form.get("confirmed"):
+        scope_text = f"符合当前筛选条件的全部 {len(rows)} 人" if request.form.get("all") else f"选中的 {len(rows)} 人"
+        return _confirm(f"确定对{scope_text}执行“{act.label}”吗？" + (f"原因：{reason}" if reason else ""),
+                        f"确定{act.label}（{len(rows)}人）", "warn" if action == "return" else "ok",
+                        url_for("review.bulk"))
+    result = decisions.decide_many(rows, me(), action, reason)
+    flash(_bulk_report(act.label, result), "success" if not (result.stale or result.refused) else "error")
+    return _back_to_list()
+
+
+# What a bulk decision reads of each row (not the roster data).
+BULK_FIELDS = (Applicant.id, Applicant.batch, Applicant.org, Applicant.name, Applicant.status, Applicant.reason,
+               Applicant.version, Applicant.updated_at)
+
+
+def _bulk_rows(batch) -> list[tuple[Applicant, int | None]]:
+    """(row, version seen). Ticked rows carry the version shown; with "all
+    matching", a row changed after the list was shown (`as_of`) counts as
+    seen at an older version, so it is reported rather than overwritten."""
+    if request.form.get("all"):
+        try:
+            as_of = dt.datetime.fromisoformat(request.form.get("as_of", ""))
+        except ValueError:
+            as_of = dt.datetime.min  # no time shown: every row counts as changed since
+        query = review_query(batch, _list_filters(list_url())).select(*BULK_FIELDS)
+        return [(a, a.version if a.updated_at <= as_of else a.version - 1) for a in query]
+    seen = {}
+    for value in request.form.getlist("ids"):
+        applicant_id, _, version = value.partition(":")
+        if applicant_id.isdigit() and version.isdigit():
+            seen[int(applicant_id)] = int(version)
+    query = (scope(Applicant.select(*BULK_FIELDS), Applicant)
+             .where((Applicant.batch == batch) & Applicant.id.in_(list(seen))).order_by(Applicant.id))
+    return [(a, seen[a.id]) for a in query]
+
+
+def _bulk_report(label: str, result: decisions.BulkResult) -> str:
+    text = f"已{label} {len(result.done)} 人。"
+    if result.stale:
+        text += f"{len(result.stale)} 人在列表显示后已被他人修改，未作改动：{_names(result.stale)}。"
+    by_reason: dict[str, list] = {}
+    for row, why in result.refused:
+        by_reason.setdefault(why.rstrip("。"), []).append((row, why))
+    for why, rows in by_reason.items():
+        text += f"{len(rows)} 人未作改动（{why}）：{_names(rows)}。"
+    return text
+
+
+def _names(rows: list, limit: int = 20) -> str:
+    return "、".join(a.name for a, _ in rows[:limit]) + ("等" if len(rows) > limit else "")
+
+
+def _back_to_list():
+    """After a bulk action: the same filtered list; htmx fetches it into
+    the page (no reload), a plain form POST is redirected to it."""
+    if request.htmx:
+        response = make_response("")
+        response.headers["HX-Location"] = json.dumps({"path": list_url(), "target": "#results"})
+        return response
+    return redirect(list_url(), code=303)
 
 
 @bp.post("/review/finalise")
