@@ -141,10 +141,11 @@ def officer(base: str, timings: Timings, username: str, orgs: list[int], until: 
                         headers={"HX-Request": "true"})
         browser.request("review: filter", "/review?q=" + quote(f"申报人{chance.randint(0, 199)}"),
                         headers={"HX-Request": "true"})
-        ids = re.findall(r'/applicants/(\d+)/decide\?action=return', page)
-        if ids:
-            row = browser.post("review: approve", f"/applicants/{chance.choice(ids)}/decide",
-                               {"action": "approve"}, htmx=True)
+        shown = re.findall(r'name="ids" value="(\d+):(\d+)"', page)  # (id, version) of each row
+        if shown:
+            applicant, version = chance.choice(shown)
+            row = browser.post("review: approve", f"/applicants/{applicant}/decide",
+                               {"action": "approve", "version": version}, htmx=True)
             if "<tr" not in row:
                 timings.error("review: approve", "no row in the answer")
         time.sleep(chance.uniform(0.2, 0.6))  # a person reads the page
@@ -191,10 +192,12 @@ def verify(url: str, contacts: int, rows: int) -> str:
         distinct = Applicant.select(Applicant.org, Applicant.id_number).distinct().count()
         per_body = {n for (n,) in Applicant.select(fn.COUNT(Applicant.id)).group_by(Applicant.org).tuples()}
         confirmed = Upload.select().where(Upload.status == Upload.CONFIRMED).count()
+        approved = Applicant.select().where(Applicant.status == "approved").count()
     expected = contacts * rows
     ok = stored == distinct == expected and per_body == {rows} and confirmed == contacts
     return (f"stored {stored} rows ({distinct} distinct body+identity number), expected {expected}; "
-            f"{confirmed} uploads confirmed: {'OK, each confirmed row stored exactly once' if ok else 'MISMATCH'}")
+            f"{confirmed} uploads confirmed: {'OK, each confirmed row stored exactly once' if ok else 'MISMATCH'}; "
+            f"{approved} rows approved by the officers")
 
 
 @contextlib.contextmanager
