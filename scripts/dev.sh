@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set-up for a fresh machine (Debian, Python 3.11, Node.js with npm).
 #   scripts/dev.sh demo   install everything, create demo data, serve http://127.0.0.1:5000
+#                         (another port: ZCWEB_PORT=5108 scripts/dev.sh demo)
 #   scripts/dev.sh test   install everything the tests need (incl. Debian's chromium) and run them
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,7 @@ HTMX_VERSION=2.0.11
 HTMX_SHA256=d6fdc75f204e6bdefa99b69bf1e6d4ac69b8a364f77929f45c13476b4000f717
 VENV=.venv
 PYTHON=${PYTHON:-python3}
+PORT=${ZCWEB_PORT:-5000}
 
 say() { printf '\n== %s\n' "$*"; }
 
@@ -60,8 +62,8 @@ case "${1:-}" in
     say "准备数据库和演示数据"
     "$VENV/bin/flask" --app zcweb init-db
     "$VENV/bin/flask" --app zcweb seed-demo
-    say "启动：http://127.0.0.1:5000 （Ctrl+C 退出）"
-    exec "$VENV/bin/flask" --app zcweb run --host 127.0.0.1 --port 5000
+    say "启动：http://127.0.0.1:$PORT （Ctrl+C 退出）"
+    exec "$VENV/bin/flask" --app zcweb run --host 127.0.0.1 --port "$PORT"
     ;;
   test)
     install_system_packages

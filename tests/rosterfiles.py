@@ -745,3 +745,22 @@ def soffice_convert(data: bytes, suffix: str, target: str) -> bytes:
                         str(source)], check=True, capture_output=True, timeout=180)
         return Path(folder, "out", f"roster.{target}").read_bytes()
 
+
+
+
+def stray_space_xlsx(text: str = " ", reference: str = "AD1048576") -> bytes:
+    """Our filled template with `text` typed far away (Ctrl+End, then the
+    space bar), saved as Excel saves it: a shared string."""
+    book = openpyxl.load_workbook(io.BytesIO(template_xlsx()))
+    book["申报人员"][reference] = text
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def inline_blank_far_xlsx() -> bytes:
+    """Far cells holding an inline ideographic space and a styled nothing."""
+    far = ('<c r="AD1048576" t="inlineStr"><is><t xml:space="preserve">\u3000 </t></is></c>'
+           '<c r="AE1048576" s="1"></c>')
+    return hand_xlsx(_roster_rows([person(1), person(2)]) + f'<row r="1048576">{far}</row>',
+                     dimension="A1:AE1048576")

@@ -30,7 +30,7 @@ def test_contact_logs_in_and_sees_own_body(client, ctx):
 
 def test_session_cookie_is_httponly_and_samesite_lax(client):
     response = client.post("/login", data={"username": "baiguan", "password": "secret-pass"})
-    cookie = response.headers["Set-Cookie"]
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
 

@@ -3,8 +3,11 @@
 import datetime as dt
 import json
 
+import click
 import openpyxl
 
+from zcweb import create_app
+from zcweb.cli import COMMANDS, MIGRATING
 from zcweb.models import Applicant, Batch, Org, User
 from zcweb.roster import workflow
 
@@ -53,10 +56,10 @@ def test_seed_demo_makes_bodies_accounts_and_an_open_batch(runner, ctx):
 
 def test_create_user_for_a_body(runner, ctx):
     result = runner.invoke(args=["create-user", "bg2", "--role", "contact", "--org", "百官街道",
-                                 "--password", "pw-123456"])
+                                 "--password", "pw-12345678"])
     assert result.exit_code == 0, result.output
     user = User.get(User.username == "bg2")
-    assert user.org.name == "百官街道" and user.check_password("pw-123456")
+    assert user.org.name == "百官街道" and user.check_password("pw-12345678")
     missing = runner.invoke(args=["create-user", "x", "--role", "contact", "--password", "p"])
     assert missing.exit_code != 0 and "--org" in missing.output
 
@@ -111,3 +114,44 @@ def test_export_roster_holds_the_approved_rows(runner, tmp_path, ctx):
     ws = openpyxl.load_workbook(out).active
     names = [c.value for row in ws.iter_rows() for c in row if c.value in ("甲", "乙")]
     assert names == ["甲"]
+
+
+def _arguments(command, tmp_path) -> list[str]:
+    """Values for a command's required parameters, enough to reach its body."""
+    existing = tmp_path / "any.xlsx"
+    existing.write_bytes(b"x")
+    args = []
+    for param in command.params:
+        if not param.required:
+            continue
+        if isinstance(param.type, click.Choice):
+            value = param.type.choices[0]
+        elif isinstance(param.type, click.Path):
+            value = str(existing if param.type.exists else tmp_path / "out.xlsx")
+        elif param.type is click.INT:
+            value = "2024"
+        else:
+            value = "百官街道"
+        args += [value] if isinstance(param, click.Argument) else [param.opts[0], value]
+    return args
+
+
+def test_every_command_before_init_db_says_to_run_it(tmp_path):
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}",
+                      "SECRET_KEY": "x"})
+    runner = app.test_cli_runner()
+    ours = [c for name, c in app.cli.commands.items() if name not in MIGRATING]
+    assert {c.name for c in ours} >= {c.name for c in COMMANDS} - MIGRATING
+    for command in ours:
+        result = runner.invoke(args=[command.name, *_arguments(command, tmp_path)])
+        assert result.exit_code == 1, (command.name, result.output)
+        assert "数据库尚未初始化，请先运行 flask --app zcweb init-db" in result.output, command.name
+        assert result.exception is None or isinstance(result.exception, SystemExit), command.name
+        assert "Traceback" not in result.output
+
+
+def test_seed_demo_refuses_a_database_with_a_real_batch(runner, ctx):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 1
+    assert "数据库中已有正式批次" in result.output and "Traceback" not in result.output
+    assert Batch.select().count() == 1 and Applicant.select().count() == 0

@@ -332,3 +332,20 @@ def test_zip_bomb_members_are_what_they_claim():
     bomb = files.zip_bomb()
     sizes = [info.file_size for info in zipfile.ZipFile(io.BytesIO(bomb)).infolist()]
     assert sum(sizes) > Limits().max_uncompressed and len(bomb) < 300_000
+
+
+def test_a_stray_space_far_away_is_ignored_with_a_note():
+    roster = read(files.stray_space_xlsx())
+    assert [row.number for row in roster.rows] == [3, 4]
+    assert roster.rows[0].cells["name"] == files.person(1)["姓名"]
+    assert roster.notes == ["工作表“申报人员”的 AD1048576 单元格只有空格，离花名册数据太远，已忽略。"]
+
+
+def test_far_cells_holding_an_ideographic_space_or_nothing_are_ignored():
+    roster = read(files.inline_blank_far_xlsx())
+    assert roster.rows == two_people(files.text_cells)
+    assert roster.notes == ["工作表“申报人员”的 AD1048576、AE1048576 单元格只有空格，离花名册数据太远，已忽略。"]
+
+
+def test_a_far_cell_with_text_is_still_refused():
+    assert refusal(files.stray_space_xlsx(" x ")) == FAR.format("AD1048576")

@@ -8,15 +8,13 @@ import secrets
 from pathlib import Path
 
 from flask import Flask, make_response, render_template, request
-from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from htmx_flask import Htmx
 
-from . import db
+from . import db, headers, logins, sessions
 from .resources import resource_dir
 
 csrf = CSRFProtect()
-login_manager = LoginManager()
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -39,12 +37,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     csrf.init_app(app)
     Htmx(app)
-    _init_login(app)
+    logins.limiter.init_app(app)
+    sessions.init_app(app)
+    headers.init_app(app)
 
-    from . import capacity, cli, filters
+    from . import capacity, cli, demo, filters
     from .views import admin, auth, exports, home, reconciliation, review, uploads
 
     filters.init_app(app)
+    demo.init_app(app)
     for module in (auth, home, uploads, review, exports, admin, reconciliation):
         app.register_blueprint(module.bp)
     cli.init_app(app)
@@ -59,19 +60,6 @@ def _instance_secret(path: Path) -> str:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
-
-
-def _init_login(app: Flask) -> None:
-    from .models import User
-
-    login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
-    login_manager.login_message = "请先登录。"
-    login_manager.login_message_category = "info"
-
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        return User.get_or_none(User.id == int(user_id))
 
 
 def _init_errors(app: Flask) -> None:
@@ -99,6 +87,10 @@ def _init_errors(app: Flask) -> None:
     def too_large(e):
         limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
         return page(413, "文件过大", f"上传的文件超过 {limit} MB 上限。请删除多余的工作表、图片或空行后重新上传。")
+
+    @app.errorhandler(429)
+    def too_many(e):
+        return page(429, "请求过于频繁", "登录尝试过于频繁，请稍后再试。")
 
     @app.errorhandler(500)
     def server_error(e):

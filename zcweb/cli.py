@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import sys
 from pathlib import Path
@@ -11,10 +12,10 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from . import importer, reconcile, workbooks
+from . import demo, importer, logins, reconcile, workbooks
 from .backup import backup_command
 from .db import db, migrate
-from .models import Batch, Event, ListUpload, Org, User
+from .models import Applicant, Batch, Event, ListUpload, Org, User
 from .roster.batch import BatchSpec, format_date, load_preset
 from .roster.schema import load_schema
 
@@ -29,7 +30,7 @@ SHANGYU_BODIES = [
     ("杭州湾上虞经济技术开发区", "其他", []),
     ("曹娥江旅游度假区", "其他", []),
 ]
-DEMO_PASSWORD = "demo1234"
+DEMO_PASSWORD = "shangyu2024"
 
 
 def _batch(year: int | None) -> Batch:
@@ -80,30 +81,42 @@ def new_batch_command(year: str):
 
 @click.command("seed-demo")
 @with_appcontext
-def seed_demo_command():
+@click.option("--reset", is_flag=True, help="删除演示批次及其全部数据后重建")
+def seed_demo_command(reset: bool):
     """Bodies of 上虞区, an officer and one contact per body, and a demo batch
-    from the 2024 preset whose deadlines are moved so that it is open today
-    (the cut-off dates for seniority and achievements stay as notified)."""
+    from the 2024 preset whose deadline is a week away (the cut-off dates
+    for seniority and achievements stay as notified), filled with fictional
+    applicants through the real import and review paths (zcweb/demo.py).
+    Refuses a database that holds a batch that is not a demo."""
     migrate()
+    demo.refuse_unless_demo_only()
     spec = load_preset(2024)
-    shift = dt.date.today() + dt.timedelta(days=14) - spec.upload_deadline
+    shift = dt.date.today() + dt.timedelta(days=demo.DAYS_BEFORE_DEADLINE) - spec.upload_deadline
     for name in ("individual_deadline", "upload_deadline", "city_deadline"):
         setattr(spec, name, getattr(spec, name) + shift)
     spec.title = f"{spec.title}（演示数据）"
-    accounts = []
+    accounts, bodies = [], []
     with db.atomic():
-        if Batch.get_or_none(Batch.year == spec.year) is None:
-            create_batch(spec, is_demo=True)
         for order, (name, kind, aliases) in enumerate(SHANGYU_BODIES, start=1):
             org = Org.get_or_none(Org.name == name) or Org.create(
                 name=name, kind=kind, aliases=aliases, sort_order=order)
             username = f"c{order:02d}"
-            if User.get_or_none(User.username == username) is None:
-                create_user(username, User.CONTACT, org, DEMO_PASSWORD, f"{name}联络员")
+            contact = User.get_or_none(User.username == username) or create_user(
+                username, User.CONTACT, org, DEMO_PASSWORD, f"{name}联络员")
+            bodies.append((org, contact))
             accounts.append((username, f"联络员 · {name}"))
-        if User.get_or_none(User.username == "officer") is None:
-            create_user("officer", User.OFFICER, None, DEMO_PASSWORD, "裘晶晶")
-    click.echo(f"演示数据已就绪：{spec.title}，上传截止{format_date(spec.upload_deadline)}。")
+        officer = User.get_or_none(User.username == "officer") or create_user(
+            "officer", User.OFFICER, None, DEMO_PASSWORD, "裘晶晶")
+    existing = Batch.get_or_none(Batch.year == spec.year)
+    if existing and not reset:
+        click.echo(demo.EXISTING_DEMO.format(title=existing.title))
+    else:
+        if existing:
+            with db.atomic():
+                demo.remove(existing)
+        batch = demo.build(spec, bodies, officer)
+        count = Applicant.select().where(Applicant.batch == batch).count()
+        click.echo(f"演示数据已就绪：{spec.title}，{count}名申报人，上传截止{format_date(spec.upload_deadline)}。")
     click.echo(f"所有演示账号的密码均为 {DEMO_PASSWORD}（仅限本机演示）：")
     click.echo("  officer  经信局经办人")
     for username, role in accounts:
@@ -122,6 +135,9 @@ def create_user_command(name: str, role: str, org_name: str | None, password: st
         raise click.ClickException("联络员须用 --org 指定报送单位。")
     org = _org(org_name) if org_name else None
     password = password or click.prompt("密码", hide_input=True, confirmation_prompt=True)
+    problem = logins.password_problem(User(username=name), password, password)
+    if problem:
+        raise click.ClickException(problem.replace("新密码", "密码"))
     with db.atomic():
         create_user(name, role, org if role == User.CONTACT else None, password)
     click.echo(f"已创建账号 {name}（{User.ROLES[role]}{'，' + org.name if org else ''}）")
@@ -239,9 +255,35 @@ COMMANDS = (new_batch_command, seed_demo_command, create_user_command, template_
             import_command, export_roster_command, reconcile_command, backup_command)
 
 
+NOT_INITIALISED = "数据库尚未初始化，请先运行 flask --app zcweb init-db"
+# Commands that make the schema themselves.
+MIGRATING = {"init-db", "seed-demo"}
+
+
+def needs_schema(command: click.Command) -> click.Command:
+    """`command`, refusing with what to run when the database has no
+    tables yet, instead of a traceback (no such table: batch)."""
+    callback = command.callback
+    if getattr(callback, "needs_schema", False):  # commands are module objects: wrap once
+        return command
+
+    @functools.wraps(callback)
+    def checked(*args, **kwargs):
+        if not Batch.table_exists():
+            raise click.ClickException(NOT_INITIALISED)
+        return callback(*args, **kwargs)
+
+    checked.needs_schema = True
+    command.callback = checked
+    return command
+
+
 def init_app(app: Flask) -> None:
     for command in COMMANDS:
         app.cli.add_command(command)
+    for name, command in app.cli.commands.items():
+        if name not in MIGRATING:
+            needs_schema(command)
 
 
 def main() -> None:

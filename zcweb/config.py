@@ -17,6 +17,21 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = False
 WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 PAGE_SIZE = 100
+
+# Logins (counted in the database, so that every server process agrees):
+# this many failures within the window lock the account and the address
+# for the lock time.
+LOGIN_MAX_FAILURES = 5
+LOGIN_FAILURE_WINDOW = 15 * 60  # seconds
+LOGIN_LOCK_TIME = 15 * 60  # seconds
+# Flask-Limiter's coarser guard: POSTs to /login per client address. Its
+# counts live in RATELIMIT_STORAGE_URI (memory: per server process).
+LOGIN_RATE_LIMIT = "30 per minute"
+RATELIMIT_STORAGE_URI = "memory://"
+# A session ends this many seconds after logging in, or after this long
+# without a request.
+SESSION_LIFETIME = 12 * 3600
+SESSION_IDLE_TIMEOUT = 2 * 3600
 # Workbooks (templates, exports, marked copies) built at once per process;
 # a further download waits this many seconds for a slot, then gets "系统繁忙".
 WORKBOOK_BUILDS = 2

@@ -255,10 +255,10 @@ class _PreviewRows:
     def record(self, number: int, values: dict, findings: list) -> tuple:
         id_number = values.get(ID)
         self.numbers.append((number, id_number))
-        if id_number in self.submitted:
-            others = self.submitted[id_number] - {self.org_name}
-            if others:
-                findings.append(other_body_warning(sorted(others)))
+        # Stored without the other body's name: the preview, its marked copy
+        # and the contact's pages never show it (the officer's preview adds it).
+        if self.submitted.get(id_number, set()) - {self.org_name}:
+            findings.append(other_body_warning())
         found = [f.to_dict() for f in findings]
         outcome, changes, status = _outcome(values, found, self.existing.get(id_number), self.columns)
         self.outcomes.append(outcome)

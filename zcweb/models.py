@@ -119,6 +119,12 @@ class User(UserMixin, BaseModel):
     active = BooleanField(default=True)
     must_change_password = BooleanField(default=False)
     created_at = DateTimeField(default=now)
+    # Part of the id kept in the session cookie: bumped by logout, a password
+    # change or reset, so that every cookie issued before stops working.
+    session_version = IntegerField(default=1)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_active(self) -> bool:
@@ -261,6 +267,10 @@ class Event(BaseModel):
     before = JSONField(null=True)
     after = JSONField(null=True)
     detail = TextField(default="")
+    address = CharField(max_length=64, null=True)  # the client's IP, for logins
+
+    class Meta:
+        indexes = ((("action", "at"), False),)
 
     @classmethod
     def record(cls, user, action: str, **fields) -> "Event":

@@ -130,7 +130,7 @@ def _recheck(upload: Upload, row: UploadRow, values: dict, findings: list[dict])
     if new_id:
         others = Applicant.submitted_by(batch, [new_id]).get(new_id, set()) - {org.name}
         if others:
-            findings.append(other_body_warning(sorted(others)).to_dict())
+            findings.append(other_body_warning().to_dict())  # no name: see importer
     row.id_number, row.name, row.data = new_id, values.get("name", ""), to_json(values)
     # The rows sharing the old or the new number: their duplicate findings
     # are worked out again together.

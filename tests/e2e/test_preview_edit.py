@@ -21,7 +21,9 @@ def summary(page) -> str:
 def settled(page) -> None:
     """Wait until htmx has swapped and processed new content: a link in a
     row swapped in a moment ago is a plain link until then."""
-    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")
+    # A locator, not wait_for_function: the page's CSP forbids the eval
+    # that wait_for_function's polling needs.
+    page.locator(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added").first.wait_for(state="detached")
 
 
 def test_fix_two_identity_numbers_in_the_preview_and_confirm(page, tmp_path, app):
@@ -52,6 +54,8 @@ def test_fix_two_identity_numbers_in_the_preview_and_confirm(page, tmp_path, app
     page.locator("form.cell-edit").wait_for(state="detached")
     settled(page)
     li.locator("a.cell-fix").first.click()
+    field.wait_for()
+    settled(page)  # Enter in a form htmx has not processed yet would post it as a page
     field.fill(valid_row(2)["id_number"])
     if SHOTS:
         page.screenshot(path=os.path.join(SHOTS, "preview-edit-open.png"))
@@ -62,6 +66,8 @@ def test_fix_two_identity_numbers_in_the_preview_and_confirm(page, tmp_path, app
 
     wang = page.locator("table.preview tr", has_text="王五")
     wang.locator("a.cell-fix").first.click()
+    page.locator("form.cell-edit input[name=value]").wait_for()
+    settled(page)
     page.locator("form.cell-edit input[name=value]").fill(make_id("19850612", 107))
     page.locator("form.cell-edit input[name=value]").press("Enter")
     page.locator("#preview-counts .summary", has_text="2新增").wait_for()

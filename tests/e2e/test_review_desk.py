@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import login
@@ -106,13 +107,13 @@ def test_counts_change_after_an_action_without_reload(page, app, rows):
     mark(page)
     assert (count(page, "pending"), count(page, "approved")) == ("3", "0")
     page.locator(f"#a{rows['张伟']} button:has-text('拟推荐')").click()
-    page.wait_for_function("document.querySelector('#counts a[data-status=approved] b').textContent === '1'")
+    expect(page.locator("#counts a[data-status=approved] b")).to_have_text("1")  # no eval under the CSP
     assert count(page, "pending") == "2"
     page.locator(f"#a{rows['王芳']} a:has-text('退回修改')").click()
     page.locator(f"#a{rows['王芳']} input[name=reason]").fill("请补充业绩材料")
     assert_fits(page)
     page.locator(f"#a{rows['王芳']} button:has-text('确定退回')").click()
-    page.wait_for_function("document.querySelector('#counts a[data-status=returned] b').textContent === '1'")
+    expect(page.locator("#counts a[data-status=returned] b")).to_have_text("1")  # no eval under the CSP
     assert count(page, "pending") == "1"
     assert_no_reload(page)
 

@@ -329,7 +329,8 @@ class _XlsxBook:
 
     def __init__(self, data: bytes, members: dict[str, zipfile.ZipInfo], limits: Limits,
                  deadline: _Deadline):
-        self._data, self._limits = data, limits
+        self._data, self._limits, self._members = data, limits, members
+        self.notes: list[str] = []  # remarks on what reading the sheets ignored
         self._sheet_members = _sheet_members(data, members)
         worksheets = set(self._sheet_members.values())
         for info in members.values():  # calamine reads some of these on opening
@@ -349,8 +350,17 @@ class _XlsxBook:
         member = self._sheet_members.get(name)
         if member is None:
             raise RosterRefused(CORRUPT)
-        _check_sheet_area(lambda: _sheet_xml(self._data, member), name, self._limits)
-        sheet = _calamine(lambda: self._workbook.get_sheet_by_name(name))
+        workbook = self._workbook
+        try:
+            _check_sheet_area(lambda: _sheet_xml(self._data, member), name, self._limits,
+                              lambda: _shared_strings(self._data, self._members))
+        except _BlankFarCells as blank:
+            # Read the sheet from a copy of the file without those cells.
+            data = _replace_member(self._data, self._members, member, blank.xml)
+            workbook = _calamine(lambda: python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)))
+            self.notes.append(
+                f"工作表“{name}”的 {blank.names} 单元格只有空格，离花名册数据太远，已忽略。")
+        sheet = _calamine(lambda: workbook.get_sheet_by_name(name))
         start = sheet.start
         return _Sheet(name, start[1] if start else 0, enumerate(sheet.iter_rows()))
 
@@ -403,9 +413,11 @@ def _sheet_xml(data: bytes, member: zipfile.ZipInfo) -> Iterator[bytes]:
     yield carry
 
 
-def _check_sheet_area(xml_pieces, sheet: str, limits: Limits) -> None:
+def _check_sheet_area(xml_pieces, sheet: str, limits: Limits, shared_strings) -> None:
     """Refuses a sheet whose cells would make calamine's grid too large;
-    `xml_pieces()` gives the sheet's XML afresh at each call."""
+    `xml_pieces()` gives the sheet's XML afresh at each call. Raises
+    `_BlankFarCells` when the only far cells hold nothing but spaces (a
+    stray space typed at AD1048576 is a common accident)."""
     if limits.max_cells >= SMALL_ROWS * SMALL_COLUMNS and not any(
             _OUTSIDE_SMALL_AREA.search(xml) or _PREFIXED_CELL.search(xml) for xml in xml_pieces()):
         return
@@ -422,9 +434,86 @@ def _check_sheet_area(xml_pieces, sheet: str, limits: Limits) -> None:
     far = [cell for cell, beyond in ((lowest, rows > SMALL_ROWS), (rightmost, columns > SMALL_COLUMNS))
            if beyond] or [lowest, rightmost]
     names = "、".join(dict.fromkeys(b"".join(cell).decode("ascii") for cell in far))
+    _raise_if_only_blank_far_cells(b"".join(xml_pieces()), shared_strings(), limits)
     raise RosterRefused(
         f"工作表“{sheet}”的 {names} 单元格有内容，离花名册数据太远，无法读取。"
         "请删除表格下方和右侧多余的内容（选中多余的行或列，右键“删除”）后重新上传。")
+
+
+class _BlankFarCells(Exception):
+    """The sheet is within the budget once its far blank cells are dropped."""
+
+    def __init__(self, xml: bytes, names: str):
+        super().__init__(names)
+        self.xml, self.names = xml, names
+
+
+# A whole cell element with a plain reference: (column, row, attributes, content).
+_WHOLE_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"([^>]*?)(?:/>|>(.*?)</c>)', re.DOTALL)
+_CELL_TYPE = re.compile(rb'\st="([a-zA-Z]+)"')
+_TEXT = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>(.*?)</(?:\w+:)?t>", re.DOTALL)
+_VALUE = re.compile(rb"<v>(.*?)</v>", re.DOTALL)
+
+
+def _raise_if_only_blank_far_cells(xml: bytes, shared: list[bytes], limits: Limits) -> None:
+    """Raises `_BlankFarCells` with the XML without the cells outside the
+    small area that hold only whitespace, when that brings the sheet within
+    the budget; returns when a far cell holds a value."""
+    dropped, rows, columns = [], 1, 1
+
+    def keep(match: re.Match) -> bytes:
+        nonlocal rows, columns
+        column, row = match.group(1), int(match.group(2))
+        index = column_index_from_string(column.decode("ascii"))
+        if (row > SMALL_ROWS or index > SMALL_COLUMNS) and _is_blank(match.group(3), match.group(4) or b"", shared):
+            dropped.append(f"{column.decode('ascii')}{row}")
+            return b""
+        rows, columns = max(rows, row), max(columns, index)
+        return match.group(0)
+
+    kept = _WHOLE_CELL.sub(keep, xml)
+    if dropped and rows * columns <= limits.max_cells:
+        raise _BlankFarCells(kept, "、".join(dropped[:3]) + ("等" if len(dropped) > 3 else ""))
+
+
+def _is_blank(attributes: bytes, content: bytes, shared: list[bytes]) -> bool:
+    """Whether a cell holds nothing, or only whitespace text."""
+    kind = _CELL_TYPE.search(attributes)
+    kind = kind.group(1) if kind else b"n"
+    if b"<f" in content:
+        return False
+    if kind == b"inlineStr":
+        text = b"".join(_TEXT.findall(content))
+    else:
+        value = _VALUE.search(content)
+        if value is None:
+            return True
+        if kind != b"s":
+            return not value.group(1).strip()
+        try:
+            text = shared[int(value.group(1))]
+        except (ValueError, IndexError):
+            return False
+    return not text.decode("utf-8", "replace").strip()
+
+
+def _shared_strings(data: bytes, members: dict[str, zipfile.ZipInfo]) -> list[bytes]:
+    """The workbook's shared strings, as raw text of each <si>."""
+    info = members.get("xl/sharedstrings.xml")
+    if info is None:
+        return []
+    xml = _inflate(data, info)
+    return [b"".join(_TEXT.findall(item)) for item in re.findall(rb"<si>(.*?)</si>", xml, re.DOTALL)]
+
+
+def _replace_member(data: bytes, members: dict[str, zipfile.ZipInfo], replaced: zipfile.ZipInfo,
+                    content: bytes) -> bytes:
+    """A copy of the xlsx with one member's content replaced."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in members.values():
+            archive.writestr(info.filename, content if info is replaced else _inflate(data, info))
+    return buffer.getvalue()
 
 
 def _calamine(call):
@@ -540,6 +629,7 @@ def _read_book(book, schema: Schema, limits: Limits, deadline: _Deadline) -> Raw
          and info.name not in (INSTRUCTIONS_SHEET, LISTS_SHEET, META_SHEET)),
         key=lambda name: name != schema.sheet)
     sheet, head, rest, header = _choose_sheet(book, candidates, schema, deadline)
+    notes += getattr(book, "notes", ())
     if sheet.name != schema.sheet and len(candidates) > 1:
         notes.append(f"文件有多张工作表，读取的是表头最完整的“{sheet.name}”，其他工作表未读取。")
     rows = chain(((i, cells) for i, cells in head if i > header.index), rest)

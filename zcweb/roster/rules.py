@@ -392,10 +392,12 @@ def check_duplicates(rows: list[tuple[int, dict]], schema: Schema) -> dict[int, 
     return dict(found)
 
 
-def other_body_warning(org_names: list[str]) -> Finding:
-    """The same identity number is in another body's roster of the batch."""
+def other_body_warning(org_names: list[str] | None = None) -> Finding:
+    """The same identity number is in another body's roster of the batch.
+    Only the officer is told which body (`org_names`): to a contact it would
+    reveal who else submitted the person."""
     return warning(
         ID_NUMBER,
-        f"同一身份证号码也在{'、'.join(org_names)}报送的花名册中，请核实是否重复申报",
+        f"该身份证号码已由{'、'.join(org_names) if org_names else '其他单位'}报送，请核实是否重复申报",
         "duplicate.other_body",
     )

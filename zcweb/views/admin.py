@@ -9,6 +9,7 @@ import secrets
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from peewee import JOIN
 
+from .. import logins, sessions
 from ..access import current_batch_or_404, me, officer_required
 from ..db import db
 from ..models import Event, Extension, Org, User
@@ -18,10 +19,14 @@ from . import render
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def new_password() -> str:
-    """A password that is easy to read out over the phone: no 0/O, 1/l."""
+def new_password(user: User) -> str:
+    """A password that is easy to read out over the phone (no 0/O, 1/l) and
+    that the password policy accepts for `user`."""
     alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
-    return "".join(secrets.choice(alphabet) for _ in range(10))
+    while True:
+        password = "".join(secrets.choice(alphabet) for _ in range(logins.MIN_PASSWORD))
+        if logins.password_problem(user, password, password) is None:
+            return password
 
 
 # --- bodies ---------------------------------------------------------------
@@ -116,10 +121,10 @@ def user_create():
     if error:
         flash(error, "error")
         return redirect(url_for("admin.users"), code=303)
-    password = new_password()
+    user = User(username=username, display_name=form.get("display_name", "").strip() or username,
+                role=role, org=org if role == User.CONTACT else None, must_change_password=True)
+    password = new_password(user)
     with db.atomic():
-        user = User(username=username, display_name=form.get("display_name", "").strip() or username,
-                    role=role, org=org if role == User.CONTACT else None, must_change_password=True)
         user.set_password(password)
         user.save()
         Event.record(me(), "user.created", org=user.org, detail=username)
@@ -132,11 +137,12 @@ def user_update(user_id: int):
     user = User.get_or_none(User.id == user_id) or abort(404)
     action = request.form.get("action")
     if action == "reset":
-        password = new_password()
+        password = new_password(user)
         with db.atomic():
             user.set_password(password)
             user.must_change_password = True
             user.save()
+            sessions.invalidate(user)
             Event.record(me(), "user.password_reset", org=user.org, detail=user.username)
         return render_template("admin_password_shown.html", user=user, password=password)
     if action in ("disable", "enable"):
@@ -146,6 +152,7 @@ def user_update(user_id: int):
             user.active = action == "enable"
             with db.atomic():
                 user.save()
+                sessions.invalidate(user)
                 Event.record(me(), f"user.{action}d", org=user.org, detail=user.username)
             flash(f"已{'启用' if user.active else '停用'}账号“{user.username}”。", "success")
     return redirect(url_for("admin.users"), code=303)

@@ -2,39 +2,38 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user
 
-from ..models import Event, User
+from .. import logins, sessions
+from ..access import me
+from ..models import Event
 from . import back
 
 bp = Blueprint("auth", __name__)
 
-MIN_PASSWORD = 8
-
-
-def password_problem(password: str, confirm: str) -> str | None:
-    if len(password) < MIN_PASSWORD:
-        return f"新密码至少{MIN_PASSWORD}位。"
-    if password != confirm:
-        return "两次输入的新密码不一致。"
-    return None
-
 
 @bp.route("/login", methods=["GET", "POST"])
+@logins.limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     error = None
     if request.method == "POST":
-        user = User.get_or_none(User.username == request.form.get("username", "").strip())
-        if user is None or not user.check_password(request.form.get("password", "")):
-            error = "用户名或密码不正确。"
+        username, address = request.form.get("username", "").strip(), request.remote_addr
+        until = logins.locked_until(username, address)
+        user = None if until else logins.authenticate(username, request.form.get("password", ""))
+        if until:
+            error = logins.lock_message(until)
+        elif user is None:
+            logins.record_failure(username, address)
+            until = logins.locked_until(username, address)
+            error = logins.lock_message(until) if until else "用户名或密码不正确。"
         elif not user.is_active:
             error = "该账号已停用，请联系经信局。"
         else:
-            login_user(user)
-            Event.record(user, "auth.login", detail=user.username)
+            sessions.start(user)
+            Event.record(user, "auth.login", detail=user.username, address=address)
             if user.must_change_password:
                 flash("请先修改初始密码。", "info")
                 return redirect(url_for("auth.password"), code=303)
@@ -44,7 +43,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    logout_user()
+    if current_user.is_authenticated:
+        sessions.invalidate(me())
+    sessions.end()
     return redirect(url_for("auth.login"), code=303)
 
 
@@ -52,17 +53,21 @@ def logout():
 @login_required
 def password():
     error = None
+    user = me()
     if request.method == "POST":
         form = request.form
-        if not current_user.check_password(form.get("current", "")):
+        if not user.check_password(form.get("current", "")):
             error = "当前密码不正确。"
         else:
-            error = password_problem(form.get("new", ""), form.get("confirm", ""))
+            error = logins.password_problem(user, form.get("new", ""), form.get("confirm", ""))
         if not error:
-            current_user.set_password(form["new"])
-            current_user.must_change_password = False
-            current_user.save()
-            Event.record(current_user.id, "auth.password", detail=current_user.username)
-            flash("密码已修改。", "success")
+            user.set_password(form["new"])
+            user.must_change_password = False
+            user.save()
+            # Other sessions of this user end; this one goes on with the new version.
+            sessions.invalidate(user)
+            login_user(user)
+            Event.record(user.id, "auth.password", detail=user.username)
+            flash("密码已修改，其他已登录的会话均已退出。", "success")
             return redirect(url_for("home.index"), code=303)
-    return render_template("password.html", error=error), 400 if error else 200
+    return render_template("password.html", error=error, min_length=logins.MIN_PASSWORD), 400 if error else 200

@@ -12,13 +12,15 @@ from peewee import JOIN
 from .. import importer, preview_edit, workbooks
 from ..access import me, upload_or_404
 from ..capacity import limited
-from ..models import Batch, Org, Upload, UploadRow, User
+from ..models import Applicant, Batch, Org, Upload, UploadRow, User
 from ..roster.idcard import mask
+from ..roster.rules import other_body_warning
 from . import render, send_download
 
 bp = Blueprint("uploads", __name__, url_prefix="/uploads")
 
 PREVIEW_ROWS = 500  # rows shown at once in a preview; errors come first
+OTHER_BODY = other_body_warning().rule
 
 
 def _target_org() -> Org:
@@ -69,12 +71,27 @@ def show(upload_id: int, editing: tuple[int, str] | None = None):
     batch = upload.batch
     total = upload.summary["rows"] if upload.summary else 0
     limit = None if request.args.get("all") == "1" else PREVIEW_ROWS
-    rows = list(importer.preview_rows(upload, limit)) if upload.preview else []
+    rows = _name_other_bodies(upload, list(importer.preview_rows(upload, limit)) if upload.preview else [])
     return render(
         "upload_preview.html", **_preview_context(upload), rows=rows, total=total, mask=mask,
         edits=preview_edit.edits(upload), editing=editing,
         current=editing and preview_edit.current_value(upload, *editing),
     )
+
+
+def _name_other_bodies(upload: Upload, rows: list) -> list:
+    """For the officer: which other bodies submitted the same person (the
+    stored findings do not say, so that a contact never learns it)."""
+    if not current_user.is_officer:
+        return rows
+    numbers = [r.id_number for r in rows if any(f["rule"] == OTHER_BODY for f in r.findings or [])]
+    submitted = Applicant.submitted_by(upload.batch, numbers) if numbers else {}
+    for r in rows:
+        names = sorted(submitted.get(r.id_number, set()) - {upload.org.name})
+        for f in r.findings or []:
+            if f["rule"] == OTHER_BODY and names:
+                f["message"] = other_body_warning(names).message
+    return rows
 
 
 def _preview_context(upload) -> dict:
@@ -98,6 +115,7 @@ def row(upload_id: int, number: int):
     upload, r = _row(upload_id, number)
     if not request.htmx:
         return redirect(url_for("uploads.show", upload_id=upload.id), code=303)
+    _name_other_bodies(upload, [r])
     return render_block("upload_preview.html", "row", r=r, **_preview_context(upload))
 
 
@@ -112,6 +130,7 @@ def edit_cell(upload_id: int, number: int):
         return _refused(upload, why or "这一列不在上传的文件中，不能在此更正。")
     if not request.htmx:
         return show(upload.id, editing=(number, key))
+    _name_other_bodies(upload, [r])
     return render_block("upload_preview.html", "row", r=r, editing=(number, key),
                         current=preview_edit.current_value(upload, number, key), **_preview_context(upload))
 
@@ -131,6 +150,7 @@ def save_cell(upload_id: int, number: int):
         flash(f"第{number}行已更正并重新检查。", "success")
         return redirect(url_for("uploads.show", upload_id=upload.id), code=303)
     upload = Upload.get_by_id(upload.id)
+    _name_other_bodies(upload, changed)
     context = _preview_context(upload)
     # Out-of-band parts go in <template>s, which htmx 2 unwraps, so that
     # the parser, put in table mode by the first row, keeps them whole.
