@@ -1,8 +1,9 @@
 """Pictures of the generated workbooks, to look at them as a contact would.
 
 Writes the 2024 template for 百官街道 (empty, and a copy pre-filled with
-three example rows, review info and error marks) and a sample export, turns
-each into a PDF with LibreOffice and each PDF page into a PNG:
+three example rows, review info and error marks), the official 推荐人员汇总表
+of forty people, the archive, a body's feedback and the 评审表 checklist,
+turns each into a PDF with LibreOffice and each PDF page into a PNG:
 
     .venv/bin/python scripts/render_workbooks.py [OUTPUT_DIR]   # default out/pictures/
 
@@ -21,7 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from zcweb.roster.batch import format_date, load_preset  # noqa: E402
-from zcweb.roster.export import build_roster, roster_filename  # noqa: E402
+from zcweb.roster.export import build_checklist, build_feedback, build_roster, roster_filename  # noqa: E402
+from zcweb.roster.official import build_official, official_filename  # noqa: E402
 from zcweb.roster.schema import load_schema  # noqa: E402
 from zcweb.roster.template import build_template, template_filename  # noqa: E402
 
@@ -74,6 +76,28 @@ BUREAU = [
 ]
 
 
+BODIES = ["百官街道", "曹娥街道", "东关街道", "崧厦街道", "杭州湾上虞经济技术开发区"]
+NAMES = ["钱伟明", "郑晓东", "吴建华", "刘洋", "白雪梅", "叶青", "王芳", "马力", "万里鹏", "丁一凡",
+         "陈明", "邓华", "金鑫", "方圆", "欧阳振华", "李建国", "张丽", "赵敏", "孙浩", "周杰"]
+
+
+def official_rows(spec) -> list[dict]:
+    """Forty people of both levels from five bodies, as the official roster gets them."""
+    rows = []
+    for i in range(40):
+        level = "正高级工程师" if i % 5 == 0 else "高级工程师"
+        specialties = spec.levels[level]
+        row = {**EXAMPLE_ROWS[i % 2], "name": NAMES[i % len(NAMES)] + ("" if i < 20 else "二"),
+               "level": level, "specialty": specialties[i % len(specialties)],
+               "current_title": "高级工程师" if level == "正高级工程师" else "工程师",
+               "employer": ["浙江上虞某某新材料股份有限公司", "上虞区某某热电有限公司",
+                            "浙江某某精细化工集团有限公司上虞分公司"][i % 3],
+               "route": "破格" if i % 7 == 3 and level == "高级工程师" else "正常",
+               "remarks": "事业单位，岗位已核定" if i % 9 == 4 else ""}
+        rows.append({**row, "org": BODIES[i % 5], "org_order": i % 5})
+    return rows
+
+
 def workbooks() -> dict[str, bytes]:
     spec = load_preset(2024)
     schema = load_schema(spec.template)
@@ -84,8 +108,11 @@ def workbooks() -> dict[str, bytes]:
         template_filename(spec, ORG, "-错误标注"): build_template(
             schema, spec, org_name=ORG, token="zcweb1.example.token", rows=EXAMPLE_ROWS, info=INFO,
             cell_notes=CELL_NOTES, row_notes=ROW_NOTES),
-        roster_filename(spec, "拟推荐人员"): build_roster(
-            schema, spec, rows, title=f"{spec.title}拟推荐人员花名册", subtitle=subtitle),
+        roster_filename(spec, "全部申报人员存档"): build_roster(
+            schema, spec, rows, title=f"{spec.title}申报人员存档", subtitle=subtitle, archive=True),
+        official_filename(spec): build_official(spec, official_rows(spec), day=spec.upload_deadline),
+        roster_filename(spec, f"审核结果反馈-{ORG}"): build_feedback(schema, spec, ORG, rows, day=dt.date.today()),
+        roster_filename(spec, "评审表收件清单"): build_checklist(schema, spec, [(ORG, rows)], day=dt.date.today()),
     }
 
 

@@ -105,6 +105,8 @@ def main(out: Path, docs: bool) -> None:
                            ("13-admin-events", "/admin/events"), ("14-reconcile", "/reconcile")]:
             page.goto(path)
             shot(name)
+        page.goto("/exports")
+        shot("15-exports")
         browser.close()
     server.shutdown()
 

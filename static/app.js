@@ -40,3 +40,17 @@ document.addEventListener("htmx:afterSwap", function () {
     input.select();
   }
 });
+
+// [data-copy="#id"] copies that field's text; [data-print] prints the page.
+// The intranet serves plain http, where navigator.clipboard is missing, so
+// the text is selected and copied the old way.
+document.addEventListener("click", function (event) {
+  var copy = event.target.closest("[data-copy]");
+  if (copy) {
+    var field = document.querySelector(copy.dataset.copy);
+    field.select();
+    document.execCommand("copy");
+    copy.textContent = "已复制";
+  }
+  if (event.target.closest("[data-print]")) window.print();
+});

@@ -6,9 +6,9 @@ import json
 import click
 import openpyxl
 
-from zcweb import create_app
+from zcweb import create_app, decisions
 from zcweb.cli import COMMANDS, MIGRATING
-from zcweb.models import Applicant, Batch, Org, User
+from zcweb.models import Applicant, Batch, FinalRoster, Org, User
 from zcweb.roster import workflow
 
 from tests.helpers import roster, valid_row
@@ -116,6 +116,24 @@ def test_export_roster_holds_the_approved_rows(runner, tmp_path, ctx):
     assert names == ["甲"]
 
 
+def test_export_roster_writes_other_kinds_and_the_kept_final_file(runner, tmp_path, ctx):
+    baiguan = Org.get(Org.name == "百官街道")
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(roster(baiguan, [valid_row(1, name="甲"), valid_row(2, name="乙")]))
+    runner.invoke(args=["import", str(path), "--org", "百官街道"])
+    out = tmp_path / "out.xlsx"
+    result = runner.invoke(args=["export-roster", "--final", "-o", str(out)])
+    assert result.exit_code == 1 and "尚未定稿上报" in result.output
+    result = runner.invoke(args=["export-roster", "--kind", "checklist", "-o", str(out)])
+    assert result.exit_code == 0 and "2人" in result.output
+    assert openpyxl.load_workbook(out).sheetnames == ["百官街道"]
+    Applicant.update(status=workflow.APPROVED).where(Applicant.name == "甲").execute()
+    kept = decisions.finalise(Batch.current(), User.get(User.username == "officer"))
+    result = runner.invoke(args=["export-roster", "--final", "-o", str(out)])
+    assert result.exit_code == 0 and out.read_bytes() == bytes(kept.content)
+    assert FinalRoster.select().count() == 1
+
+
 def _arguments(command, tmp_path) -> list[str]:
     """Values for a command's required parameters, enough to reach its body."""
     existing = tmp_path / "any.xlsx"
@@ -130,6 +148,8 @@ def _arguments(command, tmp_path) -> list[str]:
             value = str(existing if param.type.exists else tmp_path / "out.xlsx")
         elif param.type is click.INT:
             value = "2024"
+        elif isinstance(param.type, click.DateTime):
+            value = "2024-09-30"
         else:
             value = "百官街道"
         args += [value] if isinstance(param, click.Argument) else [param.opts[0], value]

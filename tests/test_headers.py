@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from zcweb import reconcile
-from zcweb.models import Applicant, Batch, ListUpload, Org, Upload
+from zcweb import decisions, reconcile
+from zcweb.models import Applicant, Batch, ListUpload, Org, Upload, User
 
 from tests.helpers import roster, upload, valid_row
 
@@ -27,11 +27,13 @@ def samples(app, client):
         applicant_id = Applicant.select(Applicant.id).scalar()
         # A refused list is kept with its file all the same.
         list_id = reconcile.load_list(Batch.current(), ListUpload.PLATFORM, None, "名单.csv", b"a,b\r\n").id
+        final_id = decisions.finalise(Batch.current(), User.get(User.username == "officer")).id
     client.logout()
     # Each path argument of any route; a new route with another argument
     # must add a sample here.
     return {"upload_id": upload_id, "applicant_id": applicant_id, "kind": "all", "filename": "app.css",
-            "number": 2, "org_id": 1, "user_id": 2, "list_id": list_id}
+            "number": 2, "org_id": 1, "user_id": 2, "list_id": list_id,
+            "final_id": final_id}
 
 
 def get_routes(app, samples):

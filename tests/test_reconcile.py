@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from zcweb import importer
-from zcweb.models import Event, ListRow, ListUpload, Org
+from zcweb.models import Applicant, Event, ListRow, ListUpload, Org
 
 from tests.helpers import make_id, roster, upload, valid_row
 
@@ -183,3 +183,15 @@ def test_cli_exits_1_when_a_list_is_refused(rosters, runner, tmp_path):
     result = runner.invoke(args=["reconcile", "--platform", str(bad), "--json"])
     assert result.exit_code == 1
     assert "职称平台申报名单被拒收" in json.loads(result.output)["refused"]
+
+
+def test_the_export_keeps_formula_looking_names_as_text_and_list_downloads_are_logged(rosters):
+    send_list(rosters, "platform", xlsx(platform_rows()), "平台.xlsx")
+    Applicant.update(name="=1+1").where(Applicant.name == "乙二").execute()
+    response = rosters.get("/reconcile/result.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data))["平台未申报"]
+    assert (sheet["B2"].value, sheet["B2"].data_type) == ("=1+1", "s")
+    assert sheet["C2"].data_type == "s" and len(sheet["C2"].value) == 18
+    listed = ListUpload.get()
+    assert rosters.get(f"/reconcile/lists/{listed.id}/file").data == bytes(listed.content)
+    assert Event.get(Event.action == "export.list_original").user.username == "officer"

@@ -62,7 +62,7 @@ def test_a_new_column_appears_in_template_import_review_and_export(client, exten
     review = client.get("/review").get_data(as_text=True)
     assert "<th>职称证书编号</th>" in review and "ZJ-2018-001" in review
     Applicant.update(status=workflow.APPROVED).execute()
-    with client.get("/exports/recommended.xlsx") as response:
+    with client.get("/exports/all.xlsx") as response:
         ws = openpyxl.load_workbook(io.BytesIO(response.data)).active
     cells = [[c.value for c in row] for row in ws.iter_rows()]
     header = next(r for r in cells if "职称证书编号" in r)

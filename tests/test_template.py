@@ -254,7 +254,7 @@ def test_prints_landscape_a4_one_page_wide_with_header_rows_repeated(book, schem
     assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", 9, 1, 0)
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     assert sheet.print_title_rows == "$1:$2"
-    assert sheet.oddFooter.center.text == "第 &P 页，共 &N 页"
+    assert sheet.oddFooter.center.text == "第 &P 页 共 &N 页"
     assert sheet.page_margins.left < 0.5
 
 

@@ -15,7 +15,7 @@ from flask.cli import with_appcontext
 from . import demo, importer, logins, reconcile, workbooks
 from .backup import backup_command
 from .db import db, migrate
-from .models import Applicant, Batch, Event, ListUpload, Org, User
+from .models import Applicant, Batch, Event, FinalRoster, ListUpload, Org, User
 from .roster.batch import BatchSpec, format_date, load_preset
 from .roster.schema import load_schema
 
@@ -212,15 +212,38 @@ def import_command(file: str, org_name: str, year: int | None, dry_run: bool, as
 @click.command("export-roster")
 @with_appcontext
 @click.option("--batch", "year", type=int)
-@click.option("--all", "everyone", is_flag=True, help="导出全部申报人员（默认只导出推荐人员）")
+@click.option("--all", "everyone", is_flag=True, help="导出全部申报人员存档（同 --kind all）")
+@click.option("--kind", type=click.Choice(list(workbooks.EXPORTS)), default="recommended",
+              help="recommended 推荐人员汇总表；all 全部申报人员存档；checklist 评审表收件清单")
+@click.option("--gongshi", is_flag=True, help="导出公示名单（同 --kind gongshi；不含身份证号码、电话、出生年月）")
+@click.option("--final", is_flag=True, help="写出定稿上报时保存的推荐人员汇总表（原样）")
 @click.option("-o", "output", type=click.Path(dir_okay=False, writable=True), required=True)
-def export_roster_command(year: int | None, everyone: bool, output: str):
-    """Write the recommended roster (or every row with --all)."""
+def export_roster_command(year: int | None, everyone: bool, kind: str, gongshi: bool, final: bool, output: str):
+    """Write the official roster (or another export, or the file kept at finalising)."""
     batch = _batch(year)
-    data, name, count = workbooks.roster_export(batch, "all" if everyone else "recommended")
+    if final:
+        kept = FinalRoster.latest(batch)
+        if kept is None:
+            raise click.ClickException("本批次尚未定稿上报。")
+        data, name, count = bytes(kept.content), kept.filename, kept.rows
+        kind = "final"
+    else:
+        kind = "all" if everyone else "gongshi" if gongshi else kind
+        data, name, count = workbooks.roster_export(batch, kind)
     Path(output).write_bytes(data)
-    Event.record(None, "export.roster", batch=batch, after={"rows": count}, detail=f"命令行导出 {name}")
+    Event.record(None, "export.roster", batch=batch, after={"kind": kind, "rows": count},
+                 detail=f"命令行导出 {name}")
     click.echo(f"已写入 {output}（{name}，{count}人）")
+
+
+@click.command("gongshi")
+@with_appcontext
+@click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), required=True, help="公示开始日期，如 2024-09-30")
+@click.option("--batch", "year", type=int)
+def gongshi_command(start: dt.datetime, year: int | None):
+    """Print the 公示 notice text, its end date counted in working days."""
+    batch = _batch(year)
+    click.echo(workbooks.gongshi_notice(batch, start.date())[2].text)
 
 
 @click.command("reconcile")
@@ -251,7 +274,7 @@ def reconcile_command(platform: str, registry: str | None, year: int | None, as_
                f"自填学时不符{counts['ce_differs']}人。")
 
 
-COMMANDS = (new_batch_command, seed_demo_command, create_user_command, template_command,
+COMMANDS = (new_batch_command, gongshi_command, seed_demo_command, create_user_command, template_command,
             import_command, export_roster_command, reconcile_command, backup_command)
 
 

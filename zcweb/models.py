@@ -334,4 +334,23 @@ class ListRow(BaseModel):
         indexes = ((("list", "id_number"), False),)
 
 
-MODELS = [Batch, Org, User, Extension, Upload, UploadRow, Applicant, Event, PreviewEdit, ListUpload, ListRow]
+class FinalRoster(BaseModel):
+    """定稿上报: the exact official roster produced when a batch was
+    finalised, kept to be downloaded again ever after."""
+
+    batch = ForeignKeyField(Batch, backref="final_rosters", on_delete="RESTRICT")
+    created_at = DateTimeField(default=now)
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    filename = CharField()
+    size = IntegerField()
+    sha256 = CharField(max_length=64)
+    content = BlobField()
+    rows = IntegerField(default=0)
+
+    @classmethod
+    def latest(cls, batch) -> "FinalRoster | None":
+        return cls.select().where(cls.batch == batch).order_by(cls.created_at.desc(), cls.id.desc()).first()
+
+
+MODELS = [Batch, Org, User, Extension, Upload, UploadRow, Applicant, Event, PreviewEdit, ListUpload, ListRow,
+          FinalRoster]

@@ -13,13 +13,10 @@ per page.
 from __future__ import annotations
 
 import hashlib
-import io
 import unicodedata
 from dataclasses import dataclass, field
 
 from flask import current_app
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from .db import db
 from .importer import UNEXPECTED, _insert, limits
@@ -29,6 +26,7 @@ from .roster.findings import Finding, warning
 from .roster.normalize import RowCleaner, format_number
 from .roster.reader import RosterRefused, read_roster
 from .roster.schema import load_schema
+from .roster.sheets import Col, StreamSheet, stream_workbook, to_bytes
 
 SCHEMAS = {ListUpload.PLATFORM: "platform-list", ListUpload.REGISTRY: "ce-registry"}
 COMPARED = ("level", "specialty", "employer")  # roster keys the platform list also has
@@ -267,7 +265,7 @@ def reconcile(batch: Batch) -> Reconciliation:
 
 def workbook(batch: Batch, result: Reconciliation) -> tuple[bytes, str]:
     """The reconciliation as a workbook for the officer (full identity numbers)."""
-    book = Workbook()
+    book = stream_workbook()
     sheets = [
         ("各单位汇总", ["报送单位", "报送人数", "平台未申报", "信息不一致", "登记学时不足", "自填学时不符"],
          [[b.org.name, b.rows, b.not_on_platform, b.mismatched, b.ce_short, b.ce_differs] for b in result.bodies]),
@@ -281,19 +279,15 @@ def workbook(batch: Batch, result: Reconciliation) -> tuple[bytes, str]:
         ("继续教育学时", ["报送单位", "姓名", "身份证号码", "问题"],
          [[a.org.name, a.name, a.id_number, "；".join(m)] for a, m in result.ce_rows]),
     ]
-    book.remove(book.active)
     for title, headers, rows in sheets:
-        sheet = book.create_sheet(title)
-        sheet.append(headers)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
+        # Written as every export is: identity numbers and formula-looking names stay text.
+        columns = [Col(str(i), h, 22, "idcard" if h == "身份证号码" else "text") for i, h in enumerate(headers)]
+        table = StreamSheet(book, title, columns, freeze="A2")
+        table.header()
         for row in rows:
-            sheet.append(row)
-        for letter in "ABCDEF":
-            sheet.column_dimensions[letter].width = 22
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue(), f"{batch.year}年度与省平台名单核对结果.xlsx"
+            table.row(row)
+        table.finish()
+    return to_bytes(book), f"{batch.year}年度与省平台名单核对结果.xlsx"
 
 
 def counts(result: Reconciliation) -> dict:

@@ -39,6 +39,12 @@ class BatchSpec:
     levels: dict[str, list[str]]
     bureau: str = ""
     contact: str = ""
+    contact_person: str = ""
+    contact_phone: str = ""
+    official_view: str = "official-2024"
+    gongshi_view: str = "gongshi-2024"
+    # {level: 评审推荐 / 审核推荐}: the district's step, in the official roster's title
+    district_steps: dict[str, str] = field(default_factory=dict)
     paper_copies: int = 3
     breakthrough_min_score: float = 120
     breakthrough_levels: list[str] = field(default_factory=list)

@@ -9,33 +9,32 @@ notes and row notes, makes a body's "my rows" copy and the copy with errors
 marked; Excel's checks only help the contact, the server checks every upload
 again.
 
-The cell-writing and print helpers here are shared with `export`.
+The cell-writing, size and print helpers live in `sheets`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import math
 import re
-import unicodedata
 from typing import NamedTuple
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.utils.datetime import to_excel
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.pagebreak import Break
 
 from .batch import BatchSpec, format_date
 from .schema import INFO_HEADERS, Column, Schema, load_schema
+from .sheets import (
+    BOLD, CENTER, DATE_FORMAT, FONT_NAME, GRID, HEADER_FILL, TEXT_FORMAT, TEXT_TYPES, TOP, WRAP,
+    frozen_cell, row_height, safe_filename, setup_print, to_bytes, values_height, write_value,
+)
 
 INSTRUCTIONS_SHEET = "填报说明"
 COLUMNS_HEADING = "各列说明"  # the instructions' list of columns, printed on a page of its own
@@ -50,125 +49,17 @@ REQUIRED_MARK = "*"
 ID_NUMBER_LENGTH = 18  # GB 11643-1999
 DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2100, 12, 31))
 
-TEXT_FORMAT = "@"
-DATE_FORMAT = "yyyy-mm-dd"
-MONTH_FORMAT = "yyyy-mm"
-# Cells of these types hold text, so Excel cannot turn an 18-digit number
-# into a float or "1985-06" into a date.
-TEXT_TYPES = ("text", "idcard", "phone", "month", "choice", "yesno")
-PAGE_FOOTER = "第 &P 页，共 &N 页"
 
-FONT_NAME = "宋体"
-LINE_HEIGHT = 15  # points per line of 11 pt CJK text
-BOLD = Font(name=FONT_NAME, bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 INFO_FILL = PatternFill("solid", fgColor="EDEDED")
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 HEADING_FILL = PatternFill("solid", fgColor="F2F2F2")
 RED = "C00000"
-THIN = Side(style="thin", color="808080")
-GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-WRAP = Alignment(wrap_text=True, vertical="center")
-CENTER = Alignment(wrap_text=True, horizontal="center", vertical="center")
-TOP = Alignment(wrap_text=True, vertical="top")
 UNLOCKED = Protection(locked=False)
 
 _INFO_WIDTHS = dict(zip(INFO_HEADERS, (10, 26, 32)))
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 _EXCEL_NAME = re.compile(r"[^\W\d][\w.]*")
 _CELL_REFERENCE = re.compile(r"(?i)[a-z]{1,3}\d+|r\d*c\d*")
-_UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 _NUMERALS = "一二三四五六七八九十"
-
-
-# ---------------------------------------------------------------- shared
-
-def write_value(cell, value, column_type: str = "text") -> None:
-    """Writes `value` so that Excel shows exactly it: strings stay strings
-    (openpyxl would make "=..." a formula), ISO dates become real dates."""
-    if column_type == "date" and isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
-        value = _parse_iso(value.strip())
-    elif column_type in ("idcard", "phone") and _is_number(value):
-        # A number here was read from a number cell, so Excel kept at most 15
-        # significant digits: write what Excel showed (3.30682199001011E+17),
-        # never an 18-digit string that looks right and is not.
-        value = f"{value:.15G}"
-    if isinstance(value, str):
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        cell.data_type = "s"
-        return
-    cell.value = value
-    if isinstance(value, dt.date):
-        cell.number_format = MONTH_FORMAT if column_type == "month" else DATE_FORMAT
-
-
-def _parse_iso(text: str) -> dt.date:
-    value = dt.datetime.fromisoformat(text)
-    return value.date() if len(text) == 10 else value
-
-
-def _is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def setup_print(sheet, title_rows: str | None, landscape: bool = True, paper: int = 9) -> None:
-    """One page wide on `paper` (9 = A4, 8 = A3), `title_rows` repeated on
-    every page, page numbers."""
-    sheet.page_setup.paperSize = paper
-    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    if title_rows:
-        sheet.print_title_rows = title_rows
-    sheet.page_margins = PageMargins(left=0.3, right=0.3, top=0.4, bottom=0.5, header=0.2, footer=0.25)
-    sheet.print_options.horizontalCentered = True
-    sheet.oddFooter.center.text = PAGE_FOOTER
-
-
-def text_width(text: str) -> int:
-    """Width in Excel's character units: a CJK character takes two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def row_height(texts_and_widths, font_size: float = 11) -> float:
-    """A row height that shows every wrapped text whole; Excel does not fit
-    rows to wrapped text by itself, and never for merged cells."""
-    lines = 1
-    for text, width in texts_and_widths:
-        usable = max(width - 1.5, 1)
-        lines = max(lines, sum(max(1, math.ceil(text_width(part) / usable)) for part in str(text).split("\n")))
-    return round(lines * LINE_HEIGHT * font_size / 11 + 6, 1)
-
-
-def fit_row_heights(sheet, numbers: range, widths: list[float]) -> None:
-    """Gives each row of `numbers` the height its wrapped values need."""
-    for number in numbers:
-        texts = [(_shown(cell.value), width) for cell, width in zip(sheet[number], widths)
-                 if cell.value not in (None, "")]
-        sheet.row_dimensions[number].height = row_height(texts)
-
-
-def _shown(value) -> str:
-    return value.strftime("%Y-%m-%d") if isinstance(value, dt.date) else str(value)
-
-
-def frozen_cell(schema: Schema, first_data_row: int) -> str:
-    """Where to freeze panes: below the header and, so a row's person stays
-    in view while scrolling right, after the name column."""
-    keys = [c.key for c in schema.columns]
-    column = keys.index("name") + 2 if "name" in keys else 1
-    return f"{get_column_letter(column)}{first_data_row}"
-
-
-def safe_filename(stem: str) -> str:
-    return _UNSAFE_FILENAME.sub("_", stem).strip() + ".xlsx"
-
-
-def to_bytes(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 # ---------------------------------------------------------------- template
@@ -200,11 +91,9 @@ def build_template(schema: Schema, spec: BatchSpec, *, org_name: str, token: str
     _write_headers(sheet, schema, extra)
     _prepare_entry_rows(sheet, schema, last_row)
     _add_validations(sheet, schema, spec, _write_lists(workbook, schema, spec), last_row)
-    _write_rows(sheet, schema, rows)
-    _write_extra(sheet, len(schema.columns), _extra_values(rows, info, row_notes))
+    extra_values = _extra_values(rows, info, row_notes)
+    _write_rows(sheet, schema, rows, extra_values, [_INFO_WIDTHS[h] for h in extra])
     _mark_cells(sheet, schema, cell_notes or {})
-    widths = [c.width for c in schema.columns] + [_INFO_WIDTHS[h] for h in extra]
-    fit_row_heights(sheet, range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(rows)), widths)
     _outline_filled_rows(sheet, len(schema.columns) + len(extra), last_row)
     _protect(sheet)
     setup_print(sheet, f"{TITLE_ROW}:{HEADER_ROW}")
@@ -240,7 +129,7 @@ def _write_headers(sheet, schema: Schema, extra: list[str]) -> None:
         cell.fill = INFO_FILL
         cell.comment = _comment("系统生成，仅供参考；上传时不读取本列。")
     sheet.row_dimensions[HEADER_ROW].height = row_height(texts)
-    sheet.freeze_panes = frozen_cell(schema, FIRST_DATA_ROW)
+    sheet.freeze_panes = frozen_cell([c.key for c in schema.columns], FIRST_DATA_ROW)
 
 
 def header_cell(sheet, index: int, text: str, width: float, row: int = HEADER_ROW):
@@ -285,12 +174,24 @@ def _entry_format(column: Column) -> str:
     return TEXT_FORMAT if column.type in TEXT_TYPES else "General"
 
 
-def _write_rows(sheet, schema: Schema, rows: list[dict]) -> None:
+def _write_rows(sheet, schema: Schema, rows: list[dict], extra_values: list[list[str]], extra_widths) -> None:
+    """The rows and their extra columns, each row as high as its wrapped values need."""
+    widths = [c.width for c in schema.columns] + list(extra_widths)
+    after = len(schema.columns)
     for offset, row in enumerate(rows):
-        for index, column in enumerate(schema.columns, 1):
-            value = row.get(column.key)
+        number = FIRST_DATA_ROW + offset
+        values = [row.get(column.key) for column in schema.columns]
+        for index, (column, value) in enumerate(zip(schema.columns, values), 1):
             if value is not None and value != "":
-                write_value(sheet.cell(FIRST_DATA_ROW + offset, index), value, column.type)
+                write_value(sheet.cell(number, index), value, column.type)
+        texts = extra_values[offset] if extra_values else []
+        for index, text in enumerate(texts, after + 1):
+            cell = sheet.cell(number, index)
+            if text:
+                write_value(cell, text)
+            cell.fill = INFO_FILL
+            cell.alignment = WRAP
+        sheet.row_dimensions[number].height = values_height(values + texts, widths)
 
 
 def _extra_headers(info, row_notes) -> list[str]:
@@ -307,16 +208,6 @@ def _extra_values(rows, info, row_notes) -> list[list[str]]:
             texts.append(row_notes.get(offset, ""))
         values.append(texts)
     return values
-
-
-def _write_extra(sheet, after: int, values: list[list[str]]) -> None:
-    for offset, texts in enumerate(values):
-        for index, text in enumerate(texts, after + 1):
-            cell = sheet.cell(FIRST_DATA_ROW + offset, index)
-            if text:
-                write_value(cell, text)
-            cell.fill = INFO_FILL
-            cell.alignment = WRAP
 
 
 def _mark_cells(sheet, schema: Schema, cell_notes: dict) -> None:

@@ -1,15 +1,21 @@
-"""Downloads: templates (blank, pre-filled, all bodies) and roster exports."""
+"""Downloads: templates (blank, pre-filled, all bodies), the exports page,
+roster exports, each body's feedback and the rosters kept at 定稿上报.
+Every download of personal data is recorded as an Event."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, request
+import datetime as dt
+
+from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user, login_required
 
-from .. import workbooks
+from .. import decisions, workbooks
 from ..capacity import limited
 from ..access import current_batch_or_404, me, officer_required
-from ..models import Event, Org
-from . import send_download
+from ..models import Event, FinalRoster, Org
+from ..roster.workdays import earliest_end
+from ..roster.workflow import TransitionRefused
+from . import back, render, send_download
 
 bp = Blueprint("exports", __name__)
 
@@ -44,12 +50,36 @@ def my_rows():
     return send_download(data, name)
 
 
+@bp.route("/feedback.xlsx")
+@login_required
+@limited
+def feedback():
+    """审核结果反馈: a contact gets their own body's; the officer any body's."""
+    batch = current_batch_or_404()
+    org = _org()
+    data, name, count = workbooks.feedback_export(batch, org)
+    Event.record(me(), "export.feedback", batch=batch, org=org, after={"rows": count},
+                 detail=f"导出 {name}（{count}人）")
+    return send_download(data, name)
+
+
 @bp.route("/templates.zip")
 @officer_required
 @limited
 def all_templates():
     data, name = workbooks.all_templates_zip(current_batch_or_404())
     return send_download(data, name)
+
+
+@bp.route("/exports")
+@officer_required
+def index():
+    batch = current_batch_or_404()
+    finals = list(FinalRoster.select(FinalRoster.id, FinalRoster.created_at, FinalRoster.created_by,
+                                     FinalRoster.filename, FinalRoster.size, FinalRoster.sha256, FinalRoster.rows)
+                  .where(FinalRoster.batch == batch).order_by(FinalRoster.id.desc()))
+    return render("exports.html", batch=batch, exports=workbooks.EXPORTS, finals=finals,
+                  orgs=list(Org.ordered()))
 
 
 @bp.route("/exports/<kind>.xlsx")
@@ -59,7 +89,59 @@ def roster(kind: str):
     if kind not in workbooks.EXPORTS:
         abort(404)
     batch = current_batch_or_404()
-    data, name, count = workbooks.roster_export(batch, kind)
-    Event.record(me(), "export.roster", batch=batch, after={"kind": kind, "rows": count},
-                 detail=f"导出 {name}（{count}人，含完整身份证号码）")
+    org = None
+    if kind == "checklist" and request.args.get("org"):
+        org = _org()
+        data, name, count = workbooks.checklist_export(batch, org)
+    else:
+        data, name, count = workbooks.roster_export(batch, kind)
+    Event.record(me(), "export.roster", batch=batch, org=org, after={"kind": kind, "rows": count},
+                 detail=f"导出 {name}（{count}人）")
     return send_download(data, name)
+
+
+@bp.route("/exports/final/<int:final_id>.xlsx")
+@officer_required
+def final(final_id: int):
+    """The exact roster kept at 定稿上报, byte for byte."""
+    kept = FinalRoster.get_or_none(FinalRoster.id == final_id)
+    if kept is None:
+        abort(404)
+    Event.record(me(), "export.final", batch=kept.batch_id, after={"sha256": kept.sha256},
+                 detail=f"下载定稿文件 {kept.filename}")
+    return send_download(bytes(kept.content), kept.filename)
+
+
+@bp.post("/exports/reopen")
+@officer_required
+def reopen():
+    """撤销定稿: decisions may change again (an Event says who and why)."""
+    try:
+        count = decisions.reopen_batch(current_batch_or_404(), me(), request.form.get("reason", ""))
+    except TransitionRefused as e:
+        flash(str(e), "error")
+    else:
+        flash(f"已撤销定稿，{count}人恢复为“拟推荐”。修改后请重新定稿上报。", "success")
+    return back("exports.index")
+
+
+@bp.route("/gongshi")
+@officer_required
+def gongshi():
+    """The 公示: the notice text for a chosen start date, and the list."""
+    batch = current_batch_or_404()
+    start, error = _start_date(request.args.get("start", ""))
+    people, period, notice = workbooks.gongshi_notice(batch, start)
+    return render("gongshi.html", batch=batch, spec=batch.spec, period=period, notice=notice, people=people,
+                  total=sum(map(len, people.values())), error=error)
+
+
+def _start_date(text: str) -> tuple[dt.date, str | None]:
+    """The chosen start date, else the first working day from today."""
+    error = None
+    if text:
+        try:
+            return dt.date.fromisoformat(text), None
+        except ValueError:
+            error = f"“{text}”不是有效的日期，已改用今天起的第一个工作日。"
+    return earliest_end(dt.date.today(), 1)[0], error

@@ -50,6 +50,7 @@ def original(list_id: int):
     entry = ListUpload.get_or_none(ListUpload.id == list_id)
     if entry is None:
         abort(404)
+    Event.record(me(), "export.list_original", batch=entry.batch_id, detail=f"下载名单原文件 {entry.filename}")
     return send_download(bytes(entry.content), entry.filename)
 
 

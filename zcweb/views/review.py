@@ -255,8 +255,8 @@ def finalise():
     batch = current_batch_or_404()
     if batch.finalised_at:
         abort(409)
-    count = decisions.finalise(batch, me())
-    flash(f"已定稿：{count}人标记为“已推荐”，批次已停止接收上传。", "success")
+    kept = decisions.finalise(batch, me())
+    flash(f"已定稿：{kept.rows}人列入推荐人员汇总表，批次已停止接收上传。定稿文件已保存，可在“导出”页下载。", "success")
     response = back("home.index")
     if request.htmx:
         response = make_response("")

@@ -12,7 +12,7 @@ from peewee import JOIN
 from .. import importer, preview_edit, workbooks
 from ..access import me, upload_or_404
 from ..capacity import limited
-from ..models import Applicant, Batch, Org, Upload, UploadRow, User
+from ..models import Applicant, Batch, Event, Org, Upload, UploadRow, User
 from ..roster.idcard import mask
 from ..roster.rules import other_body_warning
 from . import render, send_download
@@ -209,6 +209,7 @@ def marked(upload_id: int):
     if not upload.preview:
         abort(404)
     data, name = workbooks.marked_copy(upload)
+    Event.record(me(), "export.marked", batch=upload.batch_id, org=upload.org_id, upload=upload, detail=name)
     return send_download(data, name)
 
 
@@ -216,5 +217,7 @@ def marked(upload_id: int):
 @login_required
 def original(upload_id: int):
     upload = upload_or_404(upload_id)
+    Event.record(me(), "export.original", batch=upload.batch_id, org=upload.org_id, upload=upload,
+                 detail=f"下载原文件 {upload.filename}")
     return send_download(bytes(upload.content), upload.filename)
 

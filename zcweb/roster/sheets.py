@@ -1,0 +1,287 @@
+"""Writing cells, sizes and print setup: what every workbook writer shares.
+
+The template (`template`), the exports (`export`) and the official roster
+(`official`) each hold only what makes them different. `StreamSheet` writes
+a table top to bottom in openpyxl's write-only mode with named styles, so an
+export's time is linear in its rows and its memory flat.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import re
+import unicodedata
+from functools import lru_cache
+from typing import NamedTuple
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
+
+TEXT_FORMAT = "@"
+DATE_FORMAT = "yyyy-mm-dd"
+MONTH_FORMAT = "yyyy-mm"
+# Cells of these types hold text, so Excel cannot turn an 18-digit number
+# into a float or "1985-06" into a date.
+TEXT_TYPES = ("text", "idcard", "phone", "month", "choice", "yesno")
+PAGE_FOOTER = "第 &P 页 共 &N 页"
+A4, A3 = 9, 8
+
+FONT_NAME = "宋体"
+LINE_HEIGHT = 15  # points per line of 11 pt CJK text
+BOLD = Font(name=FONT_NAME, bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+THIN = Side(style="thin", color="808080")
+GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAP = Alignment(wrap_text=True, vertical="center")
+CENTER = Alignment(wrap_text=True, horizontal="center", vertical="center")
+TOP = Alignment(wrap_text=True, vertical="top")
+RIGHT = Alignment(horizontal="right", vertical="center")
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def write_value(cell, value, column_type: str = "text") -> None:
+    """Writes `value` so that Excel shows exactly it: strings stay strings
+    (openpyxl would make "=..." a formula), ISO dates become real dates."""
+    if column_type == "date" and isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+        value = _parse_iso(value.strip())
+    elif column_type in ("idcard", "phone") and _is_number(value):
+        # A number here was read from a number cell, so Excel kept at most 15
+        # significant digits: write what Excel showed (3.30682199001011E+17),
+        # never an 18-digit string that looks right and is not.
+        value = f"{value:.15G}"
+    if isinstance(value, str):
+        cell.value = value if value.isprintable() else ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell.data_type = "s"
+        return
+    cell.value = value
+    if isinstance(value, dt.date):
+        cell.number_format = MONTH_FORMAT if column_type == "month" else DATE_FORMAT
+
+
+def _parse_iso(text: str) -> dt.date:
+    value = dt.datetime.fromisoformat(text)
+    return value.date() if len(text) == 10 else value
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def setup_print(sheet, title_rows: str | None, landscape: bool = True, paper: int = A4) -> None:
+    """One page wide on `paper`, `title_rows` repeated on every page, page
+    numbers in the footer."""
+    sheet.page_setup.paperSize = paper
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_rows:
+        sheet.print_title_rows = title_rows
+    sheet.page_margins = PageMargins(left=0.3, right=0.3, top=0.4, bottom=0.5, header=0.2, footer=0.25)
+    sheet.print_options.horizontalCentered = True
+    sheet.oddFooter.center.text = PAGE_FOOTER
+
+
+def text_width(text: str) -> int:
+    """Width in Excel's character units: a CJK character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def row_height(texts_and_widths, font_size: float = 11) -> float:
+    """A row height that shows every wrapped text whole; Excel does not fit
+    rows to wrapped text by itself, and never for merged cells."""
+    lines = 1
+    for text, width in texts_and_widths:
+        text, usable = str(text), max(width - 1.5, 1)
+        if len(text) * 2 > usable or "\n" in text:  # else one line whatever its characters
+            lines = max(lines, _lines(text, usable))
+    return round(lines * LINE_HEIGHT * font_size / 11 + 6, 1)
+
+
+@lru_cache(maxsize=65536)
+def _lines(text: str, usable: float) -> int:
+    """Lines `text` wraps to in `usable` character units (values repeat a lot: cached)."""
+    return sum(max(1, math.ceil(text_width(part) / usable)) for part in text.split("\n"))
+
+
+def values_height(values, widths, font_size: float = 11) -> float:
+    """The height of a row of `values` in columns of `widths`, from the
+    values themselves (never by reading the sheet back, which is quadratic)."""
+    return row_height([(shown(v), w) for v, w in zip(values, widths) if v is not None and v != ""], font_size)
+
+
+def shown(value) -> str:
+    return value.strftime("%Y-%m-%d") if isinstance(value, dt.date) else str(value)
+
+
+def frozen_cell(keys: list[str], first_data_row: int) -> str:
+    """Where to freeze panes: below the header and, so a row's person stays
+    in view while scrolling right, after the name column."""
+    column = keys.index("name") + 2 if "name" in keys else 1
+    return f"{get_column_letter(column)}{first_data_row}"
+
+
+def safe_filename(stem: str) -> str:
+    return _UNSAFE_FILENAME.sub("_", stem).strip() + ".xlsx"
+
+
+def to_bytes(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------- streaming tables
+
+class Col(NamedTuple):
+    """A column of a streamed table: key, header, width, schema type."""
+
+    key: str
+    header: str
+    width: float
+    type: str = "text"
+
+
+def _number_format(column_type: str) -> str:
+    if column_type == "date":
+        return DATE_FORMAT
+    return TEXT_FORMAT if column_type in TEXT_TYPES else "General"
+
+
+class StreamSheet:
+    """A write-only sheet written top to bottom: banner lines across the
+    table, one header row, data rows, lines below. Styles are named styles
+    registered once per workbook; a data row reuses one styled cell per
+    column, so writing a cell costs about what writing its bare value does."""
+
+    def __init__(self, workbook: Workbook, title: str, columns: list[Col], *, font_size: float = 11,
+                 freeze: str | None = None, data_align: Alignment = WRAP, min_height: float = 0):
+        self.workbook = workbook
+        self.sheet = workbook.create_sheet(title)
+        # The sheet's head (views, columns, fit to page) is written with the first row.
+        self.sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        if freeze:
+            self.sheet.freeze_panes = freeze
+        self.columns = columns
+        self.widths = [c.width for c in columns]
+        self.font_size = font_size
+        self.min_height = min_height
+        # Rows of one line take the sheet's default height: no row record each.
+        self.default_height = max(row_height([], font_size), min_height)
+        self.sheet.sheet_format.defaultRowHeight = self.default_height
+        self.sheet.sheet_format.customHeight = True
+        self.row_number = 0
+        self.header_row = self.data_rows = 0
+        self.sheet._values_to_row = _positioned  # rows are appended as cells, see _positioned
+        for index, column in enumerate(columns, 1):
+            self.sheet.column_dimensions[get_column_letter(index)].width = column.width
+        align_name = "c" if data_align.horizontal == "center" else "l"
+        self._data_cells = [self._cell(None, self._style(f"data-{align_name}-{_number_format(c.type)}",
+                                                         align=data_align, number_format=_number_format(c.type)))
+                             for c in columns]
+        self._types = [c.type for c in columns]
+
+    def _style(self, name: str, *, bold=False, size=None, align=WRAP, border=GRID, fill=None,
+               number_format="General") -> str:
+        """The name of a named style, registered on first use."""
+        name = f"zc-{name}-{size or self.font_size:g}"
+        if name not in self.workbook.named_styles:
+            style = NamedStyle(name, font=Font(name=FONT_NAME, bold=bold, size=size or self.font_size),
+                               alignment=align, number_format=number_format)
+            if border is not None:
+                style.border = border
+            if fill is not None:
+                style.fill = fill
+            self.workbook.add_named_style(style)
+        return name
+
+    def _append(self, cells, height: float | None) -> int:
+        self.row_number += 1
+        custom = height is not None and height != self.default_height
+        if custom:
+            self.sheet.row_dimensions[self.row_number].height = height
+        self.sheet.append(cells)
+        if custom:  # written; keep memory flat
+            del self.sheet.row_dimensions[self.row_number]
+        return self.row_number
+
+    def _cell(self, value, style: str, column_type: str = "text") -> WriteOnlyCell:
+        cell = WriteOnlyCell(self.sheet)
+        cell.style = style
+        if value is not None and value != "":
+            write_value(cell, value, column_type)
+        return cell
+
+    def line(self, text: str, *, bold=False, size=None, align=WRAP, height: float | None = None,
+             merge: bool = True) -> int:
+        """A line of text across the table (title, 推荐单位 line, footer)."""
+        style = self._style(f"line-{'b' if bold else 'n'}-{align.horizontal or 'l'}", bold=bold, size=size,
+                            align=align, border=None)
+        number = self._append([self._cell(text, style)], height)
+        if merge and len(self.columns) > 1:
+            self.sheet.merged_cells.add(f"A{number}:{get_column_letter(len(self.columns))}{number}")
+        return number
+
+    def pair(self, left: str, right: str, *, right_columns: int, height: float | None = None) -> int:
+        """A line with `left` across most of the table and `right`, aligned
+        right, across its last `right_columns` columns."""
+        if len(self.columns) < 2:
+            return self.line(f"{left}　　{right}", height=height)
+        split = max(len(self.columns) - right_columns, 1)
+        left_style = self._style("line-n-l", align=WRAP, border=None)
+        right_style = self._style("line-n-r", align=RIGHT, border=None)
+        cells = [self._cell(left, left_style)] + [None] * (split - 1) + [self._cell(right, right_style)]
+        number = self._append(cells, height)
+        for first, end in ((1, split), (split + 1, len(self.columns))):
+            if end > first:
+                self.sheet.merged_cells.add(f"{get_column_letter(first)}{number}:{get_column_letter(end)}{number}")
+        return number
+
+    def header(self) -> int:
+        style = self._style("header", bold=True, align=CENTER, fill=HEADER_FILL)
+        cells = [self._cell(c.header, style) for c in self.columns]
+        self.header_row = self._append(cells, row_height([(c.header, c.width) for c in self.columns],
+                                                         self.font_size))
+        return self.header_row
+
+    def row(self, values: list) -> int:
+        """A data row: `values` in column order, each written by its type."""
+        for cell, value, column_type in zip(self._data_cells, values, self._types):
+            if value is None or value == "":
+                cell.value = None
+            else:
+                write_value(cell, value, column_type)
+        self.data_rows += 1
+        height = max(values_height(values, self.widths, self.font_size), self.min_height)
+        return self._append(self._data_cells, height)
+
+    def finish(self, *, paper: int = A4, landscape: bool = True, auto_filter: bool = False,
+               title_rows: str | None = None) -> None:
+        """Print setup and filter (written with the sheet's tail)."""
+        last = get_column_letter(len(self.columns))
+        if auto_filter:
+            self.sheet.auto_filter.ref = f"A{self.header_row}:{last}{self.header_row + self.data_rows}"
+        setup_print(self.sheet, title_rows or f"{self.header_row}:{self.header_row}", landscape, paper)
+
+
+def _positioned(cells, row_number: int):
+    """Stands in for openpyxl's `WriteOnlyWorksheet._values_to_row`, which
+    makes a new cell of every appended value (and of every styled cell it
+    is given, raising and catching an error on the way): our rows are cells
+    already, written as soon as appended, so they only need their position."""
+    for column, cell in enumerate(cells, 1):
+        if cell is not None:
+            cell.row, cell.column = row_number, column
+            yield cell
+
+
+def stream_workbook() -> Workbook:
+    return Workbook(write_only=True)
