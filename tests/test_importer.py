@@ -313,7 +313,7 @@ def test_confirmation_records_who_confirmed_and_what_was_done(contact, baiguan):
     confirm(contact)
     saved = last_upload()
     assert saved.decided_by.username == "baiguan"
-    assert saved.summary["committed"] == {"new": 1, "updated": 0, "withdrawn": 0}
+    assert saved.summary["committed"] == {"new": 1, "updated": 0, "withdrawn": 0, "already": 0}
 
 
 def test_a_crash_while_reading_refuses_the_file_keeps_it_and_writes_no_rows(contact, baiguan, monkeypatch):

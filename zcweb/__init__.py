@@ -12,17 +12,18 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from htmx_flask import Htmx
 
 from . import db, headers, logins, sessions
+from .resources import resource_dir
 
 csrf = CSRFProtect()
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    root = Path(__file__).resolve().parent.parent
     app = Flask(
         __name__,
-        instance_path=os.environ.get("ZCWEB_INSTANCE_PATH") or str(root / "instance"),
-        template_folder=str(root / "templates"),
-        static_folder=str(root / "static"),
+        # None: Flask's choice, `instance/` in a checkout, <prefix>/var/zcweb-instance when installed.
+        instance_path=os.environ.get("ZCWEB_INSTANCE_PATH") or None,
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
     )
     app.config.from_object("zcweb.config")
     app.config.from_pyfile("config.py", silent=True)
@@ -40,7 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     sessions.init_app(app)
     headers.init_app(app)
 
-    from . import cli, demo, filters
+    from . import capacity, cli, demo, filters
     from .views import admin, auth, batches, exports, home, reconciliation, review, uploads
 
     filters.init_app(app)
@@ -49,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.register_blueprint(module.bp)
     cli.init_app(app)
     _init_errors(app)
+    capacity.init_app(app)
     return app
 
 

@@ -13,6 +13,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from . import demo, importer, logins, reconcile, workbooks
+from .backup import backup_command
 from .db import db, migrate
 from .models import Applicant, Batch, Event, FinalRoster, ListUpload, Org, User
 from .roster.batch import BatchSpec, format_date, load_preset
@@ -274,7 +275,7 @@ def reconcile_command(platform: str, registry: str | None, year: int | None, as_
 
 
 COMMANDS = (new_batch_command, gongshi_command, seed_demo_command, create_user_command, template_command,
-            import_command, export_roster_command, reconcile_command)
+            import_command, export_roster_command, reconcile_command, backup_command)
 
 
 NOT_INITIALISED = "数据库尚未初始化，请先运行 flask --app zcweb init-db"
@@ -306,3 +307,12 @@ def init_app(app: Flask) -> None:
     for name, command in app.cli.commands.items():
         if name not in MIGRATING:
             needs_schema(command)
+
+
+def main() -> None:
+    """The `zcweb` console command: the same as `flask --app zcweb`."""
+    from flask.cli import FlaskGroup
+
+    from . import create_app
+
+    FlaskGroup(name="zcweb", create_app=create_app, help="上虞区职称申报推荐花名册工具（同 flask --app zcweb）")()

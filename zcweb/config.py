@@ -32,3 +32,10 @@ RATELIMIT_STORAGE_URI = "memory://"
 # without a request.
 SESSION_LIFETIME = 12 * 3600
 SESSION_IDLE_TIMEOUT = 2 * 3600
+# Workbooks (templates, exports, marked copies) built at once per process;
+# a further download waits this many seconds for a slot, then gets "系统繁忙".
+WORKBOOK_BUILDS = 2
+WORKBOOK_WAIT = 3
+# Seconds a write waits for another connection's lock before the 503 page
+# (SQLite's busy timeout, PostgreSQL's lock_timeout).
+DATABASE_BUSY_TIMEOUT = 10

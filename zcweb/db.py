@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, request
 from flask.cli import with_appcontext
 from peewee import DatabaseProxy, SqliteDatabase
 from playhouse.db_url import connect
@@ -19,18 +19,20 @@ db = DatabaseProxy()
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_PRAGMAS = {"journal_mode": "wal", "foreign_keys": 1, "synchronous": "normal"}
-BUSY_TIMEOUT = 10  # seconds a writer waits for another process's lock
+BUSY_TIMEOUT = 10  # seconds a writer waits for another connection's lock
 
 
-def open_database(url: str):
-    """A peewee database for a URL; SQLite gets WAL, foreign keys, a busy timeout."""
+def open_database(url: str, busy_timeout: float = BUSY_TIMEOUT):
+    """A peewee database for a URL; SQLite gets WAL, foreign keys, a busy
+    timeout; PostgreSQL the same wait for a lock (lock_timeout), after which
+    the request gets the "database busy" page rather than hanging."""
     if url.startswith("sqlite"):
-        return connect(url, pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT)
-    return connect(url)
+        return connect(url, pragmas=SQLITE_PRAGMAS, timeout=busy_timeout)
+    return connect(url, options=f"-c lock_timeout={int(busy_timeout * 1000)}")
 
 
-def bind(url: str):
-    database = open_database(url)
+def bind(url: str, busy_timeout: float = BUSY_TIMEOUT):
+    database = open_database(url, busy_timeout)
     db.initialize(database)
     return database
 
@@ -59,11 +61,12 @@ def init_app(app: Flask) -> None:
         Path(app.instance_path) / "zcweb.sqlite3"
     )
     app.config["DATABASE_URL"] = url
-    bind(url)
+    bind(url, app.config["DATABASE_BUSY_TIMEOUT"])
 
     @app.before_request
     def _connect():
-        db.connect(reuse_if_open=True)
+        if request.endpoint != "static":  # CSS and scripts serve even with the database down
+            db.connect(reuse_if_open=True)
 
     @app.teardown_appcontext
     def _close(exc):

@@ -1,9 +1,11 @@
 """Roster import (花名册导入): a preview first, then a commit on confirmation.
 
-`create_preview` keeps the file in an `Upload` and streams every row it
-reads, cleaned, checked and compared with what the body already has, into
-`UploadRow`s, so that any server process can show and confirm it and a
-large file is never held whole in memory. `confirm` applies a preview in one
+`create_preview` reads every row, cleaned, checked and compared with what
+the body already has, spooling them to a temporary file (a large file is
+never held whole in memory); only then does it open a transaction that
+keeps the file in an `Upload` and its rows in `UploadRow`s, so that the
+database is locked only while they are written and any server process can
+show and confirm the preview. `confirm` applies a preview in one
 transaction, comparing again with the rows as they are at that moment: new
 rows go from the preview into the roster in a single INSERT … SELECT.
 Confirming twice changes nothing the second time. The web upload and
@@ -12,10 +14,15 @@ Confirming twice changes nothing the second time. The web upload and
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
+import pickle
+import tempfile
 from collections import Counter
+
+import orjson
 
 from flask import current_app
 from peewee import Case, chunked
@@ -117,70 +124,112 @@ def limits() -> Limits:
 
 
 def create_preview(batch: Batch, org: Org, user: User | None, filename: str, data: bytes) -> Upload:
-    """Keep the file and what it would do; refused files are kept too."""
+    """Keep the file and what it would do; refused files are kept too. The
+    file is read and checked before the write transaction opens, so that
+    the database is locked only while the rows are written."""
     upload = Upload(batch=batch, org=org, user=user, filename=(filename or "未命名文件")[:200], size=len(data),
                     sha256=hashlib.sha256(data).hexdigest(), content=data)
-    with db.atomic():
+    analysis = None
+    try:
+        refusal = refusal_for(batch, org, user)
+        if refusal:
+            raise ImportRefused(refusal)
+        analysis = Analysis(batch, org, data)
+        upload.preview, upload.summary = analysis.preview, analysis.summary
+    except ImportRefused as e:
+        upload.status, upload.message = Upload.REFUSED, e.message
+    except Exception:  # a file we failed on is still the user's file: answer, keep it, log it
+        current_app.logger.exception("preview of %s for %s failed", upload.filename, org.name)
+        upload.status, upload.message = Upload.REFUSED, UNEXPECTED
+    with analysis or contextlib.nullcontext(), db.atomic():
         upload.save()
-        try:
-            with db.atomic():  # a savepoint: a refusal mid-file leaves no preview rows
-                refusal = refusal_for(batch, org, user)
-                if refusal:
-                    raise ImportRefused(refusal)
-                upload.preview, upload.summary = _preview(upload, batch, org, data)
-        except ImportRefused as e:
-            upload.status, upload.message = Upload.REFUSED, e.message
-        except Exception:  # a file we failed on is still the user's file: answer, keep it, log it
-            current_app.logger.exception("preview of upload %s failed", upload.id)
-            upload.status, upload.message = Upload.REFUSED, UNEXPECTED
-        upload.save(only=[Upload.status, Upload.message, Upload.preview, Upload.summary])  # not the file again
+        if analysis:
+            analysis.store(upload)
         Event.record(user, "upload." + upload.status, batch=batch, org=org, upload=upload,
                      detail=upload.message or _summary_text(upload.summary))
     return upload
 
 
 def dry_run(batch: Batch, org: Org, data: bytes) -> tuple[Upload, list[tuple[int, list[dict]]]]:
-    """What a file would do, with nothing kept: the preview in a transaction
-    that is rolled back, and its rows' findings. Raises ImportRefused."""
+    """What a file would do, with nothing kept: the preview stored in a
+    transaction that is rolled back, and its rows' findings. Raises ImportRefused."""
     refusal = refusal_for(batch, org, None)
     if refusal:
         raise ImportRefused(refusal)
-    with db.atomic() as transaction:
-        upload = Upload.create(batch=batch, org=org, filename="", size=len(data), sha256="", content=b"")
-        upload.preview, upload.summary = _preview(upload, batch, org, data)
+    with Analysis(batch, org, data) as analysis, db.atomic() as transaction:
+        upload = Upload.create(batch=batch, org=org, filename="", size=len(data), sha256="", content=b"",
+                               preview=analysis.preview, summary=analysis.summary)
+        analysis.store(upload)
         found = row_findings(upload)
         transaction.rollback()
     return upload, found
 
 
-def _preview(upload: Upload, batch: Batch, org: Org, data: bytes) -> tuple[dict, dict]:
-    """Read, clean, check and compare every row, writing UploadRows in
-    chunks as they come; returns the upload's preview and summary."""
-    try:
-        raw, rows, records = analyse(upload, batch, org, data)
-        _insert(UploadRow, PREVIEW_ROW_FIELDS, records)
-    except RosterRefused as e:
-        raise ImportRefused(e.message) from None
-    rows.mark_duplicates(batch.schema)
-    seen = {id_number for _, id_number in rows.numbers}
-    missing = [{"id": a_id, "name": name, "id_number": id_number, "status": status}
-               for id_number, (a_id, status, _, name, _) in rows.existing.items()
-               if id_number not in seen and status != workflow.WITHDRAWN]
-    preview = {"columns": raw.columns, "extra_headers": raw.extra_headers, "notes": raw.notes, "missing": missing}
-    counts = {k: rows.counts[k] for k in CLASS_LABELS}
-    counts.update(rows=len(rows.numbers), missing=len(missing), warnings=rows.counts["warnings"])
-    return preview, counts
+class Analysis:
+    """A file read, cleaned, checked and compared with what the body has,
+    nothing written: the preview and summary, and the rows spooled to a
+    temporary file (a chunk at a time in memory) until `store` writes them;
+    used as a context manager, which removes that file. Raises ImportRefused."""
+
+    def __init__(self, batch: Batch, org: Org, data: bytes):
+        self.spool = tempfile.TemporaryFile()
+        try:
+            raw, rows, records = analyse(batch, org, data)
+            for chunk in chunked(records, CHUNK):
+                pickle.dump(chunk, self.spool, pickle.HIGHEST_PROTOCOL)
+        except BaseException as e:
+            self.spool.close()
+            if isinstance(e, RosterRefused):
+                raise ImportRefused(e.message) from None
+            raise
+        self.duplicates = rows.duplicates(batch.schema)
+        seen = {id_number for _, id_number in rows.numbers}
+        missing = [{"id": a_id, "name": name, "id_number": id_number, "status": status}
+                   for id_number, (a_id, status, _, name, _) in rows.existing.items()
+                   if id_number not in seen and status != workflow.WITHDRAWN]
+        self.preview = {"columns": raw.columns, "extra_headers": raw.extra_headers, "notes": raw.notes,
+                        "missing": missing}
+        counts = {k: rows.counts[k] for k in CLASS_LABELS}
+        counts.update(rows=len(rows.numbers), missing=len(missing), warnings=rows.counts["warnings"])
+        self.summary = counts
+
+    def store(self, upload: Upload) -> int:
+        """Write the spooled rows as the upload's UploadRows."""
+        self.spool.seek(0)
+        return _insert(UploadRow, PREVIEW_ROW_FIELDS, ((upload.id, *self._marked(r)) for r in self._records()))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.spool.close()
+
+    def _records(self):
+        while True:
+            try:
+                yield from pickle.load(self.spool)
+            except EOFError:
+                return
+
+    def _marked(self, record: tuple) -> tuple:
+        """A row of a person the file holds twice becomes an error."""
+        found = self.duplicates.get(record[0])
+        if not found:
+            return record
+        findings = orjson.loads(record[4]) if record[4] else []
+        findings += [f.to_dict() for f in found]
+        return (*record[:4], to_json(findings), record[5], True, ERRORS, None, record[9])
 
 
-def analyse(upload: Upload, batch: Batch, org: Org, data: bytes):
+def analyse(batch: Batch, org: Org, data: bytes):
     """Read, clean, check and compare (the analysis without storing it):
     the file as read, the `_PreviewRows` that counts, and a generator of
-    UploadRow records; nothing is read past the header until it is consumed.
-    Raises RosterRefused, ImportRefused."""
+    UploadRow records without their upload; nothing is read past the header
+    until it is consumed. Raises RosterRefused, ImportRefused."""
     raw = read_roster(data, batch.schema, limits())
     if raw.token:
         _check_token(raw.token, batch, org)
-    rows = _PreviewRows(upload, org, raw.columns, _existing(batch, org), Applicant.submitted_by(batch))
+    rows = _PreviewRows(org, raw.columns, _existing(batch, org), Applicant.submitted_by(batch))
     return raw, rows, (rows.record(*checked) for checked in _checked_rows(raw, batch.schema, batch.spec))
 
 
@@ -203,10 +252,11 @@ class _PreviewRows:
     """Turns checked rows into UploadRow records, counting outcomes and
     remembering each row's identity number for the duplicate check."""
 
-    def __init__(self, upload, org, columns, existing, submitted):
-        self.upload, self.org_name, self.columns = upload, org.name, columns
+    def __init__(self, org, columns, existing, submitted):
+        self.org_name, self.columns = org.name, columns
         self.existing, self.submitted = existing, submitted
         self.numbers = []  # (row number, identity number)
+        self.outcomes = []  # each row's outcome, in the same order
         self.counts = Counter()
 
     def record(self, number: int, values: dict, findings: list) -> tuple:
@@ -218,27 +268,26 @@ class _PreviewRows:
             findings.append(other_body_warning())
         found = [f.to_dict() for f in findings]
         outcome, changes, status = _outcome(values, found, self.existing.get(id_number), self.columns)
+        self.outcomes.append(outcome)
         self.counts[outcome] += 1
         if found:
             self.counts["warnings"] += sum(1 for f in found if f["level"] != ERROR)
-        return (self.upload.id, number, id_number, values.get("name", ""), to_json(values),
+        return (number, id_number, values.get("name", ""), to_json(values),
                 to_json(found) if found else None, to_json(_warnings(found)) if found else "[]",
                 outcome == ERRORS, outcome, to_json(changes) if changes else None, status)
 
-    def mark_duplicates(self, schema) -> None:
-        """The same person twice in one file: every such row becomes an
-        error. Found once the whole file is read, so those rows are updated."""
+    def duplicates(self, schema) -> dict:
+        """The same person twice in one file: row number → the findings that
+        make each such row an error (known once the whole file is read)."""
         twice = {n for n, count in Counter(i for _, i in self.numbers if i).items() if count > 1}
         if not twice:
-            return
-        duplicates = check_duplicates([(row, {ID: i}) for row, i in self.numbers if i in twice], schema)
-        query = UploadRow.select().where((UploadRow.upload == self.upload) & UploadRow.row.in_(list(duplicates)))
-        for row in query:
-            self.counts[row.outcome] -= 1
-            self.counts[ERRORS] += 1
-            row.findings = (row.findings or []) + [f.to_dict() for f in duplicates[row.row]]
-            row.has_error, row.outcome, row.changes = True, ERRORS, None
-            row.save()
+            return {}
+        found = check_duplicates([(row, {ID: i}) for row, i in self.numbers if i in twice], schema)
+        for (row, _), outcome in zip(self.numbers, self.outcomes):
+            if row in found:
+                self.counts[outcome] -= 1
+                self.counts[ERRORS] += 1
+        return found
 
 
 def _outcome(values: dict, findings: list[dict], current: tuple | None, columns: list[str]):
@@ -302,6 +351,8 @@ def confirm(upload: Upload, user: User | None, withdraw_missing: bool = False) -
         events = _update_changed(upload, existing, user, stamp)
         updated = len(events)
         new = _insert_new(upload, stamp)
+        # New in the preview, stored meanwhile: another upload of the body imported them.
+        already = max(0, (upload.summary or {}).get(NEW, 0) - new)
         from .preview_edit import correction_events  # that module builds on this one
         events += correction_events(upload, user, stamp)
         withdrawn = 0
@@ -317,7 +368,7 @@ def confirm(upload: Upload, user: User | None, withdraw_missing: bool = False) -
         if events:
             _insert(Event, list(events[0]), (tuple(Event._meta.fields[k].db_value(v) for k, v in e.items())
                                              for e in events))
-        done = {"new": new, "updated": updated, "withdrawn": withdrawn}
+        done = {"new": new, "updated": updated, "withdrawn": withdrawn, "already": already}
         summary = dict(upload.summary or {}, committed=done)
         Upload.update(summary=summary).where(Upload.id == upload.id).execute()
         Event.record(user, "upload.confirmed", batch=batch, org=org, upload=upload, after=done,
@@ -327,7 +378,9 @@ def confirm(upload: Upload, user: User | None, withdraw_missing: bool = False) -
 
 def _insert_new(upload: Upload, stamp: str) -> int:
     """Every error-free row whose person the body has not submitted yet goes
-    straight from the preview into the roster, in SQL."""
+    straight from the preview into the roster, in SQL. A row that a
+    concurrent confirmation inserts first is skipped (ON CONFLICT), not an
+    error: the confirmation that loses the race imports nothing twice."""
     p, q = db.obj.param, _quoted
     target = ", ".join(q(c) for c in ("batch_id", "org_id", "id_number", "name", "data", "warnings", "status",
                                       "version", "copies", "position", "upload_id", "created_at", "updated_at",
@@ -339,7 +392,7 @@ def _insert_new(upload: Upload, stamp: str) -> int:
            f"(SELECT {q('sort_order')} FROM {q('org')} WHERE {q('id')} = {p}), {values} FROM {q('upload_row')} r "
            f"WHERE r.{q('upload_id')} = {p} AND NOT r.{q('has_error')} AND NOT EXISTS ("
            f"SELECT 1 FROM {q('applicant')} a WHERE a.{q('batch_id')} = {p} AND a.{q('org_id')} = {p} "
-           f"AND a.{q('id_number')} = r.{q('id_number')})")
+           f"AND a.{q('id_number')} = r.{q('id_number')}) ON CONFLICT DO NOTHING")
     cursor = db.execute_sql(sql, (upload.batch_id, upload.org_id, workflow.PENDING, stamp, stamp, upload.org_id,
                                   upload.id, upload.batch_id, upload.org_id))
     return cursor.rowcount
@@ -373,8 +426,9 @@ def _update_changed(upload: Upload, existing: dict, user, stamp: str) -> list[di
     headers = {c.key: c.header for c in upload.batch.schema.columns}
     in_roster = Applicant.select(Applicant.id_number).where(
         (Applicant.batch == upload.batch_id) & (Applicant.org == upload.org_id))
+    # A row new in the preview and stored since was imported by another upload: left as it is.
     known = UploadRow.select().where((UploadRow.upload == upload) & ~UploadRow.has_error
-                                     & UploadRow.id_number.in_(in_roster))
+                                     & (UploadRow.outcome != NEW) & UploadRow.id_number.in_(in_roster))
     updates, events = [], []
     for row in known.iterator():
         values = row.values

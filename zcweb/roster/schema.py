@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-DEFINITIONS_DIR = Path(__file__).resolve().parents[2] / "excel_templates"
+from ..resources import resource_dir
+
+DEFINITIONS_DIR = resource_dir("excel_templates")
 
 TYPES = ("text", "idcard", "date", "month", "number", "choice", "yesno", "phone")
 YES, NO = "是", "否"

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user, login_required
 
 from .. import decisions, workbooks
+from ..capacity import limited
 from ..access import current_batch_or_404, me, officer_required
 from ..models import Event, FinalRoster, Org
 from ..roster.workdays import earliest_end
@@ -31,6 +32,7 @@ def _org() -> Org:
 
 @bp.route("/template.xlsx")
 @login_required
+@limited
 def template():
     batch = current_batch_or_404()
     data, name = workbooks.template_for(batch, _org())
@@ -39,6 +41,7 @@ def template():
 
 @bp.route("/my-rows.xlsx")
 @login_required
+@limited
 def my_rows():
     batch = current_batch_or_404()
     org = _org()
@@ -49,6 +52,7 @@ def my_rows():
 
 @bp.route("/feedback.xlsx")
 @login_required
+@limited
 def feedback():
     """审核结果反馈: a contact gets their own body's; the officer any body's."""
     batch = current_batch_or_404()
@@ -61,6 +65,7 @@ def feedback():
 
 @bp.route("/templates.zip")
 @officer_required
+@limited
 def all_templates():
     data, name = workbooks.all_templates_zip(current_batch_or_404())
     return send_download(data, name)
@@ -79,6 +84,7 @@ def index():
 
 @bp.route("/exports/<kind>.xlsx")
 @officer_required
+@limited
 def roster(kind: str):
     if kind not in workbooks.EXPORTS:
         abort(404)

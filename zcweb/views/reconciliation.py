@@ -7,6 +7,7 @@ from peewee import JOIN
 
 from .. import reconcile
 from ..access import current_batch_or_404, me, officer_required
+from ..capacity import limited
 from ..models import Event, ListUpload, User
 from . import render, send_download
 
@@ -55,6 +56,7 @@ def original(list_id: int):
 
 @bp.route("/result.xlsx")
 @officer_required
+@limited
 def export():
     batch = current_batch_or_404()
     result = reconcile.reconcile(batch)

@@ -13,6 +13,7 @@ from peewee import JOIN
 
 from .. import dashboard, importer, preview_edit, workbooks
 from ..access import me, upload_or_404
+from ..capacity import limited
 from ..models import Applicant, Batch, Event, Org, Upload, UploadRow, User
 from ..roster.idcard import mask
 from ..roster.rules import other_body_warning
@@ -188,9 +189,12 @@ def confirm(upload_id: int):
         return redirect(url_for("uploads.show", upload_id=upload.id), code=303)
     if done is None:
         flash("此文件已处理过，未重复导入。", "info")
+    elif done["already"] and not (done["new"] or done["updated"] or done["withdrawn"]):
+        flash(f"本次上传的{done['already']}人已由另一次上传导入，未重复导入。", "info")
     else:
         flash(f"已导入：新增{done['new']}人，修改{done['updated']}人"
-              + (f"，撤回{done['withdrawn']}人" if done["withdrawn"] else "") + "。", "success")
+              + (f"，撤回{done['withdrawn']}人" if done["withdrawn"] else "") + "。"
+              + (f"另有{done['already']}人已由另一次上传导入，未重复导入。" if done["already"] else ""), "success")
     return redirect(url_for("home.index"), code=303)
 
 
@@ -205,6 +209,7 @@ def cancel(upload_id: int):
 
 @bp.route("/<int:upload_id>/marked.xlsx")
 @login_required
+@limited
 def marked(upload_id: int):
     upload = upload_or_404(upload_id)
     if not upload.preview:
