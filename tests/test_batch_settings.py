@@ -107,7 +107,8 @@ def test_changes_read_before_and_after(spec):
 
 
 def test_form_rows_give_back_the_preset(spec):
-    form = MultiDict([("template", spec.template), ("official_view", spec.official_view)])
+    form = MultiDict([("template", spec.template), ("official_view", spec.official_view),
+                      ("gongshi_view", spec.gongshi_view)])
     for s in rules.SETTINGS:
         if s.kind != "flag" or getattr(spec, s.name):
             form.add(s.name, rules.form_value(s, spec) if s.kind != "flag" else "1")

@@ -111,7 +111,8 @@ def preset_years(directory: Path | str | None = None) -> list[int]:
 
 def roster_definitions(kind: str = "roster", directory: Path | str | None = None) -> list[str]:
     """The definitions of a kind a batch may use: `roster` (the template's
-    columns) or `official` (the 推荐人员汇总表's), excel_templates/<kind>-*.toml."""
+    columns), `official` (the 推荐人员汇总表's) or `gongshi` (the 公示 list's),
+    excel_templates/<kind>-*.toml."""
     return sorted(p.stem for p in Path(directory or DEFINITIONS_DIR).glob(f"{kind}-*.toml"))
 
 
@@ -226,6 +227,7 @@ SETTINGS = (
 TABLE_LABELS = {
     "template": "花名册列定义",
     "official_view": "推荐人员汇总表格式",
+    "gongshi_view": "公示名单格式",
     "district_steps": "区级推荐环节",
     "levels": "申报级别与专业",
     "breakthrough_levels": "可破格申报的级别",
@@ -270,7 +272,7 @@ def spec_from_form(spec: BatchSpec, form) -> BatchSpec:
     values = {s.name: s.parse(form.get(s.name, "")) for s in SETTINGS}
     if not values["title"]:
         raise SettingsError("请填写批次名称。")
-    for name, kind in (("template", "roster"), ("official_view", "official")):
+    for name, kind in (("template", "roster"), ("official_view", "official"), ("gongshi_view", "gongshi")):
         values[name] = form.get(name) or getattr(spec, name)
         if values[name] not in roster_definitions(kind):
             raise SettingsError(f"没有名为“{values[name]}”的{TABLE_LABELS[name]}。")
@@ -352,7 +354,7 @@ def changes(before: BatchSpec, after: BatchSpec) -> list[Change]:
     """What differs between two specs, in the form's order."""
     found = [Change(s.name, s.label, s.shown(getattr(before, s.name)), s.shown(getattr(after, s.name)))
              for s in SETTINGS if getattr(before, s.name) != getattr(after, s.name)]
-    shown = {"template": str, "official_view": str, "levels": _levels_text,
+    shown = {"template": str, "official_view": str, "gongshi_view": str, "levels": _levels_text,
              "district_steps": lambda v: "；".join(f"{k}：{s}" for k, s in v.items()) or "（无）", "breakthrough_levels": lambda v: "、".join(v) or "（无）",
              "seniority": _seniority_text}
     for name, label in TABLE_LABELS.items():

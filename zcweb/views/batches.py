@@ -43,7 +43,8 @@ def edit():
     return render(
         "admin_batch.html", "preview", batch=batch, spec=shown, error=error, changes=found, recheck=result,
         settings=rules.SETTINGS, form_value=rules.form_value, roster_definitions=rules.roster_definitions(),
-        official_views=rules.roster_definitions("official"), level_rows=rules.level_rows(shown),
+        official_views=rules.roster_definitions("official"), gongshi_views=rules.roster_definitions("gongshi"),
+        level_rows=rules.level_rows(shown),
         rule_rows=rules.rule_rows(shown), orgs=list(Org.ordered()), extensions=extensions,
     ), 400 if error and not request.htmx else 200  # htmx swaps only a 2xx answer into the page
 
