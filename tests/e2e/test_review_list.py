@@ -7,8 +7,20 @@ import re
 
 from zcweb.models import Applicant, Batch, Org
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import login
 from tests.helpers import valid_row
+
+
+def settled(page, expression: str, tries: int = 100) -> None:
+    """Wait until `expression` is true, polled from here: the page's CSP
+    forbids the eval that wait_for_function needs."""
+    for _ in range(tries):
+        if page.evaluate(expression):
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError(f"never true: {expression}")
 
 
 def names(page) -> list[str]:
@@ -30,17 +42,17 @@ def test_sort_and_filters_are_restored_from_the_url_and_changed_without_reload(p
     page.click("#results th a:has-text('姓名')")
     page.wait_for_url(re.compile(r"sort=name"))
     assert "route=%E7%A0%B4%E6%A0%BC" in page.url
-    page.wait_for_function("document.querySelector('select[name=sort]').value === 'name'")
+    expect(page.locator("select[name=sort]")).to_have_value("name")
     assert names(page) == ["破格丁", "破格乙", "破格戊", "破格甲"]
 
     page.select_option("select[name=route]", "正常")
     page.wait_for_url(re.compile(r"route=%E6%AD%A3%E5%B8%B8"))
-    page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 1")
+    expect(page.locator("#results tbody tr")).to_have_count(1)
     assert names(page) == ["破格丙"] and "sort=name" in page.url
     assert page.evaluate("window.__marker") == 1
 
     page.go_back()  # htmx restores the previous list from its history
-    page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 4")
+    expect(page.locator("#results tbody tr")).to_have_count(4)
     assert page.evaluate("window.__marker") == 1
 
 
@@ -57,9 +69,9 @@ def test_paging_by_htmx_scrolls_to_the_top_of_the_table(page, ctx):
     assert page.evaluate("window.scrollY") > 500
     pager.locator("a:has-text('3')").click()
     page.wait_for_url(re.compile(r"page=3"))
-    page.wait_for_function("document.querySelector('#results tbody td:nth-child(2)').innerText.includes('人101')")
+    expect(page.locator("#results tbody td:nth-child(2)").first).to_contain_text("人101")
     # htmx scrolls once the new rows have settled: the table's top comes to the top of the window
-    page.wait_for_function("Math.abs(document.getElementById('results').getBoundingClientRect().top) < 5")
+    settled(page, "Math.abs(document.getElementById('results').getBoundingClientRect().top) < 5")
     page.fill("form.goto input[name=page]", "2")
     page.click("form.goto button")
     page.wait_for_url(re.compile(r"page=2"))
