@@ -102,6 +102,8 @@ def app(tmp_path):
     yield app
     if not db.is_closed():
         db.close()
+    if hasattr(db.obj, "close_all"):  # a PostgreSQL pool: its idle connections too
+        db.obj.close_all()
 
 
 @pytest.fixture

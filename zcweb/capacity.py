@@ -9,6 +9,7 @@ import threading
 
 from flask import Flask, Response, current_app, request
 from peewee import InterfaceError, OperationalError
+from playhouse.pool import MaxConnectionsExceeded
 
 RETRY_AFTER = 5  # seconds a browser or client is told to wait
 
@@ -22,6 +23,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
+    @app.errorhandler(MaxConnectionsExceeded)  # every pooled connection stayed in use
     def database_unavailable(e):
         app.logger.warning("database unavailable for %s %s: %s", request.method, request.path, e)
         return unavailable("数据库暂时不可用",

@@ -39,3 +39,7 @@ WORKBOOK_WAIT = 3
 # Seconds a write waits for another connection's lock before the 503 page
 # (SQLite's busy timeout, PostgreSQL's lock_timeout).
 DATABASE_BUSY_TIMEOUT = 10
+# PostgreSQL connections kept open per process and reused by its requests
+# (0: a new connection for every request); keep it above the server's
+# threads. SQLite opens a file: no pool.
+DATABASE_POOL = 16

@@ -22,17 +22,24 @@ SQLITE_PRAGMAS = {"journal_mode": "wal", "foreign_keys": 1, "synchronous": "norm
 BUSY_TIMEOUT = 10  # seconds a writer waits for another connection's lock
 
 
-def open_database(url: str, busy_timeout: float = BUSY_TIMEOUT):
+def open_database(url: str, busy_timeout: float = BUSY_TIMEOUT, pool: int = 0):
     """A peewee database for a URL; SQLite gets WAL, foreign keys, a busy
     timeout; PostgreSQL the same wait for a lock (lock_timeout), after which
-    the request gets the "database busy" page rather than hanging."""
+    the request gets the "database busy" page rather than hanging, and with
+    `pool` > 0 a pool of that many connections: opening a PostgreSQL
+    connection costs a server process, more than a page's queries."""
     if url.startswith("sqlite"):
         return connect(url, pragmas=SQLITE_PRAGMAS, timeout=busy_timeout)
-    return connect(url, options=f"-c lock_timeout={int(busy_timeout * 1000)}")
+    options = {"options": f"-c lock_timeout={int(busy_timeout * 1000)}"}
+    if pool > 0:
+        scheme, rest = url.split("://", 1)
+        url = f"{scheme}+pool://{rest}"
+        options.update(max_connections=pool, stale_timeout=300, timeout=busy_timeout)
+    return connect(url, **options)
 
 
-def bind(url: str, busy_timeout: float = BUSY_TIMEOUT):
-    database = open_database(url, busy_timeout)
+def bind(url: str, busy_timeout: float = BUSY_TIMEOUT, pool: int = 0):
+    database = open_database(url, busy_timeout, pool)
     db.initialize(database)
     return database
 
@@ -61,7 +68,7 @@ def init_app(app: Flask) -> None:
         Path(app.instance_path) / "zcweb.sqlite3"
     )
     app.config["DATABASE_URL"] = url
-    bind(url, app.config["DATABASE_BUSY_TIMEOUT"])
+    bind(url, app.config["DATABASE_BUSY_TIMEOUT"], app.config["DATABASE_POOL"])
 
     @app.before_request
     def _connect():
