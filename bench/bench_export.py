@@ -65,7 +65,7 @@ def make_rows(count: int) -> list[dict]:
 def _official_cells(rows):
     view = official.load_view(SPEC.official_view)
     for level in SPEC.levels:
-        yield level, [[official._cell_value(r, c.keys) for c in view.columns]
+        yield level, [[official.cell_value(r, c.keys) for c in view.columns]
                       for r in rows if r["level"] == level]
 
 
