@@ -151,17 +151,16 @@ def create_preview(batch: Batch, org: Org, user: User | None, filename: str, dat
 
 
 def dry_run(batch: Batch, org: Org, data: bytes) -> tuple[Upload, list[tuple[int, list[dict]]]]:
-    """What a file would do, with nothing kept: the preview stored in a
-    transaction that is rolled back, and its rows' findings. Raises ImportRefused."""
+    """What a file would do, with nothing written: an unsaved Upload that
+    carries the preview and summary, and the findings of the rows that have
+    any, in file order. Raises ImportRefused."""
     refusal = refusal_for(batch, org, None)
     if refusal:
         raise ImportRefused(refusal)
-    with Analysis(batch, org, data) as analysis, db.atomic() as transaction:
-        upload = Upload.create(batch=batch, org=org, filename="", size=len(data), sha256="", content=b"",
-                               preview=analysis.preview, summary=analysis.summary)
-        analysis.store(upload)
-        found = row_findings(upload)
-        transaction.rollback()
+    with Analysis(batch, org, data) as analysis:
+        found = analysis.findings()
+    upload = Upload(batch=batch, org=org, filename="", size=len(data), sha256="", content=b"",
+                    preview=analysis.preview, summary=analysis.summary)
     return upload, found
 
 
@@ -197,6 +196,12 @@ class Analysis:
         """Write the spooled rows as the upload's UploadRows."""
         self.spool.seek(0)
         return _insert(UploadRow, PREVIEW_ROW_FIELDS, ((upload.id, *self._marked(r)) for r in self._records()))
+
+    def findings(self) -> list[tuple[int, list[dict]]]:
+        """(row number, findings) of the spooled rows that have any, as
+        `row_findings` reads them back once stored."""
+        self.spool.seek(0)
+        return [(r[0], orjson.loads(r[4])) for r in map(self._marked, self._records()) if r[4]]
 
     def __enter__(self):
         return self
