@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 
 from peewee import JOIN
@@ -159,8 +158,7 @@ def finalise(batch: Batch, user: User | None, day: dt.date | None = None) -> Fin
                  .execute())
         Batch.update(finalised_at=now(), is_open=False).where(Batch.id == batch.id).execute()
         data, name, rows = official_roster(batch, day or dt.date.today())
-        kept = FinalRoster.create(batch=batch, created_by=user, filename=name, size=len(data),
-                                  sha256=hashlib.sha256(data).hexdigest(), content=data, rows=rows)
+        kept = FinalRoster.create(batch=batch, created_by=user, rows=rows, **FinalRoster.kept(name, data))
         Event.record(user, "batch.finalised", batch=batch, after={"recommended": count, "sha256": kept.sha256},
                      detail=f"定稿上报，推荐 {rows} 人，保存 {name}")
     return kept

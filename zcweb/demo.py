@@ -11,20 +11,19 @@ surname and given-name lists, identity numbers with valid check digits.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import random
 from dataclasses import dataclass, field
 
 import click
-import openpyxl
 from flask import Flask
 from peewee import DatabaseError, fn
 
 from . import decisions, importer, reconcile
 from .db import db
-from .models import Applicant, Batch, Event, Extension, ListUpload, Org, Upload, User, now
+from .models import Applicant, Batch, Event, Extension, ListUpload, Org, Upload, User
 from .roster.batch import BatchSpec
 from .roster.idcard import check_character
+from .roster.sheets import stream_workbook, to_bytes
 from .roster.template import build_template, template_filename
 from .roster.workflow import WITHDRAWN
 from .workbooks import token_for
@@ -279,12 +278,12 @@ def _province_lists(batch: Batch, officer: User) -> None:
 
 
 def _workbook(rows: list[list]) -> bytes:
-    book = openpyxl.Workbook()
+    """A plain one-sheet workbook, as the province's systems export."""
+    book = stream_workbook()
+    sheet = book.create_sheet("Sheet1")
     for row in rows:
-        book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+        sheet.append(row)
+    return to_bytes(book)
 
 
 def _extension(batch: Batch, org: Org, until: dt.date, officer: User) -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import hashlib
 import pickle
 import tempfile
 from collections import Counter
@@ -127,8 +126,7 @@ def create_preview(batch: Batch, org: Org, user: User | None, filename: str, dat
     """Keep the file and what it would do; refused files are kept too. The
     file is read and checked before the write transaction opens, so that
     the database is locked only while the rows are written."""
-    upload = Upload(batch=batch, org=org, user=user, filename=(filename or "未命名文件")[:200], size=len(data),
-                    sha256=hashlib.sha256(data).hexdigest(), content=data)
+    upload = Upload(batch=batch, org=org, user=user, **Upload.kept(filename, data))
     analysis = None
     try:
         refusal = refusal_for(batch, org, user)

@@ -7,6 +7,7 @@ added to the roster definition needs no schema migration.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import orjson
 
@@ -161,7 +162,23 @@ class Extension(BaseModel):
         indexes = ((("batch", "org"), True),)
 
 
-class Upload(BaseModel):
+class KeptFile(BaseModel):
+    """A file kept byte for byte as it came in or went out: its name, size,
+    sha256 and bytes (an uploaded roster or list, a finalised roster)."""
+
+    filename = CharField()
+    size = IntegerField()
+    sha256 = CharField(max_length=64)
+    content = BlobField()
+
+    @staticmethod
+    def kept(filename: str, data: bytes) -> dict:
+        """The fields that keep `data` under `filename`."""
+        return {"filename": (filename or "未命名文件")[:200], "size": len(data),
+                "sha256": hashlib.sha256(data).hexdigest(), "content": data}
+
+
+class Upload(KeptFile):
     """One uploaded file, kept with its bytes and its outcome."""
 
     PREVIEW, CONFIRMED, CANCELLED, REFUSED = "preview", "confirmed", "cancelled", "refused"
@@ -171,10 +188,6 @@ class Upload(BaseModel):
     org = ForeignKeyField(Org, backref="uploads", on_delete="RESTRICT")
     user = ForeignKeyField(User, null=True, on_delete="SET NULL")
     created_at = DateTimeField(default=now)
-    filename = CharField()
-    size = IntegerField()
-    sha256 = CharField(max_length=64)
-    content = BlobField()
     status = CharField(default=PREVIEW)
     message = TextField(null=True)
     summary = JSONField(null=True)
@@ -348,7 +361,7 @@ class PreviewEdit(BaseModel):
     at = DateTimeField(default=now)
 
 
-class ListUpload(BaseModel):
+class ListUpload(KeptFile):
     """A list exported from a provincial system (外部名单): the platform's
     applications (职称管理服务平台) or the CE-hours registry (继续教育学时
     登记), kept like a roster upload; the newest accepted one of each kind
@@ -363,10 +376,6 @@ class ListUpload(BaseModel):
     kind = CharField()
     user = ForeignKeyField(User, null=True, on_delete="SET NULL")
     created_at = DateTimeField(default=now)
-    filename = CharField()
-    size = IntegerField()
-    sha256 = CharField(max_length=64)
-    content = BlobField()
     status = CharField(default=CURRENT)
     message = TextField(null=True)
     rows = IntegerField(default=0)
@@ -392,17 +401,13 @@ class ListRow(BaseModel):
         indexes = ((("list", "id_number"), False),)
 
 
-class FinalRoster(BaseModel):
+class FinalRoster(KeptFile):
     """定稿上报: the exact official roster produced when a batch was
     finalised, kept to be downloaded again ever after."""
 
     batch = ForeignKeyField(Batch, backref="final_rosters", on_delete="RESTRICT")
     created_at = DateTimeField(default=now)
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
-    filename = CharField()
-    size = IntegerField()
-    sha256 = CharField(max_length=64)
-    content = BlobField()
     rows = IntegerField(default=0)
 
     @classmethod

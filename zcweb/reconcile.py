@@ -12,7 +12,6 @@ per page.
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -44,8 +43,7 @@ def load_list(batch: Batch, kind: str, user: User | None, filename: str, data: b
     """Keep an uploaded list; when it is accepted it replaces the batch's
     older list of its kind (`replaced` says how many). A refused list is
     kept too, with the reason."""
-    entry = ListUpload(batch=batch, kind=kind, user=user, filename=(filename or "未命名文件")[:200],
-                       size=len(data), sha256=hashlib.sha256(data).hexdigest(), content=data)
+    entry = ListUpload(batch=batch, kind=kind, user=user, **ListUpload.kept(filename, data))
     entry.replaced = 0
     with db.atomic():
         entry.save()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, abort, flash, request
 from flask_login import current_user, login_required
 
 from .. import decisions, workbooks

@@ -72,7 +72,6 @@ def index():
 @login_required
 def show(upload_id: int, editing: tuple[int, str] | None = None):
     upload = upload_or_404(upload_id)
-    batch = upload.batch
     total = upload.summary["rows"] if upload.summary else 0
     limit = None if request.args.get("all") == "1" else PREVIEW_ROWS
     rows = _name_other_bodies(upload, list(importer.preview_rows(upload, limit)) if upload.preview else [])
