@@ -3,7 +3,10 @@
 The template (`template`), the exports (`export`) and the official roster
 (`official`) each hold only what makes them different. `StreamSheet` writes
 a table top to bottom in openpyxl's write-only mode with named styles, so an
-export's time is linear in its rows and its memory flat.
+export's time is linear in its rows and its memory flat. openpyxl builds and
+serialises an XML element for every cell, which is most of an export's time;
+a data row is therefore written as one XML string (`_RawRow`), the same
+bytes openpyxl would write for the same cells (a test compares the two).
 """
 
 from __future__ import annotations
@@ -16,11 +19,13 @@ import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
-from openpyxl import Workbook
+from openpyxl import LXML, Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.compat import safe_string
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.page import PageMargins
 
 TEXT_FORMAT = "@"
@@ -159,8 +164,13 @@ def _number_format(column_type: str) -> str:
 class StreamSheet:
     """A write-only sheet written top to bottom: banner lines across the
     table, one header row, data rows, lines below. Styles are named styles
-    registered once per workbook; a data row reuses one styled cell per
-    column, so writing a cell costs about what writing its bare value does."""
+    registered once per workbook. A data row is written as one XML string
+    (see `_RawRow`), so writing a cell costs less than openpyxl takes to
+    write its bare value."""
+
+    # openpyxl writes through et_xmlfile, whose writer takes raw text, unless
+    # lxml is installed; then data rows go through openpyxl's cells too.
+    raw_rows = not LXML
 
     def __init__(self, workbook: Workbook, title: str, columns: list[Col], *, font_size: float = 11,
                  freeze: str | None = None, data_align: Alignment = WRAP, min_height: float = 0):
@@ -184,10 +194,13 @@ class StreamSheet:
         for index, column in enumerate(columns, 1):
             self.sheet.column_dimensions[get_column_letter(index)].width = column.width
         align_name = "c" if data_align.horizontal == "center" else "l"
-        self._data_cells = [self._cell(None, self._style(f"data-{align_name}-{_number_format(c.type)}",
-                                                         align=data_align, number_format=_number_format(c.type)))
-                             for c in columns]
+        self._data_styles = [self._style(f"data-{align_name}-{_number_format(c.type)}", align=data_align,
+                                         number_format=_number_format(c.type)) for c in columns]
         self._types = [c.type for c in columns]
+        self._letters = [get_column_letter(index) for index in range(1, len(columns) + 1)]
+        self._style_ids = [self._cell(None, style).style_id for style in self._data_styles]
+        self._date_style_ids: dict[tuple[int, str], int] = {}
+        self._raw_writer = False
 
     def _style(self, name: str, *, bold=False, size=None, align=WRAP, border=GRID, fill=None,
                number_format="General") -> str:
@@ -254,14 +267,54 @@ class StreamSheet:
 
     def row(self, values: list) -> int:
         """A data row: `values` in column order, each written by its type."""
-        for cell, value, column_type in zip(self._data_cells, values, self._types):
-            if value is None or value == "":
-                cell.value = None
-            else:
-                write_value(cell, value, column_type)
         self.data_rows += 1
         height = max(values_height(values, self.widths, self.font_size), self.min_height)
-        return self._append(self._data_cells, height)
+        if not self.raw_rows:
+            return self._append([self._cell(value, style, column_type) for value, style, column_type
+                                 in zip(values, self._data_styles, self._types)], height)
+        if not self._raw_writer:
+            self._install_raw_writer()
+        self.row_number += 1
+        number = str(self.row_number)
+        head = (f'<row r="{number}">' if height == self.default_height
+                else f'<row r="{number}" ht="{safe_string(height)}" customHeight="1">')
+        cells = "".join([self._cell_xml(letter + number, value, index)
+                         for index, (letter, value) in enumerate(zip(self._letters, values))])
+        self.sheet.append(_RawRow((f"{head}{cells}</row>",)))
+        return self.row_number
+
+    def _install_raw_writer(self) -> None:
+        self.sheet._get_writer()  # writes the sheet's head, if no row has yet
+        write_cells = self.sheet._writer.write_row
+
+        def write_row(xf, row, row_number):
+            if type(row) is _RawRow:
+                xf._file(row[0])
+            else:
+                write_cells(xf, row, row_number)
+        self.sheet._writer.write_row = write_row
+        self._raw_writer = True
+
+    def _cell_xml(self, ref: str, value, index: int) -> str:
+        """The XML openpyxl writes for `value` in a styled cell of column `index`."""
+        style_id = self._style_ids[index]
+        if value is None or value == "":
+            return f'<c r="{ref}" s="{style_id}" t="n" />'
+        column_type = self._types[index]
+        if type(value) is str and column_type != "date":
+            return _text_xml(ref, style_id, value)
+        cell = self._cell(value, self._data_styles[index], column_type)  # dates, numbers, rarer values
+        if cell.data_type == "s":
+            return _text_xml(ref, style_id, cell._value)
+        kind, value = cell.data_type, cell._value
+        if kind == "d":
+            style_key = (index, cell.number_format)
+            if style_key not in self._date_style_ids:
+                self._date_style_ids[style_key] = cell.style_id
+            kind, style_id, value = "n", self._date_style_ids[style_key], to_excel(value, self.workbook.epoch)
+        text = safe_string(value)
+        content = f"<v>{text}</v>" if text else "<v />"
+        return f'<c r="{ref}" s="{style_id}" t="{kind}">{content}</c>'
 
     def finish(self, *, paper: int = A4, landscape: bool = True, auto_filter: bool = False,
                title_rows: str | None = None) -> None:
@@ -272,11 +325,38 @@ class StreamSheet:
         setup_print(self.sheet, title_rows or f"{self.header_row}:{self.header_row}", landscape, paper)
 
 
+def _text_xml(ref: str, style_id: int, text: str) -> str:
+    """An inline string cell, as openpyxl writes one: text without the
+    characters XML forbids, at most 32,767 of them, escaped."""
+    if not text.isprintable():
+        text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    text = text[:32767]
+    space = ' xml:space="preserve"' if text != text.strip() else ""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return f'<c r="{ref}" s="{style_id}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+
+
+class _RawRow(tuple):
+    """A data row already serialised: (xml,). The sheet's writer writes it
+    to the sheet's stream as it is."""
+
+
 def _positioned(cells, row_number: int):
     """Stands in for openpyxl's `WriteOnlyWorksheet._values_to_row`, which
     makes a new cell of every appended value (and of every styled cell it
     is given, raising and catching an error on the way): our rows are cells
     already, written as soon as appended, so they only need their position."""
+    if type(cells) is _RawRow:
+        return cells
+    return _placed(cells, row_number)
+
+
+def _placed(cells, row_number: int):
     for column, cell in enumerate(cells, 1):
         if cell is not None:
             cell.row, cell.column = row_number, column
