@@ -97,30 +97,50 @@ def setup_print(sheet, title_rows: str | None, landscape: bool = True, paper: in
 
 def text_width(text: str) -> int:
     """Width in Excel's character units: a CJK character takes two."""
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def row_height(texts_and_widths, font_size: float = 11) -> float:
     """A row height that shows every wrapped text whole; Excel does not fit
     rows to wrapped text by itself, and never for merged cells."""
-    lines = 1
-    for text, width in texts_and_widths:
-        text, usable = str(text), max(width - 1.5, 1)
-        if len(text) * 2 > usable or "\n" in text:  # else one line whatever its characters
-            lines = max(lines, _lines(text, usable))
+    pairs = list(texts_and_widths)
+    return values_height([text for text, _ in pairs], [width for _, width in pairs], font_size)
+
+
+def values_height(values, widths, font_size: float = 11) -> float:
+    """The height of a row of `values` in columns of `widths`, from the
+    values themselves (never by reading the sheet back, which is quadratic)."""
+    return _height(_line_count(values, [_usable(w) for w in widths]), font_size)
+
+
+def _usable(width: float) -> float:
+    return max(width - 1.5, 1)
+
+
+def _height(lines: int, font_size: float) -> float:
     return round(lines * LINE_HEIGHT * font_size / 11 + 6, 1)
+
+
+def _line_count(values, usables) -> int:
+    """The most lines any of `values` wraps to in its column's `usables` width."""
+    lines = 1
+    for value, usable in zip(values, usables):
+        if value is None or value == "":
+            continue
+        text = value if type(value) is str else shown(value)
+        if len(text) * 2 > usable or "\n" in text:  # else one line whatever its characters
+            count = _lines(text, usable)
+            if count > lines:
+                lines = count
+    return lines
 
 
 @lru_cache(maxsize=65536)
 def _lines(text: str, usable: float) -> int:
     """Lines `text` wraps to in `usable` character units (values repeat a lot: cached)."""
     return sum(max(1, math.ceil(text_width(part) / usable)) for part in text.split("\n"))
-
-
-def values_height(values, widths, font_size: float = 11) -> float:
-    """The height of a row of `values` in columns of `widths`, from the
-    values themselves (never by reading the sheet back, which is quadratic)."""
-    return row_height([(shown(v), w) for v, w in zip(values, widths) if v is not None and v != ""], font_size)
 
 
 def shown(value) -> str:
@@ -181,11 +201,11 @@ class StreamSheet:
         if freeze:
             self.sheet.freeze_panes = freeze
         self.columns = columns
-        self.widths = [c.width for c in columns]
+        self._usables = [_usable(c.width) for c in columns]
         self.font_size = font_size
         self.min_height = min_height
         # Rows of one line take the sheet's default height: no row record each.
-        self.default_height = max(row_height([], font_size), min_height)
+        self.default_height = max(_height(1, font_size), min_height)
         self.sheet.sheet_format.defaultRowHeight = self.default_height
         self.sheet.sheet_format.customHeight = True
         self.row_number = 0
@@ -268,7 +288,7 @@ class StreamSheet:
     def row(self, values: list) -> int:
         """A data row: `values` in column order, each written by its type."""
         self.data_rows += 1
-        height = max(values_height(values, self.widths, self.font_size), self.min_height)
+        height = max(_height(_line_count(values, self._usables), self.font_size), self.min_height)
         if not self.raw_rows:
             return self._append([self._cell(value, style, column_type) for value, style, column_type
                                  in zip(values, self._data_styles, self._types)], height)
@@ -301,8 +321,11 @@ class StreamSheet:
         if value is None or value == "":
             return f'<c r="{ref}" s="{style_id}" t="n" />'
         column_type = self._types[index]
-        if type(value) is str and column_type != "date":
+        kind = type(value)
+        if kind is str and column_type != "date":
             return _text_xml(ref, style_id, value)
+        if (kind is int or kind is float) and column_type not in ("idcard", "phone") and math.isfinite(value):
+            return f'<c r="{ref}" s="{style_id}" t="n"><v>{safe_string(value)}</v></c>'
         cell = self._cell(value, self._data_styles[index], column_type)  # dates, numbers, rarer values
         if cell.data_type == "s":
             return _text_xml(ref, style_id, cell._value)
