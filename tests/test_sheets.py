@@ -103,9 +103,15 @@ def test_calamine_reads_text_as_text():
 @pytest.mark.parametrize("text, lines", [("短", 1), ("很长的工作单位名称" * 4, 7)])  # 72 units in 10.5: 7 lines
 def test_row_height_follows_wrapped_text(text, lines):
     sheet = openpyxl.load_workbook(io.BytesIO(build([[text, None, None, None, None, None]])))["表"]
-    height = sheet.row_dimensions[3].height
-    if lines == 1:
-        assert height is None  # the sheet's default height, no record of its own
-        assert sheet.sheet_format.defaultRowHeight == 21
-    else:
-        assert height == lines * 15 + 6
+    # Written on every row: LibreOffice would not take the sheet's default.
+    assert sheet.row_dimensions[3].height == lines * 15 + 6
+
+
+def test_min_height_on_every_data_row():
+    workbook = stream_workbook()
+    table = StreamSheet(workbook, "清单", COLUMNS[:1], min_height=26)
+    table.header()
+    table.row(["王晓燕"])
+    table.row(["很长的工作单位名称" * 2])
+    sheet = openpyxl.load_workbook(io.BytesIO(to_bytes(workbook)))["清单"]
+    assert [sheet.row_dimensions[n].height for n in (2, 3)] == [26, 4 * 15 + 6]  # 36 units in 10.5: 4 lines

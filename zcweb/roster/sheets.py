@@ -204,10 +204,9 @@ class StreamSheet:
         self._usables = [_usable(c.width) for c in columns]
         self.font_size = font_size
         self.min_height = min_height
-        # Rows of one line take the sheet's default height: no row record each.
-        self.default_height = max(_height(1, font_size), min_height)
-        self.sheet.sheet_format.defaultRowHeight = self.default_height
-        self.sheet.sheet_format.customHeight = True
+        # Every data row has its height written: LibreOffice ignores a
+        # sheet's default row height, and a printed checklist needs its rows tall.
+        self.sheet.sheet_format.defaultRowHeight = _height(1, font_size)
         self.row_number = 0
         self.header_row = self.data_rows = 0
         self.sheet._values_to_row = _positioned  # rows are appended as cells, see _positioned
@@ -238,12 +237,12 @@ class StreamSheet:
 
     def _append(self, cells, height: float | None) -> int:
         self.row_number += 1
-        custom = height is not None and height != self.default_height
-        if custom:
+        if height is None:
+            self.sheet.append(cells)
+        else:
             self.sheet.row_dimensions[self.row_number].height = height
-        self.sheet.append(cells)
-        if custom:  # written; keep memory flat
-            del self.sheet.row_dimensions[self.row_number]
+            self.sheet.append(cells)
+            del self.sheet.row_dimensions[self.row_number]  # written; keep memory flat
         return self.row_number
 
     def _cell(self, value, style: str, column_type: str = "text") -> WriteOnlyCell:
@@ -296,8 +295,7 @@ class StreamSheet:
             self._install_raw_writer()
         self.row_number += 1
         number = str(self.row_number)
-        head = (f'<row r="{number}">' if height == self.default_height
-                else f'<row r="{number}" ht="{safe_string(height)}" customHeight="1">')
+        head = f'<row r="{number}" ht="{safe_string(height)}" customHeight="1">'
         cells = "".join([self._cell_xml(letter + number, value, index)
                          for index, (letter, value) in enumerate(zip(self._letters, values))])
         self.sheet.append(_RawRow((f"{head}{cells}</row>",)))
