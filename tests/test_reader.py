@@ -349,3 +349,14 @@ def test_far_cells_holding_an_ideographic_space_or_nothing_are_ignored():
 
 def test_a_far_cell_with_text_is_still_refused():
     assert refusal(files.stray_space_xlsx(" x ")) == FAR.format("AD1048576")
+
+
+def test_column_letters_and_numbers_agree_with_openpyxl():
+    from openpyxl.utils import column_index_from_string, get_column_letter
+
+    from zcweb.roster.reader import column_index, column_letter
+
+    for index in (1, 2, 26, 27, 52, 53, 702, 703, 16384):
+        assert column_letter(index) == get_column_letter(index)
+        assert column_index(column_letter(index)) == index == column_index_from_string(get_column_letter(index))
+    assert column_index("xfd") == 16384

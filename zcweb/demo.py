@@ -23,8 +23,6 @@ from .db import db
 from .models import Applicant, Batch, Event, Extension, ListUpload, Org, Upload, User
 from .roster.batch import BatchSpec
 from .roster.idcard import check_character
-from .roster.sheets import stream_workbook, to_bytes
-from .roster.template import build_template, template_filename
 from .roster.workflow import WITHDRAWN
 from .workbooks import token_for
 
@@ -175,6 +173,7 @@ def remove(batch: Batch) -> None:
 def build(spec: BatchSpec, bodies: list[tuple[Org, User]], officer: User) -> Batch:
     """The demo batch, filled through the importer and the officer's
     decisions; `bodies` are (body, its contact) in list order."""
+    from .roster.template import build_template, template_filename  # openpyxl: see workbooks.py
     from .cli import create_batch
 
     with db.atomic():
@@ -279,6 +278,7 @@ def _province_lists(batch: Batch, officer: User) -> None:
 
 def _workbook(rows: list[list]) -> bytes:
     """A plain one-sheet workbook, as the province's systems export."""
+    from .roster.sheets import stream_workbook, to_bytes
     book = stream_workbook()
     sheet = book.create_sheet("Sheet1")
     for row in rows:

@@ -25,7 +25,6 @@ from .roster.findings import Finding, warning
 from .roster.normalize import RowCleaner, format_number
 from .roster.reader import RosterRefused, read_roster
 from .roster.schema import load_schema
-from .roster.sheets import Col, StreamSheet, stream_workbook, to_bytes
 
 SCHEMAS = {ListUpload.PLATFORM: "platform-list", ListUpload.REGISTRY: "ce-registry"}
 COMPARED = ("level", "specialty", "employer")  # roster keys the platform list also has
@@ -263,6 +262,7 @@ def reconcile(batch: Batch) -> Reconciliation:
 
 def workbook(batch: Batch, result: Reconciliation) -> tuple[bytes, str]:
     """The reconciliation as a workbook for the officer (full identity numbers)."""
+    from .roster.sheets import Col, StreamSheet, stream_workbook, to_bytes  # openpyxl: see workbooks.py
     book = stream_workbook()
     sheets = [
         ("各单位汇总", ["报送单位", "报送人数", "平台未申报", "信息不一致", "登记学时不足", "自填学时不符"],

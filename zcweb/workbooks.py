@@ -18,10 +18,11 @@ from .importer import limits, spec_for
 from .preview_edit import corrections
 from .roster.reader import read_roster
 from .roster.signing import make_token
-from .roster.template import build_template, template_filename
-from .roster.export import build_checklist, build_feedback, build_roster, roster_filename
-from .roster.gongshi import build_gongshi, gongshi_filename, notice, notice_period
-from .roster.official import build_official, official_filename, official_order
+
+# The workbook writers (roster/template, export, official, gongshi) load
+# openpyxl, a tenth of a second: each is imported where a workbook is
+# written, so that a command that writes none (import --dry-run) starts
+# without it.
 
 # The officer's exports of a batch: kind → (name, what it holds) on the exports page.
 EXPORTS = {
@@ -40,6 +41,7 @@ def token_for(batch: Batch, org: Org) -> str:
 def template_for(batch: Batch, org: Org, with_rows: bool = False) -> tuple[bytes, str]:
     """The body's blank template, or pre-filled with its current rows and
     their status and reason (for fixing returned rows in the sheet)."""
+    from .roster.template import build_template, template_filename
     rows = info = None
     if with_rows:
         applicants = list(
@@ -66,6 +68,7 @@ def all_templates_zip(batch: Batch) -> tuple[bytes, str]:
 def marked_copy(upload: Upload) -> tuple[bytes, str]:
     """The uploaded rows back in the template, each faulty cell red with its
     message, so the contact fixes them and uploads again."""
+    from .roster.template import build_template, template_filename
     batch, org = upload.batch, upload.org
     raw = read_roster(bytes(upload.content), batch.schema, limits())
     by_row = dict(UploadRow.select(UploadRow.row, UploadRow.findings)
@@ -117,6 +120,7 @@ def _applicants(batch: Batch, statuses=None, org: Org | None = None):
 
 def official_roster(batch: Batch, day: dt.date) -> tuple[bytes, str, int]:
     """推荐人员汇总表 of the 拟推荐 and 已推荐 rows, dated `day`."""
+    from .roster.official import build_official, official_filename
     rows = export_rows(_applicants(batch, (workflow.APPROVED, workflow.RECOMMENDED)))
     return build_official(batch.spec, rows, day=day), official_filename(batch.spec), len(rows)
 
@@ -134,6 +138,7 @@ def _last_events(batch: Batch) -> dict[int, str]:
 def archive_export(batch: Batch) -> tuple[bytes, str, int]:
     """Every row, every column, status, reason, copies, warnings with their
     rule and the last event: the bureau's record of the year."""
+    from .roster.export import build_roster, roster_filename
     applicants = list(_applicants(batch))
     last = _last_events(batch)
     rows = [{**row, "warnings": "\n".join(f"{w['message']}（{w['rule']}）" for w in a.warnings or []),
@@ -148,6 +153,7 @@ def archive_export(batch: Batch) -> tuple[bytes, str, int]:
 
 def feedback_export(batch: Batch, org: Org) -> tuple[bytes, str, int]:
     """审核结果反馈 of one body: its rows with status, reason and copies."""
+    from .roster.export import build_feedback, roster_filename
     rows = export_rows(_applicants(batch, org=org).where(Applicant.status != workflow.WITHDRAWN))
     data = build_feedback(batch.schema, batch.spec, org.name, rows, day=dt.date.today())
     return data, roster_filename(batch.spec, f"审核结果反馈-{org.name}"), len(rows)
@@ -155,6 +161,7 @@ def feedback_export(batch: Batch, org: Org) -> tuple[bytes, str, int]:
 
 def checklist_export(batch: Batch, org: Org | None = None) -> tuple[bytes, str, int]:
     """评审表收件清单: every body with applicants (or one), a sheet each."""
+    from .roster.export import build_checklist, roster_filename
     applicants = _applicants(batch, org=org).where(
         Applicant.status.not_in((workflow.WITHDRAWN, workflow.RETURNED, workflow.REJECTED)))
     bodies: dict[str, list[dict]] = {}
@@ -180,6 +187,7 @@ def gongshi_people(batch: Batch) -> dict[str, list[dict]]:
     """The 公示 list: 拟推荐 and 已推荐 people by level (in the batch's
     order), each level sorted like the official roster. Only what a public
     list shows: name, employer, level, specialty."""
+    from .roster.official import official_order
     applicants = (Applicant.select(Applicant.name, Applicant.employer, Applicant.level, Applicant.specialty,
                                    Applicant.org_order, Applicant.org)
                   .where((Applicant.batch == batch)
@@ -195,12 +203,14 @@ def gongshi_people(batch: Batch) -> dict[str, list[dict]]:
 
 def gongshi_notice(batch: Batch, start: dt.date):
     """(the 公示 list, its period from `start`, the notice)."""
+    from .roster.gongshi import notice, notice_period
     people = gongshi_people(batch)
     period = notice_period(batch.spec, start)
     return people, period, notice(batch.spec, period, {level: len(rows) for level, rows in people.items()})
 
 
 def gongshi_export(batch: Batch) -> tuple[bytes, str, int]:
+    from .roster.gongshi import build_gongshi, gongshi_filename
     people = gongshi_people(batch)
     data = build_gongshi(batch.spec, people)
     return data, gongshi_filename(batch.spec), sum(map(len, people.values()))

@@ -42,7 +42,6 @@ from xml.etree import ElementTree
 
 import olefile
 import python_calamine
-from openpyxl.utils import column_index_from_string, get_column_letter
 
 from .schema import INFO_HEADERS, INSTRUCTIONS_SHEET, LISTS_SHEET, META_SHEET, Schema, header_key
 
@@ -139,6 +138,24 @@ class Limits:
     # Cells of the grid python-calamine may build for one sheet (32 bytes each).
     max_cells: int = 5_000_000
 
+
+
+def column_index(letters: str) -> int:
+    """An A1-style column's number: A → 1, Z → 26, AA → 27. (openpyxl has
+    this too, but importing it costs the command line a tenth of a second.)"""
+    index = 0
+    for letter in letters.upper():
+        index = index * 26 + ord(letter) - 64
+    return index
+
+
+def column_letter(index: int) -> str:
+    """The letters of column `index`: 1 → A, 27 → AA."""
+    letters = ""
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 def read_roster(data: bytes, schema: Schema, limits: Limits = Limits()) -> RawRoster:
     """The raw rows of an uploaded roster; raises RosterRefused."""
@@ -427,7 +444,7 @@ def _check_sheet_area(xml_pieces, sheet: str, limits: Limits, shared_strings) ->
             raise _NonstandardXml
         lowest = max(cells + [lowest], key=lambda cell: (len(cell[1]), cell[1]))
         rightmost = max(cells + [rightmost], key=lambda cell: (len(cell[0]), cell[0]))
-    rows, columns = int(lowest[1]), column_index_from_string(rightmost[0].decode('ascii'))
+    rows, columns = int(lowest[1]), column_index(rightmost[0].decode('ascii'))
     if rows * columns <= limits.max_cells:
         return
     far = [cell for cell, beyond in ((lowest, rows > SMALL_ROWS), (rightmost, columns > SMALL_COLUMNS))
@@ -463,7 +480,7 @@ def _raise_if_only_blank_far_cells(xml: bytes, shared: list[bytes], limits: Limi
     def keep(match: re.Match) -> bytes:
         nonlocal rows, columns
         column, row = match.group(1), int(match.group(2))
-        index = column_index_from_string(column.decode("ascii"))
+        index = column_index(column.decode("ascii"))
         if (row > SMALL_ROWS or index > SMALL_COLUMNS) and _is_blank(match.group(3), match.group(4) or b"", shared):
             dropped.append(f"{column.decode('ascii')}{row}")
             return b""
@@ -713,7 +730,7 @@ def _read_header(index: int, cells: list, first_column: int, schema: Schema) -> 
                 header.extra.append(text)
         elif column.key in first_seen:
             first_text, first_position = first_seen[column.key]
-            first, later = (get_column_letter(first_column + p + 1) for p in (first_position, position))
+            first, later = (column_letter(first_column + p + 1) for p in (first_position, position))
             header.notes.append(f"“{text}”（{later} 列）与“{first_text}”（{first} 列）重复，"
                                 f"已读取 {first} 列，{later} 列未读取。")
         else:
