@@ -12,7 +12,8 @@ import time
 
 import pytest
 
-from zcweb import importer, workbooks
+from zcweb import importer
+from zcweb.roster import template
 from zcweb.db import bind, is_sqlite
 from zcweb.models import Org, Upload
 
@@ -183,12 +184,12 @@ def test_workbook_builds_are_limited_and_logins_still_pass(app, monkeypatch):
     app.config["WORKBOOK_WAIT"] = 0.2
     building, finish = threading.Event(), threading.Event()
 
-    def slow_build(*args, original=workbooks.build_template, **kwargs):
+    def slow_build(*args, original=template.build_template, **kwargs):
         building.set()
         finish.wait(10)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(workbooks, "build_template", slow_build)
+    monkeypatch.setattr(template, "build_template", slow_build)  # imported at each build
     first, second = logged_in(app), logged_in(app, "caoe")
     answers = []
     thread = threading.Thread(target=lambda: answers.append(first.get("/template.xlsx")))
