@@ -143,6 +143,17 @@ def test_each_dropdown_reads_its_choices_from_a_name_on_the_lists_sheet(book, sc
     assert named_values(book, "list_post_verified") == ["是", "否"]
 
 
+def test_route_dropdown_and_instructions_offer_only_the_batch_routes(schema, spec):
+    assert named_values(open_book(build(schema, spec)), "list_route") == ["正常", "破格", "高技能人才"]
+    closed = dataclasses.replace(spec, routes=["正常", "破格"])
+    book = open_book(build(schema, closed))
+    assert named_values(book, "list_route") == ["正常", "破格"]
+    text = instructions_text(book)
+    assert "按正常途径申报" in text and "可以破格申报" in text
+    assert "贯通的规定申报" not in text  # the closed route is not explained as open
+    assert "可选：正常、破格。" in text
+
+
 def test_specialty_dropdown_offers_the_specialties_of_the_row_level(book, schema, spec):
     sheet = book[schema.sheet]
     validation = validation_at(sheet, f"{column_of(schema, 'specialty')}{FIRST_DATA_ROW}")

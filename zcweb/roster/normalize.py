@@ -438,7 +438,7 @@ def _choice_parser(column: Column) -> Callable[[object], Cleaned]:
         key = _choice_key(written)
         if key in canonical:
             return canonical[key], ()
-        if column.choices_from:
+        if column.choices_from and not column.choices:
             # The batch decides these lists; rules.py checks them against it.
             return _WHITESPACE.sub("", written), ()
         return _fail(column, "choice.invalid", f"{_quoted(raw)}不是可选项，请从下拉列表中选择：{allowed}")

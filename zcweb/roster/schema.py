@@ -92,6 +92,8 @@ class Column:
             if level in spec.levels:
                 return list(spec.levels[level])
             return spec.all_specialties()
+        if self.choices_from == "routes" and spec.routes:
+            return [c for c in self.choices if c in spec.routes]
         return list(self.choices)
 
     @property

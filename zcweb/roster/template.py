@@ -501,7 +501,7 @@ def _routes(schema: Schema, spec: BatchSpec) -> list[Item]:
                 f"自评分达到{score}分及以上的，可以破格申报。",
         "高技能人才": "取得职业技能等级的高技能人才，可按高技能人才与专业技术人才职业发展贯通的规定申报。",
     }
-    return [Item(value, texts.get(value, "") + _needed_for(schema, route, value)) for value in route.choices]
+    return [Item(value, texts.get(value, "") + _needed_for(schema, route, value)) for value in route.choices_for(spec)]
 
 
 def _dates(spec: BatchSpec) -> list[Item]:
