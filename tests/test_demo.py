@@ -14,7 +14,7 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from zcweb import create_app, models, reconcile
-from zcweb.cli import DEMO_PASSWORD
+from zcweb.cli import DEMO_PASSWORD, SHANGYU_BODIES
 from zcweb.db import db
 from zcweb.models import Applicant, Batch, Event, Extension, Org, Upload
 from zcweb.roster import workflow
@@ -131,6 +131,8 @@ def test_dashboard_shows_the_five_bodies_that_uploaded_nothing(officer):
     silent = set(re.findall(r'<a href="/review\?org=\d+">([^<]+)</a>(?:(?!</tr>).)*未上传', html, re.S))
     assert silent == SILENT
     assert "1 个上传待联络员确认" in html
+    phones = re.findall(r'<td class="phone">([^<]*)</td>', html)
+    assert len(phones) == len(SHANGYU_BODIES) and all(re.fullmatch(r"0575-8218\d{4}", p) for p in phones)
 
 
 def test_every_export_of_the_demo_is_non_empty(demo_app, officer):

@@ -56,10 +56,11 @@ def create_batch(spec: BatchSpec, is_demo: bool = False, user: User | None = Non
     return batch
 
 
-def create_user(username: str, role: str, org: Org | None, password: str, display_name: str = "") -> User:
+def create_user(username: str, role: str, org: Org | None, password: str, display_name: str = "",
+                phone: str = "") -> User:
     if User.get_or_none(User.username == username):
         raise click.ClickException(f"用户名“{username}”已存在。")
-    user = User(username=username, display_name=display_name or username, role=role, org=org)
+    user = User(username=username, display_name=display_name or username, role=role, org=org, phone=phone)
     user.set_password(password)
     user.save()
     return user
@@ -102,7 +103,7 @@ def seed_demo_command(reset: bool):
                 name=name, kind=kind, aliases=aliases, sort_order=order)
             username = f"c{order:02d}"
             contact = User.get_or_none(User.username == username) or create_user(
-                username, User.CONTACT, org, DEMO_PASSWORD, f"{name}联络员")
+                username, User.CONTACT, org, DEMO_PASSWORD, f"{name}联络员", phone=f"0575-8218{order:04d}")
             bodies.append((org, contact))
             accounts.append((username, f"联络员 · {name}"))
         officer = User.get_or_none(User.username == "officer") or create_user(
