@@ -173,8 +173,8 @@ def remove(batch: Batch) -> None:
 def build(spec: BatchSpec, bodies: list[tuple[Org, User]], officer: User) -> Batch:
     """The demo batch, filled through the importer and the officer's
     decisions; `bodies` are (body, its contact) in list order."""
-    from .roster.template import build_template, template_filename  # openpyxl: see workbooks.py
     from .cli import create_batch
+    from .roster.template import build_template, template_filename  # openpyxl: see workbooks.py
 
     with db.atomic():
         batch = create_batch(spec, is_demo=True)

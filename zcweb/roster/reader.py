@@ -139,7 +139,6 @@ class Limits:
     max_cells: int = 5_000_000
 
 
-
 def column_index(letters: str) -> int:
     """An A1-style column's number: A → 1, Z → 26, AA → 27. (openpyxl has
     this too, but importing it costs the command line a tenth of a second.)"""
