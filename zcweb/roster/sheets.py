@@ -237,12 +237,10 @@ class StreamSheet:
 
     def _append(self, cells, height: float | None) -> int:
         self.row_number += 1
-        if height is None:
-            self.sheet.append(cells)
-        else:
+        if height is not None:
             self.sheet.row_dimensions[self.row_number].height = height
-            self.sheet.append(cells)
-            del self.sheet.row_dimensions[self.row_number]  # written; keep memory flat
+        self.sheet.append(cells)
+        self.sheet.row_dimensions.pop(self.row_number, None)  # written; keep memory flat
         return self.row_number
 
     def _cell(self, value, style: str, column_type: str = "text") -> WriteOnlyCell:
