@@ -6,7 +6,7 @@ import pytest
 
 import tests.rosterfiles as files
 from tests.rosterfiles import DATE_FORMS, ID_FORMS, ID_WOMAN_1949, KEYS, LONG_TEXT, SCHEMA, SHUFFLED, TOKEN
-from zcweb.roster import reader
+from zcweb.roster.reader import zipped
 from zcweb.roster.reader import Limits, RawRow, RosterRefused, read_roster
 
 ALL_KEYS = [column.key for column in SCHEMA.columns]
@@ -308,7 +308,7 @@ def test_a_cell_at_the_last_row_and_column_is_refused_before_calamine_sees_it():
 
 
 def test_the_far_cell_check_sees_tags_split_between_inflated_pieces(monkeypatch):
-    monkeypatch.setattr(reader, "INFLATE_PIECE", 256)
+    monkeypatch.setattr(zipped, "INFLATE_PIECE", 256)
     assert read(files.plain_xlsx()).rows == two_people(files.raw_cells)
     assert refusal(files.far_corner_xlsx()) == FAR.format("XFD1048576")
     assert refusal(files.stray_value_xlsx()) == FAR.format("A1048576")
