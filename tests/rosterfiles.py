@@ -461,8 +461,14 @@ def xlsm() -> bytes:
                      extra={"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)})
 
 
-def xlsb() -> bytes:
+def damaged_xlsb() -> bytes:
+    """An .xlsb package whose workbook part is three bytes of nothing."""
     return _zip({"[Content_Types].xml": "<Types/>", "xl/workbook.bin": b"\x83\x01\x00"})
+
+
+def xlsm_without_vba() -> bytes:
+    """Saved as "Excel 启用宏的工作簿" but holding no macros."""
+    return hand_xlsx(_roster_rows([person(1), person(2)]), main=_XLSM_MAIN)
 
 
 @functools.lru_cache(maxsize=None)
@@ -545,6 +551,19 @@ def docx() -> bytes:
 
 def plain_zip() -> bytes:
     return _zip({"花名册.xlsx": plain_xlsx(), "说明.txt": "请查收"})
+
+
+def gbk_named_zip() -> bytes:
+    """Zipped on a Chinese Windows: GBK names without the UTF-8 flag, and
+    more files than the refusal lists."""
+    names = [name.encode("gbk") for name in ("照片/张三.jpg", "照片/李四.jpg", "照片/王五.jpg", "说明.txt")]
+    # zipfile writes non-ASCII names as UTF-8: write ASCII stand-ins of the
+    # same length, then put the GBK bytes in their place.
+    stand_ins = [f"{i}".encode().ljust(len(name), b"_") for i, name in enumerate(names)]
+    data = _zip({stand_in.decode(): "x" for stand_in in stand_ins})
+    for stand_in, name in zip(stand_ins, names):
+        data = data.replace(stand_in, name)
+    return data
 
 
 def pdf() -> bytes:
@@ -764,3 +783,74 @@ def inline_blank_far_xlsx() -> bytes:
            '<c r="AE1048576" s="1"></c>')
     return hand_xlsx(_roster_rows([person(1), person(2)]) + f'<row r="1048576">{far}</row>',
                      dimension="A1:AE1048576")
+
+
+# ---------------------------------------------------------------- other writers' packages
+
+FIXTURES = Path(__file__).with_name("files")
+_STRICT_NAMESPACES = {
+    b"http://schemas.openxmlformats.org/spreadsheetml/2006/main": b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+    b"http://schemas.openxmlformats.org/officeDocument/2006/relationships":
+        b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+}
+_BARE_PARTS = {"xl/workbook.xml": "workbook.xml", "xl/worksheets/sheet1.xml": "sheet1.xml",
+               "xl/styles.xml": "styles.xml", "xl/theme/theme1.xml": "theme1.xml",
+               "xl/_rels/workbook.xml.rels": "_rels/workbook.xml.rels", "xl/sharedStrings.xml": "sharedStrings.xml"}
+
+
+def rewritten(data: bytes, rename=lambda name: name, edit=lambda name, content: content,
+              drop: tuple[str, ...] = ()) -> bytes:
+    """A copy of a zip with its members renamed, edited or dropped."""
+    source, buffer = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in source.namelist():
+            if name not in drop:
+                archive.writestr(rename(name), edit(name, source.read(name)))
+    return buffer.getvalue()
+
+
+def backslash_xlsx(data: bytes | None = None) -> bytes:
+    """As some Chinese HR systems export: `xl\\worksheets\\sheet1.xml`."""
+    return rewritten(data or plain_xlsx(), rename=lambda name: name.replace("/", "\\"))
+
+
+def bare_xlsx() -> bytes:
+    """A package with its parts at the top and no docProps."""
+    def edit(name: str, content: bytes) -> bytes:
+        for old, new in _BARE_PARTS.items():
+            content = content.replace(f"/{old}".encode(), f"/{new}".encode()).replace(old.encode(), new.encode())
+        return content.replace(b"theme/theme1.xml", b"theme1.xml").replace(b"worksheets/sheet1.xml", b"sheet1.xml")
+    return rewritten(plain_xlsx(), rename=lambda name: _BARE_PARTS.get(name, name), edit=edit,
+                     drop=("docProps/app.xml", "docProps/core.xml"))
+
+
+def strict_xlsx() -> bytes:
+    """Excel's "Strict Open XML 电子表格": the same parts in other namespaces."""
+    def edit(name: str, content: bytes) -> bytes:
+        for old, new in _STRICT_NAMESPACES.items():
+            content = content.replace(old, new)
+        return content.replace(b"<workbook ", b'<workbook conformance="strict" ', 1)
+    return rewritten(plain_xlsx(), edit=edit)
+
+
+def xlsb() -> bytes:
+    """plain_xlsx's table as an Excel binary workbook, written once by
+    pyxlsbwriter 0.1.0 (nothing the project installs writes .xlsb)."""
+    return (FIXTURES / "roster.xlsb").read_bytes()
+
+
+def encrypted_ods() -> bytes:
+    """An ODS saved with a password: its manifest declares the encryption
+    of content.xml, whose bytes are then no XML at all."""
+    def edit(name: str, content: bytes) -> bytes:
+        if name == "content.xml":
+            return bytes(range(256)) * 4
+        if name == "META-INF/manifest.xml":
+            return content.replace(
+                b'manifest:full-path="content.xml" manifest:media-type="text/xml"/>',
+                b'manifest:full-path="content.xml" manifest:media-type="text/xml">'
+                b'<manifest:encryption-data manifest:checksum-type="SHA1/1K" manifest:checksum="AAAA">'
+                b'<manifest:algorithm manifest:algorithm-name="Blowfish CFB" manifest:initialisation-vector="AAAA"/>'
+                b'</manifest:encryption-data></manifest:file-entry>')
+        return content
+    return rewritten(ods(), edit=edit)

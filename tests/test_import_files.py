@@ -16,12 +16,13 @@ REFUSED = {
     "png": "这是图片（PNG），不是 Excel 花名册。请上传填好的花名册（.xlsx 文件）。",
     "jpeg": "这是图片（JPEG），不是 Excel 花名册。请上传填好的花名册（.xlsx 文件）。",
     "docx": "这是 Word 文档，不是 Excel 花名册。请上传填好的花名册（.xlsx 文件）。",
-    "plain_zip": "这是 ZIP 压缩包，不是 Excel 花名册。请解压后上传其中的花名册（.xlsx 文件）。",
+    "plain_zip": "这是 ZIP 压缩包（其中有 2 个文件：花名册.xlsx、说明.txt），不是 Excel 花名册。"
+                 "请解压后上传其中的花名册（.xlsx 文件）。",
     "empty": "文件是空的，请选择填好的花名册重新上传。",
     "xlsm": "文件包含宏（VBA 代码），为安全起见不予读取。请另存为 .xlsx（Excel 工作簿）后重新上传。",
     "xls_macro": "文件包含宏（VBA 代码），为安全起见不予读取。请另存为 .xlsx（Excel 工作簿）后重新上传。",
-    "xlsb": "这是 Excel 二进制工作簿（.xlsb），请另存为 .xlsx（Excel 工作簿）后重新上传。",
     "encrypted_xlsx": "文件设置了打开密码，请取消密码后另存为 .xlsx 再上传。",
+    "encrypted_ods": "文件设置了打开密码，请取消密码后另存为 .xlsx 再上传。",
     "xls_password": "文件设置了打开密码，请取消密码后另存为 .xlsx 再上传。",
     "zip_bomb": "文件解压后过大，疑似异常文件。请用 Excel 或 WPS 打开确认内容后另存为 .xlsx 再上传。",
     "ratio_bomb": "文件解压后过大，疑似异常文件。请用 Excel 或 WPS 打开确认内容后另存为 .xlsx 再上传。",
@@ -71,6 +72,11 @@ READ = {
     "unicode_text": (2, 1, 1, {"month.invalid"}),
     "xls": (2, 1, 1, {"month.invalid"}),
     "xls_hidden_sheet": (1, 1, 0, set()),
+    "backslash_xlsx": (2, 1, 1, {"month.invalid"}),
+    "bare_xlsx": (2, 1, 1, {"month.invalid"}),
+    "strict_xlsx": (2, 1, 1, {"month.invalid"}),
+    "xlsb": (2, 1, 1, {"month.invalid"}),
+    "xlsm_without_vba": (2, 1, 1, {"month.invalid"}),
 }
 
 NOTES = {

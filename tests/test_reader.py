@@ -1,4 +1,5 @@
 import datetime as dt
+import inspect
 import io
 import zipfile
 
@@ -15,6 +16,8 @@ CORRUPT = ("文件已损坏或不是有效的表格文件，无法读取。请�
 BOMB = "文件解压后过大，疑似异常文件。请用 Excel 或 WPS 打开确认内容后另存为 .xlsx 再上传。"
 PASSWORD = "文件设置了打开密码，请取消密码后另存为 .xlsx 再上传。"
 MACROS = "文件包含宏（VBA 代码），为安全起见不予读取。请另存为 .xlsx（Excel 工作簿）后重新上传。"
+TOO_LARGE = ("工作表的范围过大，超出了读取的内存上限（常见原因是表格下方或右侧很远处有多余的内容）。"
+             "请删除多余的行和列后另存为 .xlsx 再上传。")
 NO_HEADER = "未找到表头：请确认第一张工作表含有“姓名”“身份证号”等列标题（表头须在前 30 行内）。"
 FAR = ("工作表“申报人员”的 {} 单元格有内容，离花名册数据太远，无法读取。"
        "请删除表格下方和右侧多余的内容（选中多余的行或列，右键“删除”）后重新上传。")
@@ -101,6 +104,29 @@ def test_xls_and_ods_saved_by_libreoffice(target):
     assert roster.rows == two_people(files.raw_cells)
 
 
+@pytest.mark.parametrize("build, cells", [
+    (files.backslash_xlsx, files.raw_cells), (files.bare_xlsx, files.raw_cells),
+    (files.strict_xlsx, files.raw_cells), (files.xlsm_without_vba, files.text_cells)])
+def test_xlsx_from_other_writers_is_read_whole(build, cells):
+    """`\\` in part names, parts at the top without docProps, Strict Open
+    XML's namespaces, a macro-enabled workbook without macros: the same
+    complete roster as the plain file."""
+    roster = read(build())
+    assert (roster.format, roster.sheet, roster.header_row, roster.columns) == ("xlsx", "申报人员", 1, ALL_KEYS)
+    assert roster.rows == two_people(cells)
+
+
+def test_xlsb_is_read_whole_in_the_child_process():
+    roster = read(files.xlsb())
+    assert (roster.format, roster.sheet, roster.header_row, roster.columns) == ("xlsb", "申报人员", 1, ALL_KEYS)
+    assert roster.rows == [RawRow(2, files.keyed(files.person(1))), RawRow(3, files.keyed(files.person(2)))]
+
+
+def test_the_far_cell_guard_finds_sheets_under_backslash_names():
+    assert refusal(files.backslash_xlsx(files.far_corner_xlsx())) == FAR.format("XFD1048576")
+    assert refusal(files.backslash_xlsx(files.stray_value_xlsx())) == FAR.format("A1048576")
+
+
 @pytest.mark.parametrize("build", [files.csv_utf8, files.csv_utf8_bom, files.csv_gbk, files.csv_tab,
                                    files.csv_semicolon, files.unicode_text])
 def test_csv_in_any_encoding_and_delimiter_gives_text_values(build):
@@ -125,8 +151,11 @@ def test_csv_keeps_quoted_line_breaks_script_tags_and_control_characters():
     (files.png, "这是图片（PNG），不是 Excel 花名册。请上传填好的花名册（.xlsx 文件）。"),
     (files.jpeg, "这是图片（JPEG），不是 Excel 花名册。请上传填好的花名册（.xlsx 文件）。"),
     (files.docx, "这是 Word 文档，不是 Excel 花名册。请上传填好的花名册（.xlsx 文件）。"),
-    (files.plain_zip, "这是 ZIP 压缩包，不是 Excel 花名册。请解压后上传其中的花名册（.xlsx 文件）。"),
-    (files.xlsb, "这是 Excel 二进制工作簿（.xlsb），请另存为 .xlsx（Excel 工作簿）后重新上传。"),
+    (files.plain_zip, "这是 ZIP 压缩包（其中有 2 个文件：花名册.xlsx、说明.txt），不是 Excel 花名册。"
+                      "请解压后上传其中的花名册（.xlsx 文件）。"),
+    (files.gbk_named_zip, "这是 ZIP 压缩包（其中有 4 个文件：张三.jpg、李四.jpg、王五.jpg等），不是 Excel 花名册。"
+                          "请解压后上传其中的花名册（.xlsx 文件）。"),
+    (files.damaged_xlsb, CORRUPT),
     (files.html_xls, "这是网页（HTML/XML）格式的表格，扩展名虽可能是 .xls，但不是真正的 Excel 文件。"
                      "请用 Excel 或 WPS 打开后另存为 .xlsx（Excel 工作簿）再上传。"),
     (files.csv_with_nul, "无法识别文件内容，它不是 Excel 花名册。请上传填好的花名册（.xlsx 文件）。"),
@@ -134,6 +163,7 @@ def test_csv_keeps_quoted_line_breaks_script_tags_and_control_characters():
     (files.xlsm, MACROS),
     (files.xls_macro, MACROS),
     (files.encrypted_xlsx, PASSWORD),
+    (files.encrypted_ods, PASSWORD),
     (files.xls_password, PASSWORD),
     (files.xls_garbage, CORRUPT),
     (files.instructions_only_xlsx, NO_HEADER),
@@ -315,7 +345,7 @@ def test_the_far_cell_check_sees_tags_split_between_inflated_pieces(monkeypatch)
 
 
 def test_counted_cells_reaching_the_far_corner_only_end_the_child_process():
-    assert refusal(files.counted_far_xlsx()) == CORRUPT
+    assert refusal(files.counted_far_xlsx()) == TOO_LARGE
 
 
 @pytest.mark.parametrize("build", [files.zip_bomb, files.ratio_bomb, files.lying_size_xlsx])
@@ -360,3 +390,62 @@ def test_column_letters_and_numbers_agree_with_openpyxl():
         assert column_letter(index) == get_column_letter(index)
         assert column_index(column_letter(index)) == index == column_index_from_string(get_column_letter(index))
     assert column_index("xfd") == 16384
+
+
+# ---------------------------------------------------------------- every refusal names its cause
+
+# Each file in tests/rosterfiles.py that the reader refuses → the words of
+# its refusal that name the true cause.
+CAUSES = {
+    "counted_far_xlsx": "工作表的范围过大",
+    "csv_with_nul": "无法识别文件内容",
+    "damaged_xlsb": "文件已损坏",
+    "docx": "这是 Word 文档",
+    "empty": "文件是空的",
+    "encrypted_ods": "设置了打开密码",
+    "encrypted_xlsx": "设置了打开密码",
+    "far_corner_xlsx": "XFD1048576 单元格有内容",
+    "gbk_named_zip": "这是 ZIP 压缩包（其中有 4 个文件",
+    "html_xls": "这是网页（HTML/XML）格式的表格",
+    "instructions_only_xlsx": "未找到表头",
+    "jpeg": "这是图片（JPEG）",
+    "lying_size_xlsx": "文件解压后过大",
+    "missing_required_xlsx": "缺少必填列：身份证号、申报专业",
+    "ods_repeat_bomb": "不是有效的表格文件",  # python-calamine refuses it as no spreadsheet it knows
+    "pdf": "这是 PDF 文件",
+    "plain_zip": "这是 ZIP 压缩包（其中有 2 个文件",
+    "png": "这是图片（PNG）",
+    "ratio_bomb": "文件解压后过大",
+    "stray_value_xlsx": "A1048576 单元格有内容",
+    "undecodable": "无法识别 CSV 文件的文字编码",
+    "xls_garbage": "文件已损坏",
+    "xls_macro": "文件包含宏（VBA 代码）",
+    "xls_password": "设置了打开密码",
+    "xlsm": "文件包含宏（VBA 代码）",
+    "zip_bomb": "文件解压后过大",
+}
+
+
+def _whole_files() -> list[str]:
+    """The builders in rosterfiles that make a whole file with no arguments."""
+    builders = {name: inspect.unwrap(build) for name, build in vars(files).items() if callable(build)}
+    return sorted(
+        name for name, build in builders.items()
+        if inspect.isfunction(build) and build.__module__ == files.__name__ and not name.startswith("_")
+        and inspect.signature(build).return_annotation == "bytes"
+        and all(p.default is not p.empty for p in inspect.signature(build).parameters.values()))
+
+
+@pytest.mark.parametrize("name", _whole_files())
+def test_every_refused_file_is_refused_for_its_true_cause(name):
+    try:
+        read(getattr(files, name)())
+    except RosterRefused as refused:
+        assert name in CAUSES, f"{name} is refused: {refused.message}"
+        assert CAUSES[name] in refused.message
+    else:
+        assert name not in CAUSES, f"{name} is read"
+
+
+def test_the_cause_table_names_only_files_there_are():
+    assert set(CAUSES) <= set(_whole_files())

@@ -3,7 +3,7 @@
 Run as a script by `isolated` (`python -P child.py OPTIONS`, so that
 importing it does not import zcweb and its web framework): it reads the
 file from stdin under a memory and CPU limit and writes a pickle of
-("ok", sheets) | ("password", None) | ("error", text) to stdout. It imports
+("ok", sheets) | ("password" | "memory", None) | ("error", text) to stdout. It imports
 nothing from zcweb.
 """
 
@@ -52,6 +52,8 @@ def main() -> None:
         result = ("ok", list(_sheets(pc, book, options)))
     except pc.PasswordError:
         result = ("password", None)
+    except MemoryError:
+        result = ("memory", None)
     except Exception as error:
         result = ("error", repr(error))
     sys.stdout.buffer.write(pickle.dumps(result))

@@ -4,6 +4,8 @@ and the reader each kind goes to."""
 from __future__ import annotations
 
 import io
+import posixpath
+import re
 import struct
 import zipfile
 
@@ -14,7 +16,8 @@ from .csvfile import read_csv
 from .farcells import NonstandardXml
 from .isolated import IsolatedBook
 from .limits import Deadline, Limits
-from .refusals import CORRUPT, EMPTY, MACROS, NOT_TEXT, PASSWORD, XLSB, RosterRefused, archive, not_a_roster
+from .package import main_part, members_by_part
+from .refusals import CORRUPT, EMPTY, MACROS, NOT_TEXT, PASSWORD, RosterRefused, archive, not_a_roster
 from .rows import RawRoster
 from .workbook import read_book
 from .xlsx import XlsxBook
@@ -31,6 +34,11 @@ _OTHER_FILES = {
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06")
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+# Content types that only a spreadsheet's package declares.
+_SPREADSHEET_TYPES = re.compile(rb"spreadsheetml|ms-excel", re.IGNORECASE)
+# The storages that hold a VBA project in an OLE file (.xls, or Excel 5).
+_VBA_STORAGES = {"_vba_project_cur", "_vba_project", "vba"}
+_NAMES_SHOWN = 3
 
 
 def read_roster(data: bytes, schema: Schema, limits: Limits = Limits()) -> RawRoster:
@@ -57,36 +65,64 @@ def _read_zip(data: bytes, schema: Schema, limits: Limits, deadline: Deadline) -
     except (zipfile.BadZipFile, OSError, ValueError):
         raise RosterRefused(CORRUPT) from None
     check_sizes(zipped, limits)
-    members = {info.filename.lower(): info for info in zipped.infolist()}
-    kind = _zip_kind(data, members)
-    if kind == "ods":
-        return read_book(IsolatedBook("ods", data, limits, deadline), schema, limits, deadline)
+    members = members_by_part(zipped)
+    kind, workbook = _zip_kind(data, members)
+    if kind in ("ods", "xlsb"):
+        return read_book(IsolatedBook(kind, data, limits, deadline), schema, limits, deadline)
     try:
-        book = XlsxBook(data, members, limits, deadline)
+        book = XlsxBook(data, members, workbook, limits, deadline)
         return read_book(book, schema, limits, deadline)
     except NonstandardXml:
         return read_book(IsolatedBook("xlsx", data, limits, deadline), schema, limits, deadline)
 
 
-def _zip_kind(data: bytes, members: dict[str, zipfile.ZipInfo]) -> str:
-    if "word/document.xml" in members:
-        raise not_a_roster("Word 文档")
-    if "ppt/presentation.xml" in members:
-        raise not_a_roster("PowerPoint 演示文稿")
-    content_types = members.get("[content_types].xml")
-    if "xl/vbaproject.bin" in members or (
-            content_types and b"macroenabled" in inflate(data, content_types).lower()):
-        raise RosterRefused(MACROS)
-    if "xl/workbook.xml" in members:
-        return "xlsx"
-    if "xl/workbook.bin" in members:
-        raise RosterRefused(XLSB)
+def _zip_kind(data: bytes, members: dict[str, zipfile.ZipInfo]) -> tuple[str, str]:
+    """("xlsx" | "xlsb" | "ods", the workbook part), or the refusal that
+    says what the zip is instead."""
     mimetype = members.get("mimetype")
-    if mimetype and inflate(data, mimetype).strip() == _ODS_MIMETYPE:
-        return "ods"
     if mimetype:
+        return _odf_kind(data, members, inflate(data, mimetype).strip())
+    main = main_part(data, members)
+    if main is None:
+        content_types = members.get("[content_types].xml")
+        if content_types and _SPREADSHEET_TYPES.search(inflate(data, content_types)):
+            raise RosterRefused(CORRUPT)  # a workbook's package without its workbook
+        raise _zip_of_other_files(members)
+    if main.endswith("document.xml"):
+        raise not_a_roster("Word 文档")
+    if main.endswith("presentation.xml"):
+        raise not_a_roster("PowerPoint 演示文稿")
+    if any(name.rpartition("/")[2] == "vbaproject.bin" for name in members):
+        raise RosterRefused(MACROS)
+    return ("xlsb" if main.endswith(".bin") else "xlsx"), main
+
+
+def _odf_kind(data: bytes, members: dict[str, zipfile.ZipInfo], mimetype: bytes) -> tuple[str, str]:
+    if mimetype != _ODS_MIMETYPE:
         raise not_a_roster("OpenDocument 文档（非表格）")
-    raise archive("ZIP 压缩包")
+    manifest = members.get("meta-inf/manifest.xml")
+    if manifest and b"encryption-data" in inflate(data, manifest):
+        raise RosterRefused(PASSWORD)
+    return "ods", ""
+
+
+def _zip_of_other_files(members: dict[str, zipfile.ZipInfo]) -> RosterRefused:
+    """The refusal of a zip that holds no workbook, naming what it holds."""
+    names = [_zip_name(info) for info in members.values() if not info.is_dir()]
+    shown = "、".join(posixpath.basename(name) for name in names[:_NAMES_SHOWN])
+    more = "等" if len(names) > _NAMES_SHOWN else ""
+    return archive(f"ZIP 压缩包（其中有 {len(names)} 个文件：{shown}{more}）" if names else "ZIP 压缩包")
+
+
+def _zip_name(info: zipfile.ZipInfo) -> str:
+    """A member's name as its writer meant it: zips made on a Chinese
+    Windows store GBK names without the UTF-8 flag."""
+    if info.flag_bits & 0x800:
+        return info.filename.replace("\\", "/")
+    try:
+        return info.filename.encode("cp437").decode("gbk").replace("\\", "/")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename.replace("\\", "/")
 
 
 def _read_ole(data: bytes, schema: Schema, limits: Limits, deadline: Deadline) -> RawRoster:
@@ -99,7 +135,7 @@ def _read_ole(data: bytes, schema: Schema, limits: Limits, deadline: Deadline) -
         raise RosterRefused(CORRUPT) from None
     if {"encryptioninfo", "encryptedpackage"} & entries or _has_filepass(workbook):
         raise RosterRefused(PASSWORD)
-    if "_vba_project_cur" in entries:
+    if any(_VBA_STORAGES & set(entry.split("/")) for entry in entries):
         raise RosterRefused(MACROS)
     if workbook:
         return read_book(IsolatedBook("xls", data, limits, deadline), schema, limits, deadline)

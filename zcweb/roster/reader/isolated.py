@@ -15,7 +15,7 @@ from ..schema import INSTRUCTIONS_SHEET, LISTS_SHEET, META_SHEET
 from .book import Sheet, SheetInfo
 from .header import HEADER_SCAN_ROWS
 from .limits import Deadline, Limits
-from .refusals import CORRUPT, PASSWORD, TIMEOUT, RosterRefused, too_many_rows
+from .refusals import CORRUPT, PASSWORD, TIMEOUT, TOO_LARGE, RosterRefused, too_many_rows
 
 # Memory and CPU a child reading a workbook may use.
 ISOLATED_MEMORY = 3 * 1024 * 1024 * 1024
@@ -58,10 +58,16 @@ def _run_isolated(data: bytes, cap: int, deadline: Deadline) -> list[tuple]:
     except subprocess.TimeoutExpired:
         raise RosterRefused(TIMEOUT) from None
     if child.returncode != 0 or not child.stdout:  # killed by a limit, or crashed
-        raise RosterRefused(TIMEOUT if child.returncode == -24 else CORRUPT)  # 24: SIGXCPU
+        raise RosterRefused(_crash_cause(child))
     status, payload = pickle.loads(child.stdout)  # our own child's output
-    if status == "password":
-        raise RosterRefused(PASSWORD)
     if status != "ok":
-        raise RosterRefused(CORRUPT)
+        raise RosterRefused({"password": PASSWORD, "memory": TOO_LARGE}.get(status, CORRUPT))
     return payload
+
+
+def _crash_cause(child: subprocess.CompletedProcess) -> str:
+    if child.returncode == -24:  # SIGXCPU: the CPU limit
+        return TIMEOUT
+    if child.stderr.startswith(b"memory allocation of"):  # Rust's abort at the memory limit
+        return TOO_LARGE
+    return CORRUPT

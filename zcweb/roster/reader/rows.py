@@ -26,7 +26,7 @@ class RawRoster:
     iterated, once, so that the raw rows of a large file are never all held
     at once. Iterating may still refuse the file (too many rows, too slow)."""
 
-    format: str  # "xlsx" | "xls" | "ods" | "csv"
+    format: str  # "xlsx" | "xlsb" | "xls" | "ods" | "csv"
     sheet: str  # the sheet read ("" for csv)
     header_row: int
     columns: list[str]  # column keys found, in file order

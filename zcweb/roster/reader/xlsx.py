@@ -6,17 +6,15 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from xml.etree import ElementTree
 
 import python_calamine
 
 from .book import Sheet, SheetInfo
 from .farcells import TEXT, BlankFarCells, check_sheet_area
 from .limits import Deadline, Limits
+from .package import local, parse, relationship_id, relationships
 from .refusals import CORRUPT, PASSWORD, RosterRefused
 from .zipped import inflate, inflate_pieces, replace_member, tag_pieces
-
-_RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
 class XlsxBook:
@@ -24,11 +22,14 @@ class XlsxBook:
 
     format = "xlsx"
 
-    def __init__(self, data: bytes, members: dict[str, zipfile.ZipInfo], limits: Limits,
-                 deadline: Deadline):
+    def __init__(self, data: bytes, members: dict[str, zipfile.ZipInfo], workbook: str,
+                 limits: Limits, deadline: Deadline):
+        """`members` by part name (`package.members_by_part`); `workbook`
+        is the workbook part's name."""
         self._data, self._limits, self._members = data, limits, members
+        self._workbook_part = workbook
         self.notes: list[str] = []  # remarks on what reading the sheets ignored
-        self._sheet_members = _sheet_members(data, members)
+        self._sheet_members = _sheet_members(data, members, workbook)
         worksheets = set(self._sheet_members.values())
         for info in members.values():  # calamine reads some of these on opening
             if info not in worksheets:
@@ -50,7 +51,7 @@ class XlsxBook:
         workbook = self._workbook
         try:
             check_sheet_area(lambda: tag_pieces(self._data, member), name, self._limits,
-                             lambda: _shared_strings(self._data, self._members))
+                             lambda: _shared_strings(self._data, self._members, self._workbook_part))
         except BlankFarCells as blank:
             # Read the sheet from a copy of the file without those cells.
             data = replace_member(self._data, self._members, member, blank.xml)
@@ -62,45 +63,30 @@ class XlsxBook:
         return Sheet(name, start[1] if start else 0, enumerate(sheet.iter_rows()))
 
 
-def _sheet_members(data: bytes, members: dict[str, zipfile.ZipInfo]) -> dict[str, zipfile.ZipInfo]:
+def _sheet_members(data: bytes, members: dict[str, zipfile.ZipInfo],
+                   workbook: str) -> dict[str, zipfile.ZipInfo]:
     """Sheet name -> the member holding its XML, found as calamine finds it."""
-    targets = {
-        element.get("Id"): element.get("Target", "")
-        for element in _parse_member(data, members, "xl/_rels/workbook.xml.rels").iter()
-        if _local(element.tag) == "Relationship"
-    }
+    if workbook not in members:
+        raise RosterRefused(CORRUPT)
+    targets = relationships(data, members, workbook)
     found = {}
-    for element in _parse_member(data, members, "xl/workbook.xml").iter():
-        if _local(element.tag) != "sheet":
+    for element in parse(data, members[workbook]).iter():
+        if local(element.tag) != "sheet":
             continue
-        target = targets.get(element.get(f"{{{_RELATIONSHIPS}}}id"), "")
-        path = target[1:] if target.startswith("/xl/") else (
-            target if target.startswith("xl/") else f"xl/{target}")
-        if path.lower() in members:
-            found[element.get("name")] = members[path.lower()]
+        path = targets.get(relationship_id(element), "")
+        if path in members:
+            found[element.get("name")] = members[path]
     return found
 
 
-def _parse_member(data: bytes, members: dict[str, zipfile.ZipInfo], name: str) -> ElementTree.Element:
-    if name not in members:
-        raise RosterRefused(CORRUPT)
-    try:
-        return ElementTree.fromstring(inflate(data, members[name]))
-    except ElementTree.ParseError:
-        raise RosterRefused(CORRUPT) from None
-
-
-def _local(tag: str) -> str:
-    return tag.rpartition("}")[2]
-
-
-def _shared_strings(data: bytes, members: dict[str, zipfile.ZipInfo]) -> list[bytes]:
+def _shared_strings(data: bytes, members: dict[str, zipfile.ZipInfo], workbook: str) -> list[bytes]:
     """The workbook's shared strings, as raw text of each <si>."""
-    info = members.get("xl/sharedstrings.xml")
+    info = next((members[path] for path in relationships(data, members, workbook, "sharedStrings").values()
+                 if path in members), None)
     if info is None:
         return []
     xml = inflate(data, info)
-    return [b"".join(TEXT.findall(item)) for item in re.findall(rb"<si>(.*?)</si>", xml, re.DOTALL)]
+    return [b"".join(TEXT.findall(item)) for item in re.findall(rb"<(?:\w+:)?si>(.*?)</(?:\w+:)?si>", xml, re.DOTALL)]
 
 
 def calamine(call):
