@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from html.parser import HTMLParser
 
 import openpyxl
 
@@ -141,9 +142,10 @@ def test_correcting_needs_the_csrf_token(contact, baiguan):
 def test_without_javascript_the_cell_opens_in_the_full_page(contact, baiguan):
     upload(contact, roster(baiguan, [valid_row(1, sex="女")]))
     html = contact.get(f"/uploads/{last_upload().id}/rows/3/edit?column=sex").get_data(as_text=True)
-    assert "<html" in html and 'class="cell-edit"' in html and 'value="女"' in html
+    assert "<html" in html and 'class="cell-edit"' in html and "<option selected>女</option>" in html
     response = fix(contact, 3, "sex", "男", htmx=False)
     assert response.status_code == 303
+    assert response.headers["Location"].endswith("#row-3")  # back to the corrected row
     assert not row(3).has_error and applicants() == []
 
 
@@ -156,3 +158,88 @@ def test_the_marked_copy_carries_the_corrections(contact, baiguan):
     assert sheet.cell(row=3, column=headers["性别"]).value == "男"
     assert sheet.cell(row=3, column=headers["性别"]).comment is None
     assert sheet.cell(row=4, column=headers["身份证号"]).comment is not None
+
+
+# ---------------------------------------------------------------- the preview's layout
+
+
+class _Row(HTMLParser):
+    """The cells of one preview row: attributes, text, and the text and
+    attributes of the links and divs inside each."""
+
+    def __init__(self, number: int):
+        super().__init__()
+        self.row_id, self.inside, self.cells, self.open = f"row-{number}", False, [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "tr":
+            self.inside = attrs.get("id") == self.row_id
+        elif self.inside and tag == "td":
+            self.cells.append({"attrs": attrs, "text": "", "parts": []})
+        elif self.inside and self.cells and tag in ("a", "div"):
+            self.open.append({"tag": tag, "attrs": attrs, "text": ""})
+            self.cells[-1]["parts"].append(self.open[-1])
+
+    def handle_endtag(self, tag):
+        if tag == "tr":
+            self.inside = False
+        elif tag in ("a", "div") and self.inside and self.open:
+            self.open.pop()
+
+    def handle_data(self, data):
+        if self.inside and self.cells:
+            self.cells[-1]["text"] += data
+            for part in self.open:
+                part["text"] += data
+
+
+def cells_of(html: str, number: int) -> list[dict]:
+    parser = _Row(number)
+    parser.feed(html)
+    return parser.cells
+
+
+def words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_row_number_name_and_result_come_first_and_stay_in_view(contact, baiguan):
+    upload(contact, roster(baiguan, [valid_row(1, name="张三", specialty="材料工程")]))
+    cells = cells_of(contact.get(f"/uploads/{last_upload().id}").get_data(as_text=True), 3)
+    assert [c["attrs"]["class"].split()[-1] for c in cells[:3]] == ["f-num", "f-name", "f-result"]
+    assert [words(c["text"]) for c in cells[:2]] == ["3", "张三"]
+    # "见：申报专业" is a link to the faulty cell.
+    [link] = [p for p in cells[2]["parts"] if p["attrs"].get("class") == "see-cell"]
+    assert (link["text"], link["attrs"]["href"]) == ("申报专业", "#cell-3-specialty")
+    [target] = [c for c in cells if c["attrs"].get("id") == "cell-3-specialty"]
+    assert "材料工程" in target["text"] and "cell-error" in target["attrs"]["class"]
+
+
+def test_what_changed_is_shown_beside_the_name(contact, baiguan):
+    upload(contact, roster(baiguan, [valid_row(1, name="张三")]))
+    contact.post(f"/uploads/{last_upload().id}/confirm")
+    upload(contact, roster(baiguan, [valid_row(1, name="张三", specialty="材料")]))
+    cells = cells_of(contact.get(f"/uploads/{last_upload().id}").get_data(as_text=True), 3)
+    changes = [words(p["text"]) for p in cells[2]["parts"] if p["attrs"].get("class") == "change"]
+    assert changes == ["申报专业：石油和化学工程 → 材料"]
+
+
+def test_a_choice_column_is_corrected_from_the_batchs_values(contact, baiguan):
+    upload(contact, roster(baiguan, [valid_row(1, specialty="材料工程")]))
+    html = contact.get(f"/uploads/{last_upload().id}/rows/3/edit?column=specialty",
+                       headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert '<input name="value"' not in html
+    options = [" ".join(o.split()) for o in html.split("<select name=\"value\"")[1].split("</select>")[0]
+               .replace("<option selected>", "<option>").split("<option")[1:]]
+    assert options == ['value="" selected>请选择（原值：材料工程）</option>', ">能源</option>", ">材料</option>",
+                       ">轻纺</option>", ">石油和化学工程</option>"]
+    fix(contact, 3, "specialty", "材料")
+    assert not row(3).has_error
+
+
+def test_a_free_text_column_is_corrected_in_a_text_box(contact, baiguan):
+    upload(contact, roster(baiguan, [valid_row(1, id_number=BAD_ID)]))
+    html = contact.get(f"/uploads/{last_upload().id}/rows/3/edit?column=id_number",
+                       headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert f'<input name="value" value="{BAD_ID}"' in html and "<select" not in html

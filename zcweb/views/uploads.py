@@ -153,7 +153,7 @@ def save_cell(upload_id: int, number: int):
         return _refused(upload, e.message)
     if not request.htmx:
         flash(f"第{number}行已更正并重新检查。", "success")
-        return redirect(url_for("uploads.show", upload_id=upload.id), code=303)
+        return redirect(url_for("uploads.show", upload_id=upload.id, _anchor=f"row-{number}"), code=303)
     upload = Upload.get_by_id(upload.id)
     _name_other_bodies(upload, changed)
     context = _preview_context(upload)
