@@ -854,3 +854,16 @@ def encrypted_ods() -> bytes:
                 b'</manifest:encryption-data></manifest:file-entry>')
         return content
     return rewritten(ods(), edit=edit)
+
+
+def twin_parts_xlsx() -> bytes:
+    """A sheet part twice, once under `\\`: a small sheet for the checks
+    to look at and one reaching XFD1048576 for calamine to read."""
+    far = zipfile.ZipFile(io.BytesIO(far_corner_xlsx())).read("xl/worksheets/sheet1.xml")
+    return _zip({**_members(plain_xlsx()),
+                 "xl\\worksheets\\sheet1.xml": far})
+
+
+def _members(data: bytes) -> dict[str, bytes]:
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    return {name: archive.read(name) for name in archive.namelist()}

@@ -417,6 +417,7 @@ CAUSES = {
     "png": "这是图片（PNG）",
     "ratio_bomb": "文件解压后过大",
     "stray_value_xlsx": "A1048576 单元格有内容",
+    "twin_parts_xlsx": "文件已损坏",
     "undecodable": "无法识别 CSV 文件的文字编码",
     "xls_garbage": "文件已损坏",
     "xls_macro": "文件包含宏（VBA 代码）",

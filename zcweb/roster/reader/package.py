@@ -29,7 +29,13 @@ def part_name(name: str) -> str:
 
 
 def members_by_part(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
-    return {part_name(info.filename): info for info in archive.infolist()}
+    """The members by part name. Two members with one part name (`a/b.xml`
+    and `a\\B.xml`) make the package invalid: the checks could look at one
+    while python-calamine reads the other."""
+    members = {part_name(info.filename): info for info in archive.infolist()}
+    if len(members) < len(archive.infolist()):
+        raise RosterRefused(CORRUPT)
+    return members
 
 
 def main_part(data: bytes, members: dict[str, zipfile.ZipInfo]) -> str | None:
