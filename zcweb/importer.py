@@ -304,7 +304,9 @@ def _outcome(values: dict, findings: list[dict], current: tuple | None, columns:
     changes = {key: [stored.get(key), values.get(key)] for key in columns if stored.get(key) != values.get(key)}
     if changes and status in workflow.LOCKED:
         return LOCKED, None, status
-    if changes or status in workflow.RESUBMITTABLE:
+    # A withdrawn row in the file again is submitted again; a returned row
+    # only when something in it changed (else it stays 退回修改).
+    if changes or status == workflow.WITHDRAWN:
         return CHANGED, changes, status
     return UNCHANGED, None, status
 
