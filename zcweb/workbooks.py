@@ -167,6 +167,8 @@ def checklist_export(batch: Batch, org: Org | None = None) -> tuple[bytes, str, 
     bodies: dict[str, list[dict]] = {}
     for row in export_rows(applicants):
         bodies.setdefault(row["org"], []).append(row)
+    if not bodies:  # still a titled sheet, that says so
+        bodies[org.name if org else "全部单位"] = []
     data = build_checklist(batch.schema, batch.spec, list(bodies.items()), day=dt.date.today())
     what = f"评审表收件清单-{org.name}" if org else "评审表收件清单"
     return data, roster_filename(batch.spec, what), sum(map(len, bodies.values()))
