@@ -14,7 +14,8 @@ from .models import Applicant, Batch, Event, Org, Upload, UploadRow, User
 from .roster import workflow
 from .roster.batch import format_date
 from .roster.findings import ERROR
-from .importer import limits, spec_for
+from .deadlines import spec_for
+from .importer import limits
 from .preview_edit import corrections
 from .roster.reader import read_roster
 from .roster.signing import make_token

@@ -10,7 +10,7 @@ from peewee import Case
 
 from .. import dashboard, sameperson
 from ..charts import stacked_bars
-from ..importer import deadline_for
+from ..deadlines import deadline_for
 from ..models import Applicant, Batch, Org, Upload
 from ..roster import workflow
 
