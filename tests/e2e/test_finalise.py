@@ -56,7 +56,7 @@ def test_finalised_rows_have_no_actions_and_reopening_lets_a_contact_upload(page
     page.goto("/review")
     assert page.locator(".final-banner").text_content().count("定稿上报") == 1
     table = page.locator("table.review")
-    assert table.locator("button, select").count() == 0 and table.locator("td.ops", has_text="已定稿").count() == 2
+    assert table.locator("button, select, input").count() == 0 and table.locator("td.ops", has_text="已定稿").count() == 2
     logout(page)
     login(page, "baiguan")
     assert page.locator("input[type=file]").count() == 0
