@@ -14,6 +14,7 @@ from zcweb.models import Applicant, Batch, Event, Org, User
 from zcweb.roster import workflow
 
 from tests.helpers import valid_row
+from tests.test_reconcile import D, platform_rows, registry_rows, rosters, send_list, xlsx  # noqa: F401 (fixture)
 
 ACK = "以上情况已知悉，仍要定稿"
 
@@ -127,3 +128,19 @@ def test_reopening_without_uploads_keeps_them_closed(client, people):
     page = client.post("/exports/reopen", data={"reason": "更正专业"}, follow_redirects=True).get_data(as_text=True)
     assert "各单位上传仍关闭" in page and not Batch.current().is_open
     assert "各单位上传仍关闭" in Event.get(Event.action == "batch.reopened").detail
+
+
+def test_the_check_counts_warnings_from_the_lists_and_other_bodies(rosters):
+    """甲一, 乙二, 丙三 (百官街道) and 丁四 (曹娥街道) 拟推荐; 乙二 is not on the
+    platform, 3 are short of registered hours; 丁四 is sent by 百官街道 too."""
+    Applicant.update(status=workflow.APPROVED).execute()
+    send_list(rosters, "platform", xlsx(platform_rows()), "平台.xlsx")
+    send_list(rosters, "registry", xlsx(registry_rows()), "学时.xlsx")
+    twin = Applicant.get(Applicant.name == D["name"])
+    Applicant.create(batch=twin.batch, org=Org.get(Org.name == "百官街道"), id_number=twin.id_number, name=twin.name,
+                     data=twin.data)
+    html = rosters.get("/review/finalise").get_data(as_text=True)
+    row = lambda label: html.split(f"<td>{label}</td>")[1].split("</tr>")[0]  # noqa: E731
+    assert 'href="/reconcile">1</a>' in row("拟推荐，有提示：平台未申报")
+    assert 'href="/reconcile">3</a>' in row("拟推荐，有提示：登记学时不足")
+    assert 'href="/review?status=approved">1</a>' in row("拟推荐，有提示：重复报送")

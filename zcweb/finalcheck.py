@@ -12,8 +12,9 @@ from werkzeug.datastructures import MultiDict
 
 from . import dashboard
 from .listing import COPIES, WARNING_RULES, review_count, review_filters
-from .models import Batch
-from .roster import workflow
+from .models import Applicant, Batch
+from .reconcile import reconcile
+from .roster import rulenames, workflow
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Item:
     count: int
     endpoint: str  # where the matching rows are listed, with `args`
     args: dict = field(default_factory=dict)
+    optional: bool = False  # a warning's count: left out when it flags no one
 
 
 @dataclass(frozen=True)
@@ -39,19 +41,39 @@ class FinalCheck:
 
 
 def final_check(batch: Batch, today: dt.date) -> FinalCheck:
-    """Each count is that of the list it links to (listing.review_count)."""
+    """What is still open; a count of stored rows is that of the review list it links to."""
     approved = workflow.APPROVED
     lists = [("待审核", {"status": workflow.PENDING}),
              ("退回修改，尚未重新报送", {"status": workflow.RETURNED})]
     lists += [(f"拟推荐，评审表{COPIES[key]}", {"status": approved, "copies": key}) for key in ("0", "partial")]
     lists += [(f"拟推荐，有提示：{label}", {"status": approved, "warning": rule}) for rule, label in WARNING_RULES.items()]
-    items = [Item(label, review_count(batch, review_filters(MultiDict(args))), "review.index", args)
-             for label, args in lists]
-    items = [item for item in items if item.count or "warning" not in item.args]  # rules that flag no one: left out
+    items = [Item(label, review_count(batch, review_filters(MultiDict(args))), "review.index", args,
+                  optional="warning" in args) for label, args in lists]
+    items += _found_elsewhere(batch)
+    items = [item for item in items if item.count or not item.optional]
     items.append(Item("上传待联络员确认", dashboard.live_previews(batch, today).count(), "uploads.index"))
     silent = sum(1 for body in dashboard.bodies(batch, batch.spec, today) if body.missing)
     items.append(Item("单位尚未报送任何人员", silent, "home.index"))
     return FinalCheck(items, (batch.spec.upload_deadline - today).days)
+
+
+def _found_elsewhere(batch: Batch) -> list[Item]:
+    """拟推荐 rows flagged by the province's lists (reconcile.py) or sent by
+    another body too: warnings shown, never stored, so counted here."""
+    approved = workflow.APPROVED
+    result = reconcile(batch)
+    others = Applicant.submitted_by(batch)
+    found = [
+        (rulenames.short_name("platform.missing"), sum(a.status == approved for a in result.not_on_platform)),
+        (rulenames.short_name("ce.registry_short"), sum(a.status == approved for a, _ in result.ce_short)),
+    ]
+    items = [Item(f"拟推荐，有提示：{label}", count, "reconciliation.index", optional=True)
+             for label, count in found if result.lists]
+    twice = (Applicant.select().where((Applicant.batch == batch) & (Applicant.status == approved)
+                                      & Applicant.id_number.in_([n for n, bodies in others.items() if len(bodies) > 1])))
+    items.append(Item(f"拟推荐，有提示：{rulenames.short_name('duplicate.other_body')}", twice.count(), "review.index",
+                      {"status": approved}, optional=True))
+    return items
 
 
 def init_app(app: Flask) -> None:
