@@ -32,12 +32,8 @@ class FinalCheck:
     days_left: int  # to the batch's upload deadline; negative once passed
 
     @property
-    def open(self) -> list[Item]:
-        return [item for item in self.items if item.count]
-
-    @property
     def needs_acknowledgement(self) -> bool:
-        return bool(self.open)
+        return any(item.count for item in self.items)
 
 
 def final_check(batch: Batch, today: dt.date) -> FinalCheck:
