@@ -4,7 +4,6 @@ token the way a page does."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 
@@ -17,6 +16,7 @@ from zcweb import models
 from zcweb import create_app
 from zcweb.cli import create_batch, create_user
 from zcweb.db import db, migrate, open_database
+from zcweb.deadlines import move_deadlines
 from zcweb.models import Org, User
 from zcweb.roster.batch import load_preset
 from zcweb.roster.schema import load_schema
@@ -26,10 +26,7 @@ PASSWORD = "secret-pass"
 
 def open_spec(**changes):
     """The 2024 preset with its deadlines moved so that it is open today."""
-    spec = load_preset(2024)
-    shift = dt.date.today() + dt.timedelta(days=10) - spec.upload_deadline
-    for name in ("individual_deadline", "upload_deadline", "city_deadline"):
-        setattr(spec, name, getattr(spec, name) + shift)
+    spec = move_deadlines(load_preset(2024), 10)
     for name, value in changes.items():
         setattr(spec, name, value)
     return spec

@@ -124,7 +124,7 @@ def test_concurrent_confirmations_of_the_same_new_rows_import_them_once(app, fil
         t.join(30)
     assert sorted(code for code, _ in pages.values()) == [200, 200]
     texts = [page for _, page in pages.values()]
-    assert sum("已导入：新增3人，修改0人。" in page for page in texts) == 1
+    assert sum("已导入3人（新增3人，修改0人）。" in page for page in texts) == 1
     assert sum("本次上传的3人已由另一次上传导入，未重复导入。" in page for page in texts) == 1
     assert query(lambda: sorted(a.name for a in applicants())) == ["测试1", "测试2", "测试3"]
     assert query(lambda: {u.status for u in Upload.select()}) == {Upload.CONFIRMED}
@@ -136,7 +136,7 @@ def test_a_later_upload_confirmed_after_another_reports_the_rows_imported_by_it(
     later = upload(client, file_of(valid_row(2, phone="13900000000"), valid_row(3))).headers["Location"]
     client.post(f"{earlier}/confirm")
     page = client.post(f"{later}/confirm", follow_redirects=True).get_data(as_text=True)
-    assert "已导入：新增1人，修改0人。另有1人已由另一次上传导入，未重复导入。" in page
+    assert "已导入1人（新增1人，修改0人）。另有1人已由另一次上传导入，未重复导入。" in page
     stored = query(lambda: {a.name: a.data["phone"] for a in applicants()})
     assert stored == {"测试1": "13857500000", "测试2": "13857500000", "测试3": "13857500000"}
 

@@ -179,3 +179,12 @@ def test_downloading_the_marked_copy_and_the_original_file_are_events(client, ct
     events = {e.action: e for e in Event.select().where(Event.action.startswith("export."))}
     assert set(events) == {"export.marked", "export.original"}
     assert all(e.user.username == "baiguan" and e.upload_id == kept.id for e in events.values())
+
+
+def test_checklist_of_a_body_with_no_applicants_is_a_titled_sheet_saying_so(client, rows, ctx):
+    caoe = Org.get(Org.name == "曹娥街道")
+    client.login("officer")
+    with client.get(f"/exports/checklist.xlsx?org={caoe.id}") as response:
+        wb = openpyxl.load_workbook(io.BytesIO(response.data))
+    assert wb.sheetnames == ["曹娥街道"] and "收件清单" in wb["曹娥街道"]["A1"].value
+    assert any(row[0] == "无申报人员" for row in wb["曹娥街道"].iter_rows(values_only=True))

@@ -89,7 +89,7 @@ def test_reopening_allows_decisions_again_and_is_an_event(people):
 
 def test_kept_roster_downloads_byte_for_byte_and_is_logged(client, people):
     client.login("officer")
-    client.post("/review/finalise")
+    client.post("/review/finalise", data={"acknowledged": "1"})
     kept = FinalRoster.get()
     html = client.get("/exports").get_data(as_text=True)
     assert kept.filename in html and kept.sha256[:12] in html and "撤销定稿" in html
@@ -100,7 +100,7 @@ def test_kept_roster_downloads_byte_for_byte_and_is_logged(client, people):
 
 def test_web_decision_after_finalising_shows_the_refusal(client, people):
     client.login("officer")
-    client.post("/review/finalise")
+    client.post("/review/finalise", data={"acknowledged": "1"})
     pending = people[2]
     response = client.post(f"/applicants/{pending.id}/decide", data={"action": "approve", "version": 1},
                            follow_redirects=True)
@@ -110,7 +110,7 @@ def test_web_decision_after_finalising_shows_the_refusal(client, people):
 
 def test_web_reopen_needs_a_reason_and_then_unlocks(client, people):
     client.login("officer")
-    client.post("/review/finalise")
+    client.post("/review/finalise", data={"acknowledged": "1"})
     page = client.post("/exports/reopen", data={"reason": ""}, follow_redirects=True).get_data(as_text=True)
     assert "撤销定稿须填写原因" in page and Batch.current().finalised_at is not None
     page = client.post("/exports/reopen", data={"reason": "更正专业"}, follow_redirects=True).get_data(as_text=True)

@@ -58,7 +58,7 @@ def test_htmx_upload_redirects_the_page_to_the_preview(contact, baiguan):
 def test_confirm_imports_rows_as_pending(contact, baiguan):
     upload(contact, roster(baiguan, [valid_row(1, name="甲"), valid_row(2, name="乙")]))
     page = confirm(contact).get_data(as_text=True)
-    assert "已导入：新增2人" in page
+    assert "已导入2人（新增2人" in page
     rows = applicants("百官街道")
     assert [(a.name, a.status, a.version) for a in rows] == [("甲", "pending", 1), ("乙", "pending", 1)]
     assert rows[0].data["ce_2024"] == 96 and rows[0].data["notice_start"] == "2024-08-26"
@@ -364,3 +364,27 @@ def test_imported_and_updated_rows_keep_level_specialty_route_and_employer_in_co
     a = applicants()[0]
     assert (a.specialty, a.route, a.employer) == ("材料", "正常", "上虞新材料有限公司")
     assert Applicant.select().where(Applicant.specialty == "材料").count() == 1
+
+
+def test_a_returned_row_uploaded_unchanged_stays_returned(contact, baiguan):
+    data = roster(baiguan, [valid_row(1, ce_2023=60)])
+    upload(contact, data)
+    confirm(contact)
+    Applicant.update(status=workflow.RETURNED, reason="继续教育学时不足").execute()
+    upload(contact, data)
+    assert first_row().outcome == importer.UNCHANGED and last_upload().summary["changed"] == 0
+    page = contact.get(f"/uploads/{last_upload().id}").get_data(as_text=True)
+    assert "退回后未修改" in page
+    confirm(contact)
+    a = applicants()[0]
+    assert (a.status, a.reason, a.version) == (workflow.RETURNED, "继续教育学时不足", 1)
+
+
+def test_counts_say_people_imported_and_rows_left_out(contact, baiguan):
+    rows = [valid_row(i, name=f"人{i}") for i in range(1, 6)] + [valid_row(6, name="坏", specialty="信息技术")]
+    upload(contact, roster(baiguan, rows))
+    assert "6行，1行有错" in contact.get("/uploads").get_data(as_text=True)  # not yet confirmed
+    message = confirm(contact).get_data(as_text=True)
+    assert "已导入5人，1行有错未导入（新增5人，修改0人）。" in message
+    for page in (contact.get("/uploads").get_data(as_text=True), contact.get("/").get_data(as_text=True)):
+        assert "<td>已导入5人，1行有错未导入</td>" in page and "6行" not in page

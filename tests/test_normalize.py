@@ -131,7 +131,7 @@ def test_too_long_text_says_its_length_and_the_limit(cleaner):
 def test_identity_number_in_a_number_cell_is_never_recovered(cleaner, raw):
     finding = only_error(cleaner, "id_number", raw)
     assert finding.rule == "idcard.numeric"
-    assert "15位" in finding.message and "文本格式" in finding.message
+    assert "15位" in finding.message and "设置为文本格式后重新录入" in finding.message and "（文本格式）" not in finding.message
     assert finding.message.startswith("身份证号：")
 
 
@@ -139,7 +139,7 @@ def test_identity_number_in_a_number_cell_is_never_recovered(cleaner, raw):
 def test_identity_number_in_scientific_notation_is_rejected(cleaner, raw):
     finding = only_error(cleaner, "id_number", raw)
     assert finding.rule == "idcard.scientific"
-    assert "文本格式" in finding.message
+    assert "设置为文本格式后重新录入" in finding.message and "（文本格式）" not in finding.message
 
 
 def test_identity_number_noise_is_normalised_silently(cleaner):

@@ -101,7 +101,7 @@ def test_contact_sees_status_and_reason(client, row):
 
 def test_finalise_marks_approved_rows_recommended_and_closes_uploads(officer, row, ctx):
     officer.post(f"/applicants/{row.id}/decide", data={"action": "approve", "version": 1})
-    officer.post("/review/finalise")
+    officer.post("/review/finalise", data={"acknowledged": "1"})
     assert Applicant.get_by_id(row.id).status == workflow.RECOMMENDED
     batch = Batch.current()
     assert batch.finalised_at is not None and not batch.is_open

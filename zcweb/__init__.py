@@ -42,11 +42,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     sessions.init_app(app)
     headers.init_app(app)
 
-    from . import capacity, cli, demo, filters
+    from . import capacity, cli, demo, filters, finalcheck
     from .views import admin, auth, batches, exports, home, reconciliation, review, uploads
 
     filters.init_app(app)
     demo.init_app(app)
+    finalcheck.init_app(app)
     for module in (auth, home, uploads, review, exports, admin, reconciliation, batches):
         app.register_blueprint(module.bp)
     cli.init_app(app)

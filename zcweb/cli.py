@@ -15,6 +15,7 @@ from flask.cli import with_appcontext
 from . import demo, importer, logins, reconcile, workbooks
 from .backup import backup_command
 from .db import db, migrate
+from .deadlines import move_deadlines
 from .models import Applicant, Batch, Event, FinalRoster, ListUpload, Org, User
 from .roster.batch import BatchSpec, format_date, load_preset
 from .roster.schema import load_schema
@@ -91,10 +92,7 @@ def seed_demo_command(reset: bool):
     Refuses a database that holds a batch that is not a demo."""
     migrate()
     demo.refuse_unless_demo_only()
-    spec = load_preset(2024)
-    shift = dt.date.today() + dt.timedelta(days=demo.DAYS_BEFORE_DEADLINE) - spec.upload_deadline
-    for name in ("individual_deadline", "upload_deadline", "city_deadline"):
-        setattr(spec, name, getattr(spec, name) + shift)
+    spec = move_deadlines(load_preset(2024), demo.DAYS_BEFORE_DEADLINE)
     spec.title = f"{spec.title}（演示数据）"
     accounts, bodies = [], []
     with db.atomic():

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from peewee import JOIN, SQL, Case, fn
 
+from .deadlines import deadline_for, deadline_sql
 from .models import ApplicantCount, Batch, Extension, Org, Upload, User
 from .roster import workflow
 from .roster.batch import BatchSpec, format_date
@@ -68,11 +69,11 @@ def bodies(batch: Batch, spec: BatchSpec, today: dt.date) -> list[Body]:
     """Every active body, those with nothing uploaded whose deadline is
     near or passed first (while the batch takes uploads), then in order."""
     extensions = {e.org_id: e for e in Extension.select().where(Extension.batch == batch)}
+    until = {org_id: e.until for org_id, e in extensions.items()}
     found = {}
     for org in Org.ordered().where(Org.active == True):  # noqa: E712
-        extension = extensions.get(org.id)
-        deadline = extension.until if extension else spec.upload_deadline
-        found[org.id] = Body(org, deadline, (deadline - today).days, extension)
+        deadline = deadline_for(batch, org, until)
+        found[org.id] = Body(org, deadline, (deadline - today).days, extensions.get(org.id))
     for user in (User.select().where((User.role == User.CONTACT) & (User.active == True)  # noqa: E712
                                      & User.org.in_(list(found))).order_by(User.id)):
         found[user.org_id].contacts.append(user)
@@ -135,5 +136,4 @@ def live_previews(batch: Batch, today: dt.date):
              .where((Upload.batch == batch) & (Upload.status == Upload.PREVIEW)))
     if not accepting(batch):
         return query.where(SQL("1 = 0"))
-    deadline = fn.COALESCE(Extension.until, batch.spec.upload_deadline)
-    return query.where(User.id.is_null() | (User.role == User.OFFICER) | (deadline >= today))
+    return query.where(User.id.is_null() | (User.role == User.OFFICER) | (deadline_sql(batch) >= today))

@@ -164,9 +164,9 @@ def finalise(batch: Batch, user: User | None, day: dt.date | None = None) -> Fin
     return kept
 
 
-def reopen_batch(batch: Batch, user: User, reason: str) -> int:
-    """撤销定稿: allow decisions again; 已推荐 rows go back to 拟推荐. The
-    rosters kept so far stay downloadable."""
+def reopen_batch(batch: Batch, user: User, reason: str, reopen_uploads: bool = False) -> int:
+    """撤销定稿: allow decisions again; 已推荐 rows go back to 拟推荐, and
+    uploads are taken again when asked. The rosters kept so far stay downloadable."""
     reason = (reason or "").strip()
     if not reason:
         raise TransitionRefused("撤销定稿须填写原因。")
@@ -176,7 +176,13 @@ def reopen_batch(batch: Batch, user: User, reason: str) -> int:
         count = (Applicant.update(status=workflow.APPROVED, version=Applicant.version + 1, updated_at=now())
                  .where((Applicant.batch == batch) & (Applicant.status == workflow.RECOMMENDED))
                  .execute())
-        Batch.update(finalised_at=None).where(Batch.id == batch.id).execute()
-        Event.record(user, "batch.reopened", batch=batch, after={"approved_again": count, "reason": reason},
-                     detail=f"撤销定稿：{reason}（{count}人恢复为拟推荐）")
+        changes = {"finalised_at": None, **({"is_open": True} if reopen_uploads else {})}
+        Batch.update(**changes).where(Batch.id == batch.id).execute()
+        Event.record(user, "batch.reopened", batch=batch,
+                     after={"approved_again": count, "reason": reason, "uploads_reopened": reopen_uploads},
+                     detail=f"撤销定稿：{reason}（{count}人恢复为拟推荐；{reopened_text(reopen_uploads)}）")
     return count
+
+
+def reopened_text(reopen_uploads: bool) -> str:
+    return "已重新接收各单位上传" if reopen_uploads else "各单位上传仍关闭"

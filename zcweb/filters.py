@@ -6,6 +6,7 @@ import datetime as dt
 
 from flask import Flask
 
+from . import uploadcounts
 from .roster import rulenames, workflow
 from .roster.batch import format_date
 from .roster.idcard import mask
@@ -52,5 +53,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(workflow.label, "status_label")
     app.add_template_filter(rulenames.short_name, "rule_name")
     app.add_template_global(cell)
+    app.add_template_filter(uploadcounts.imported_text, "imported_text")
+    app.add_template_filter(uploadcounts.checked_text, "checked_text")
     app.add_template_global(workflow.LABELS, "STATUS_LABELS")
     app.add_template_global(workflow.ACTIONS, "ACTIONS")

@@ -15,7 +15,6 @@ Confirming twice changes nothing the second time. The web upload and
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import pickle
 import tempfile
@@ -27,9 +26,10 @@ from flask import current_app
 from peewee import Case, chunked
 
 from .db import db, json_text
-from .models import Applicant, Batch, Event, Extension, Org, Upload, UploadRow, User, now, to_json
+from .deadlines import deadline_for, spec_for
+from .models import Applicant, Batch, Event, Org, Upload, UploadRow, User, now, to_json
 from .roster import workflow
-from .roster.batch import BatchSpec, format_date
+from .roster.batch import format_date
 from .roster.findings import ERROR
 from .roster.normalize import RowCleaner
 from .roster.reader import Limits, RosterRefused, read_roster
@@ -58,18 +58,6 @@ class ImportRefused(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
-
-
-def deadline_for(batch: Batch, org: Org) -> dt.date:
-    """The body's upload deadline: its extension, else the batch's."""
-    extension = Extension.get_or_none(Extension.batch == batch, Extension.org == org)
-    return extension.until if extension else batch.spec.upload_deadline
-
-
-def spec_for(batch: Batch, org: Org) -> BatchSpec:
-    """The batch's rules as this body's template states them: with its own
-    upload deadline when it has an extension."""
-    return dataclasses.replace(batch.spec, upload_deadline=deadline_for(batch, org))
 
 
 def refusal_for(batch: Batch, org: Org, user: User | None, today: dt.date | None = None) -> str | None:
@@ -233,7 +221,7 @@ def analyse(batch: Batch, org: Org, data: bytes):
     if raw.token:
         _check_token(raw.token, batch, org)
     rows = _PreviewRows(org, raw.columns, _existing(batch, org), Applicant.submitted_by(batch))
-    return raw, rows, (rows.record(*checked) for checked in _checked_rows(raw, batch.schema, batch.spec))
+    return raw, rows, (rows.record(*checked) for checked in _checked_rows(raw, batch.schema, spec_for(batch, org)))
 
 
 def _checked_rows(raw, schema, spec):
@@ -304,7 +292,9 @@ def _outcome(values: dict, findings: list[dict], current: tuple | None, columns:
     changes = {key: [stored.get(key), values.get(key)] for key in columns if stored.get(key) != values.get(key)}
     if changes and status in workflow.LOCKED:
         return LOCKED, None, status
-    if changes or status in workflow.RESUBMITTABLE:
+    # A withdrawn row in the file again is submitted again; a returned row
+    # only when something in it changed (else it stays 退回修改).
+    if changes or status == workflow.WITHDRAWN:
         return CHANGED, changes, status
     return UNCHANGED, None, status
 

@@ -16,6 +16,7 @@ from collections import Counter
 from peewee import JOIN
 
 from .db import db
+from .deadlines import spec_for
 from .importer import (CHANGED, ERRORS, ID, NEW, _event_row, _existing, _outcome, _warnings, limits, refusal_for)
 from .models import Applicant, Event, PreviewEdit, Upload, UploadRow, User, to_json
 from .roster import workflow
@@ -110,7 +111,7 @@ def correct(upload: Upload, number: int, key: str, value: str, user: User | None
         old = as_text(cells.get(key))
         cells[key] = value or None
         values, findings = RowCleaner(batch.schema).clean(cells)
-        findings += RowChecker(batch.schema, batch.spec).check(values, skip={f.column for f in findings})
+        findings += RowChecker(batch.schema, spec_for(batch, upload.org_id)).check(values, skip={f.column for f in findings})
         PreviewEdit.create(upload=upload, row=number, column=key, old_value=old, new_value=value, user=user)
         header = batch.schema[key].header
         Event.record(user, "upload.edited", batch=batch, org=upload.org, upload=upload,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from peewee import chunked, fn
 
 from .db import db
+from .deadlines import extended, with_deadline
 from .importer import _quoted
 from .models import Applicant, Batch, to_json
 from .roster.batch import BatchSpec
@@ -47,16 +48,20 @@ def stored_warnings(findings) -> list[dict]:
 
 
 def recheck(batch: Batch, spec: BatchSpec) -> Recheck:
-    """Check every stored row of `batch` under `spec`; nothing is written."""
+    """Check every stored row of `batch` under `spec` (an extended body's
+    rows against its own deadline); nothing is written."""
     checker, result = RowChecker(batch.schema, spec), Recheck()
+    extended_checkers = {org_id: RowChecker(batch.schema, with_deadline(spec, until))
+                         for org_id, until in extended(batch).items()}
     in_batch = Applicant.batch == batch
     first, last = Applicant.select(fn.MIN(Applicant.id), fn.MAX(Applicant.id)).where(in_batch).tuples().get()
     # Ranges of the primary key: each chunk is read straight from its index.
     for start in range(first or 0, (last or -1) + 1, CHUNK):
-        rows = (Applicant.select(Applicant.id, Applicant.data, Applicant.warnings)
+        rows = (Applicant.select(Applicant.id, Applicant.org, Applicant.data, Applicant.warnings)
                 .where(in_batch & Applicant.id.between(start, start + CHUNK - 1)).tuples())
-        for applicant_id, data, old in rows:
-            new = stored_warnings(checker.check({k: v for k, v in data.items() if v is not None}))
+        for applicant_id, org_id, data, old in rows:
+            check = extended_checkers.get(org_id, checker).check
+            new = stored_warnings(check({k: v for k, v in data.items() if v is not None}))
             if new != old:
                 _count(result, applicant_id, old or [], new)
             result.rows += 1

@@ -14,7 +14,8 @@ from .models import Applicant, Batch, Event, Org, Upload, UploadRow, User
 from .roster import workflow
 from .roster.batch import format_date
 from .roster.findings import ERROR
-from .importer import limits, spec_for
+from .deadlines import spec_for
+from .importer import limits
 from .preview_edit import corrections
 from .roster.reader import read_roster
 from .roster.signing import make_token
@@ -167,6 +168,8 @@ def checklist_export(batch: Batch, org: Org | None = None) -> tuple[bytes, str, 
     bodies: dict[str, list[dict]] = {}
     for row in export_rows(applicants):
         bodies.setdefault(row["org"], []).append(row)
+    if not bodies:  # still a titled sheet, that says so
+        bodies[org.name if org else "全部单位"] = []
     data = build_checklist(batch.schema, batch.spec, list(bodies.items()), day=dt.date.today())
     what = f"评审表收件清单-{org.name}" if org else "评审表收件清单"
     return data, roster_filename(batch.spec, what), sum(map(len, bodies.values()))

@@ -58,7 +58,7 @@ def test_round_trip(page, tmp_path):
     assert page.locator("table.preview tbody tr").count() == 3
     page.click("button:has-text('确认导入')")
     page.wait_for_url("**/")
-    assert "已导入：新增3人" in page.text_content(".flash")
+    assert "已导入3人（新增3人" in page.text_content(".flash")
     rows = page.locator("#my-rows tbody tr")
     assert rows.count() == 3
     for i in range(3):

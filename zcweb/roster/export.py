@@ -134,6 +134,8 @@ def build_checklist(schema: Schema, spec: BatchSpec, bodies: list[tuple[str, lis
                        f"{spec.year}年度《专业技术职务任职资格评审表》收件清单",
                        f"报送单位：{org_name}　　每人一式{spec.paper_copies}份　　打印日期：{format_date(day)}",
                        lines, data_align=CENTER, min_height=26)
+        if not rows:
+            table.line("无申报人员", height=30)
         table.line("送件人（签字）：＿＿＿＿＿＿＿＿　　联系电话：＿＿＿＿＿＿＿＿", height=40)
         table.line("收件人（签字）：＿＿＿＿＿＿＿＿　　收件日期：＿＿＿＿年＿＿月＿＿日", height=30)
         table.finish(paper=A4, landscape=False, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")

@@ -244,7 +244,7 @@ def _idcard_cleaner(column: Column, today: dt.date) -> Callable[[object], Cleane
             return _fail(
                 column, "idcard.numeric",
                 "单元格是数字格式，Excel只保留15位有效数字，后几位已变成0且无法恢复；"
-                "请把该列设置为文本格式（文本格式）后重新录入完整的18位号码",
+                "请把该列设置为文本格式后重新录入完整的18位号码",
             )
         else:
             number = normalize_idcard(_as_text(raw))
@@ -254,7 +254,7 @@ def _idcard_cleaner(column: Column, today: dt.date) -> Callable[[object], Cleane
             return _fail(
                 column, "idcard.scientific",
                 f"显示为科学计数法（{number}），说明曾是数字格式，后几位已丢失且无法恢复；"
-                "请把该列设置为文本格式（文本格式）后重新录入完整的18位号码",
+                "请把该列设置为文本格式后重新录入完整的18位号码",
             )
         problems = check_idcard(number, today)
         if problems:

@@ -27,6 +27,8 @@ SHORT_NAMES = {
     "platform.differs": "与平台不一致",
     "ce.registry_short": "登记学时不足",
     "ce.registry_differs": "学时与登记不符",
+    # From the batch's other rows (sameperson.py), shown but never stored.
+    "person.same": "可能同一人",
 }
 
 

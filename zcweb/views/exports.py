@@ -79,7 +79,7 @@ def index():
                                      FinalRoster.filename, FinalRoster.size, FinalRoster.sha256, FinalRoster.rows)
                   .where(FinalRoster.batch == batch).order_by(FinalRoster.id.desc()))
     return render("exports.html", batch=batch, exports=workbooks.EXPORTS, finals=finals,
-                  orgs=list(Org.ordered()))
+                  orgs=list(Org.ordered()), reopen_default=batch.spec.upload_deadline >= dt.date.today())
 
 
 @bp.route("/exports/<kind>.xlsx")
@@ -117,11 +117,13 @@ def final(final_id: int):
 def reopen():
     """撤销定稿: decisions may change again (an Event says who and why)."""
     try:
-        count = decisions.reopen_batch(current_batch_or_404(), me(), request.form.get("reason", ""))
+        reopen_uploads = request.form.get("reopen_uploads") == "1"
+        count = decisions.reopen_batch(current_batch_or_404(), me(), request.form.get("reason", ""), reopen_uploads)
     except TransitionRefused as e:
         flash(str(e), "error")
     else:
-        flash(f"已撤销定稿，{count}人恢复为“拟推荐”。修改后请重新定稿上报。", "success")
+        flash(f"已撤销定稿，{count}人恢复为“拟推荐”，{decisions.reopened_text(reopen_uploads)}。修改后请重新定稿上报。",
+              "success")
     return back("exports.index")
 
 

@@ -8,9 +8,9 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 from peewee import Case
 
-from .. import dashboard
+from .. import dashboard, sameperson
 from ..charts import stacked_bars
-from ..importer import deadline_for
+from ..deadlines import deadline_for
 from ..models import Applicant, Batch, Org, Upload
 from ..roster import workflow
 
@@ -35,6 +35,7 @@ def contact_home(batch: Batch, org: Org):
         # Returned rows first: they are what the contact has to act on.
         .order_by(Case(None, [(Applicant.status == workflow.RETURNED, 0)], 1), Applicant.position, Applicant.id)
     )
+    sameperson.add_warnings(batch, applicants)
     submitted = Applicant.submitted_by(batch, [a.id_number for a in applicants])
     uploads = list(
         Upload.select().where((Upload.batch == batch) & (Upload.org == org))

@@ -13,8 +13,9 @@ from htmx_flask import make_response
 from jinja2_fragments.flask import render_blocks
 from werkzeug.datastructures import MultiDict
 
-from .. import decisions, listing, reconcile
+from .. import decisions, listing, reconcile, sameperson
 from ..access import applicant_or_404, current_batch_or_404, me, officer_required, scope
+from ..finalcheck import final_check
 from ..listing import (page_of, page_window, review_count, review_filters, review_query, status_counts,
                        url_args)
 from ..models import Applicant, Event, Org, Upload, UploadRow, User, now
@@ -38,6 +39,7 @@ def index():
     page = min(max(1, request.args.get("page", 1, type=int)), pages)
     shown = page_of(query, page, page_size)
     reconcile.add_warnings(batch, shown)
+    sameperson.add_warnings(batch, shown)
     return render(
         "review.html", "results", batch=batch, spec=batch.spec, schema=batch.schema,
         applicants=shown, total=total, page=page, pages=pages, window=page_window(page, pages),
@@ -66,6 +68,7 @@ def _row_response(applicant: Applicant, error: str | None = None, editing: str |
     out of band."""
     batch, url = applicant.batch, list_url()
     reconcile.add_warnings(batch, [applicant])
+    sameperson.add_warnings(batch, [applicant])
     filters = _list_filters(url)
     context = dict(
         a=applicant, batch=batch, spec=batch.spec, schema=batch.schema, row_error=error, editing=editing,
@@ -84,6 +87,7 @@ def detail(applicant_id: int):
     a = applicant_or_404(applicant_id)
     batch = a.batch
     reconcile.add_warnings(batch, [a])
+    sameperson.add_warnings(batch, [a])
     events = list(Event.select(Event, User).join(User, join_type=JOIN.LEFT_OUTER)
                   .where(Event.applicant == a).order_by(Event.id.desc()))
     # The body's imported files that held this person (not their bytes).
@@ -244,16 +248,24 @@ def _back_to_list():
     return redirect(list_url(), code=303)
 
 
+@bp.get("/review/finalise")
+@officer_required
+def finalise_check():
+    """The check page before 定稿上报: what is still open, each count linked to its list."""
+    batch = current_batch_or_404()
+    return render("finalise.html", batch=batch, check=final_check(batch, dt.date.today()))
+
+
 @bp.post("/review/finalise")
 @officer_required
 def finalise():
     batch = current_batch_or_404()
     if batch.finalised_at:
         abort(409)
+    check = final_check(batch, dt.date.today())
+    if check.needs_acknowledgement and request.form.get("acknowledged") != "1":
+        flash("尚有未处理的情况：请逐项查看，确认后勾选“以上情况已知悉，仍要定稿”，再点“定稿上报”。", "error")
+        return redirect(url_for("review.finalise_check"), code=303)
     kept = decisions.finalise(batch, me())
     flash(f"已定稿：{kept.rows}人列入推荐人员汇总表，批次已停止接收上传。定稿文件已保存，可在“导出”页下载。", "success")
-    response = back("home.index")
-    if request.htmx:
-        response = make_response("")
-        response.headers["HX-Redirect"] = url_for("home.index")
-    return response
+    return redirect(url_for("home.index"), code=303)

@@ -11,7 +11,7 @@ from jinja2_fragments.flask import render_block
 from markupsafe import escape
 from peewee import JOIN
 
-from .. import dashboard, importer, preview_edit, workbooks
+from .. import dashboard, importer, preview_edit, uploadcounts, workbooks
 from ..access import me, upload_or_404
 from ..capacity import limited
 from ..models import Applicant, Batch, Event, Org, Upload, UploadRow, User
@@ -191,8 +191,8 @@ def confirm(upload_id: int):
     elif done["already"] and not (done["new"] or done["updated"] or done["withdrawn"]):
         flash(f"本次上传的{done['already']}人已由另一次上传导入，未重复导入。", "info")
     else:
-        flash(f"已导入：新增{done['new']}人，修改{done['updated']}人"
-              + (f"，撤回{done['withdrawn']}人" if done["withdrawn"] else "") + "。"
+        flash(f"{uploadcounts.imported_text(dict(upload.summary or {}, committed=done))}（新增{done['new']}人，修改{done['updated']}人"
+              + (f"，撤回{done['withdrawn']}人" if done["withdrawn"] else "") + "）。"
               + (f"另有{done['already']}人已由另一次上传导入，未重复导入。" if done["already"] else ""), "success")
     return redirect(url_for("home.index"), code=303)
 

@@ -1,0 +1,82 @@
+"""The check before 定稿上报: what is still open in the batch, each count
+with the list that shows it, so the officer finalises knowing the state."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from flask import Flask
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+
+from . import dashboard
+from .listing import COPIES, WARNING_RULES, review_count, review_filters
+from .models import Applicant, Batch
+from .reconcile import reconcile
+from .roster import rulenames, workflow
+
+
+@dataclass(frozen=True)
+class Item:
+    label: str
+    count: int
+    endpoint: str  # where the matching rows are listed, with `args`
+    args: dict = field(default_factory=dict)
+    optional: bool = False  # a warning's count: left out when it flags no one
+
+
+@dataclass(frozen=True)
+class FinalCheck:
+    items: list[Item]
+    days_left: int  # to the batch's upload deadline; negative once passed
+
+    @property
+    def needs_acknowledgement(self) -> bool:
+        return any(item.count for item in self.items)
+
+
+def final_check(batch: Batch, today: dt.date) -> FinalCheck:
+    """What is still open; a count of stored rows is that of the review list it links to."""
+    approved = workflow.APPROVED
+    lists = [("待审核", {"status": workflow.PENDING}),
+             ("退回修改，尚未重新报送", {"status": workflow.RETURNED})]
+    lists += [(f"拟推荐，评审表{COPIES[key]}", {"status": approved, "copies": key}) for key in ("0", "partial")]
+    lists += [(f"拟推荐，有提示：{label}", {"status": approved, "warning": rule}) for rule, label in WARNING_RULES.items()]
+    items = [Item(label, review_count(batch, review_filters(MultiDict(args))), "review.index", args,
+                  optional="warning" in args) for label, args in lists]
+    items += _found_elsewhere(batch)
+    items = [item for item in items if item.count or not item.optional]
+    items.append(Item("上传待联络员确认", dashboard.live_previews(batch, today).count(), "uploads.index"))
+    silent = sum(1 for body in dashboard.bodies(batch, batch.spec, today) if body.missing)
+    items.append(Item("单位尚未报送任何人员", silent, "home.index"))
+    return FinalCheck(items, (batch.spec.upload_deadline - today).days)
+
+
+def _found_elsewhere(batch: Batch) -> list[Item]:
+    """拟推荐 rows flagged by the province's lists (reconcile.py) or sent by
+    another body too: warnings shown, never stored, so counted here."""
+    approved = workflow.APPROVED
+    result = reconcile(batch)
+    others = Applicant.submitted_by(batch)
+    found = [
+        (rulenames.short_name("platform.missing"), sum(a.status == approved for a in result.not_on_platform)),
+        (rulenames.short_name("ce.registry_short"), sum(a.status == approved for a, _ in result.ce_short)),
+    ]
+    items = [Item(f"拟推荐，有提示：{label}", count, "reconciliation.index", optional=True)
+             for label, count in found if result.lists]
+    twice = (Applicant.select().where((Applicant.batch == batch) & (Applicant.status == approved)
+                                      & Applicant.id_number.in_([n for n, bodies in others.items() if len(bodies) > 1])))
+    items.append(Item(f"拟推荐，有提示：{rulenames.short_name('duplicate.other_body')}", twice.count(), "review.index",
+                      {"status": approved}, optional=True))
+    return items
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def finalised_banner():
+        """`finalised_batch` for the banner every page shows once the current batch is finalised."""
+        if not current_user.is_authenticated:
+            return {"finalised_batch": None}
+        batch = Batch.current()
+        return {"finalised_batch": batch if batch is not None and batch.finalised_at else None}
