@@ -58,7 +58,7 @@ def test_rows_decided_after_the_preview_are_left_as_the_officer_left_them_and_na
     assert (after[names[1]].status, after[names[1]].reason) == (workflow.RETURNED, "学历证书不清楚")
     assert after[names[2]].data["phone"] == "13900000009"
     assert "修改1人" in page
-    assert f"2人在导入期间已被经办人处理，未覆盖：{names[0]}、{names[1]}。" in page
+    assert f"2人在导入期间已被审核或撤回，未覆盖：{names[0]}、{names[1]}。" in page
     assert last_upload().summary["committed"]["skipped"] == names[:2]
     assert kept_counts(Batch.current()) == sorted([(baiguan.id, workflow.APPROVED, 1, 0),
                                                    (baiguan.id, workflow.PENDING, 1, 0),
@@ -73,7 +73,7 @@ def test_withdrawing_the_missing_leaves_a_row_approved_meanwhile(contact, baigua
 
     after = {a.name: a.status for a in applicants()}
     assert after == {names[0]: workflow.PENDING, names[1]: workflow.APPROVED, names[2]: workflow.WITHDRAWN}
-    assert "撤回1人" in page and f"1人在导入期间已被经办人处理，未覆盖：{names[1]}。" in page
+    assert "撤回1人" in page and f"1人在导入期间已被审核或撤回，未覆盖：{names[1]}。" in page
 
 
 def test_a_confirm_after_a_cancel_says_it_was_cancelled(contact, baiguan):

@@ -405,7 +405,7 @@ def _to_withdraw(missing: list[dict], existing: dict) -> tuple[list[int], list[s
 def skipped_text(names: list[str]) -> str:
     """The confirm's report of rows changed by someone else meanwhile."""
     shown = "、".join(names[:10]) + ("等" if len(names) > 10 else "")
-    return f"{len(names)}人在导入期间已被经办人处理，未覆盖：{shown}。"
+    return f"{len(names)}人在导入期间已被审核或撤回，未覆盖：{shown}。"
 
 
 def settled_text(upload: Upload, asked: str) -> str:
