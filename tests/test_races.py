@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from zcweb import decisions
+from zcweb import decisions, importer
 from zcweb.models import Applicant, Batch, Org, Upload, User
 from zcweb.roster import workflow
 
@@ -106,3 +106,36 @@ def test_a_confirm_after_the_deadline_passed_says_nothing_was_imported(contact, 
     page = post(contact, "confirm")
     assert "本批次报送截止日期为2024年9月5日，已过截止日期" in page and "本次上传未导入。" in page
     assert last_upload().status == Upload.PREVIEW and applicants() == []
+
+
+class Deadlock(Exception):
+    """What the PostgreSQL driver raises when the server breaks a deadlock."""
+
+    pgcode = "40P01"
+
+
+def test_a_deadlock_is_retried_once_and_the_user_sees_the_import(contact, baiguan, monkeypatch):
+    upload(contact, roster(baiguan, [valid_row(1), valid_row(2)]))
+    insert, calls = importer._insert_new, []
+
+    def deadlocked_once(*args):
+        calls.append(1)
+        if len(calls) == 1:
+            raise Deadlock("deadlock detected")
+        return insert(*args)
+
+    monkeypatch.setattr(importer, "_insert_new", deadlocked_once)
+    page = post(contact, "confirm")
+    assert len(calls) == 2 and "已导入：新增2人" in page
+    assert len(applicants()) == 2 and last_upload().status == Upload.CONFIRMED
+
+
+def test_a_second_deadlock_is_not_retried_again(contact, baiguan, monkeypatch):
+    upload(contact, roster(baiguan, [valid_row(1)]))
+    def deadlocked(*args):
+        raise Deadlock("deadlock detected")
+
+    monkeypatch.setattr(importer, "_insert_new", deadlocked)
+    with pytest.raises(Deadlock):
+        importer.confirm(last_upload(), None)
+    assert applicants() == [] and last_upload().status == Upload.PREVIEW
