@@ -72,8 +72,8 @@ def limited_by(slots_name: str, wait_setting: str):
 
 
 # Exports and other workbooks of rows share WORKBOOK_BUILDS slots; a blank
-# template (small, quick, wanted by every contact at once) has slots of its
-# own, so that it never waits behind a large export, and a longer wait: a
-# template takes about a second to build, and ten contacts may ask at once.
+# template (wanted by every contact at once) has slots of its own, so that it
+# never waits behind a large export, and a longer wait: a template takes
+# about a second to build, and ten contacts may ask at once.
 limited = limited_by("zcweb.workbook_slots", "WORKBOOK_WAIT")
 template_limited = limited_by("zcweb.template_slots", "TEMPLATE_WAIT")

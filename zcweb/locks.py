@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 from typing import Iterable
 
-
 from .db import db, is_sqlite
 
 # PostgreSQL's SQLSTATEs worth one more try: serialization_failure, deadlock_detected.
