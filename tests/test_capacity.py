@@ -192,11 +192,11 @@ def test_workbook_builds_are_limited_and_logins_still_pass(app, monkeypatch):
     monkeypatch.setattr(template, "build_template", slow_build)  # imported at each build
     first, second = logged_in(app), logged_in(app, "caoe")
     answers = []
-    thread = threading.Thread(target=lambda: answers.append(first.get("/template.xlsx")))
+    thread = threading.Thread(target=lambda: answers.append(first.get("/my-rows.xlsx")))
     thread.start()
     try:
         assert building.wait(10)
-        busy = second.get("/my-rows.xlsx")
+        busy = second.get("/feedback.xlsx")
         assert busy.status_code == 503
         assert "系统繁忙，请稍后再试" in busy.get_data(as_text=True)
         start = time.perf_counter()
@@ -206,5 +206,25 @@ def test_workbook_builds_are_limited_and_logins_still_pass(app, monkeypatch):
         finish.set()
         thread.join(20)
     assert answers[0].status_code == 200
-    assert second.get("/my-rows.xlsx").status_code == 200  # the slot came back
+    assert second.get("/feedback.xlsx").status_code == 200  # the slot came back
+
+
+def test_ten_template_downloads_at_once_all_succeed_while_two_exports_hold_the_workbook_slots(app):
+    exports = app.extensions["zcweb.workbook_slots"]
+    contacts = [logged_in(app, name) for name in ("baiguan", "caoe") * 5]
+    for _ in range(app.config["WORKBOOK_BUILDS"]):
+        assert exports.acquire(timeout=1)  # two large exports being built
+    answers = []
+    try:
+        threads = [threading.Thread(target=lambda c=c: answers.append(c.get("/template.xlsx"))) for c in contacts]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert contacts[0].get("/feedback.xlsx").status_code == 503  # the exports' slots are still taken
+    finally:
+        for _ in range(app.config["WORKBOOK_BUILDS"]):
+            exports.release()
+    assert [a.status_code for a in answers] == [200] * 10
+    assert all(a.data[:2] == b"PK" for a in answers)
 

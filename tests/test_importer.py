@@ -70,7 +70,7 @@ def test_confirming_the_same_preview_twice_changes_nothing(contact, baiguan):
     confirm(contact)
     events = Event.select().count()
     second = confirm(contact).get_data(as_text=True)
-    assert "此文件已处理过" in second
+    assert "确认导入，未重复导入" in second
     assert len(applicants()) == 1 and Event.select().count() == events
 
 
@@ -79,7 +79,7 @@ def test_cancel_writes_nothing(contact, baiguan):
     contact.post(f"/uploads/{last_upload().id}/cancel")
     assert last_upload().status == Upload.CANCELLED
     assert applicants() == []
-    assert "已处理过" in confirm(contact).get_data(as_text=True)
+    assert "取消，未导入任何数据。如需导入，请重新上传" in confirm(contact).get_data(as_text=True)
 
 
 def test_rows_with_errors_are_left_out_and_the_rest_imported(contact, baiguan):
@@ -313,7 +313,7 @@ def test_confirmation_records_who_confirmed_and_what_was_done(contact, baiguan):
     confirm(contact)
     saved = last_upload()
     assert saved.decided_by.username == "baiguan"
-    assert saved.summary["committed"] == {"new": 1, "updated": 0, "withdrawn": 0, "already": 0}
+    assert saved.summary["committed"] == {"new": 1, "updated": 0, "withdrawn": 0, "already": 0, "skipped": []}
 
 
 def test_a_crash_while_reading_refuses_the_file_keeps_it_and_writes_no_rows(contact, baiguan, monkeypatch):

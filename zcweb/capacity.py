@@ -20,6 +20,7 @@ class ServerBusy(Exception):
 
 def init_app(app: Flask) -> None:
     app.extensions["zcweb.workbook_slots"] = threading.BoundedSemaphore(app.config["WORKBOOK_BUILDS"])
+    app.extensions["zcweb.template_slots"] = threading.BoundedSemaphore(app.config["TEMPLATE_BUILDS"])
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
@@ -48,19 +49,31 @@ def unavailable(title: str, message: str) -> Response:
     return response
 
 
-def limited(view):
-    """At most WORKBOOK_BUILDS workbooks are built at once in this process;
-    another request waits up to WORKBOOK_WAIT seconds for a slot, then gets
-    the busy page, so downloads never take every thread from logins."""
+def limited_by(slots_name: str, wait_setting: str):
+    """At most so many workbooks of one kind are built at once in this
+    process (the app's `slots_name` semaphore); another request waits up to
+    `wait_setting` seconds for a slot, then gets the busy page, so downloads
+    never take every thread from logins."""
 
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        slots = current_app.extensions["zcweb.workbook_slots"]
-        if not slots.acquire(timeout=current_app.config["WORKBOOK_WAIT"]):
-            raise ServerBusy()
-        try:
-            return view(*args, **kwargs)
-        finally:
-            slots.release()
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            slots = current_app.extensions[slots_name]
+            if not slots.acquire(timeout=current_app.config[wait_setting]):
+                raise ServerBusy()
+            try:
+                return view(*args, **kwargs)
+            finally:
+                slots.release()
 
-    return wrapper
+        return wrapper
+
+    return decorate
+
+
+# Exports and other workbooks of rows share WORKBOOK_BUILDS slots; a blank
+# template (wanted by every contact at once) has slots of its own, so that it
+# never waits behind a large export, and a longer wait: a template takes
+# about a second to build, and ten contacts may ask at once.
+limited = limited_by("zcweb.workbook_slots", "WORKBOOK_WAIT")
+template_limited = limited_by("zcweb.template_slots", "TEMPLATE_WAIT")

@@ -36,6 +36,10 @@ SESSION_IDLE_TIMEOUT = 2 * 3600
 # a further download waits this many seconds for a slot, then gets "系统繁忙".
 WORKBOOK_BUILDS = 2
 WORKBOOK_WAIT = 3
+# Blank templates built at once per process, apart from the slots above,
+# and how long a further one waits for a slot.
+TEMPLATE_BUILDS = 4
+TEMPLATE_WAIT = 30
 # Seconds a write waits for another connection's lock before the 503 page
 # (SQLite's busy timeout, PostgreSQL's lock_timeout).
 DATABASE_BUSY_TIMEOUT = 10

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from peewee import JOIN
 
 from .db import db
+from .locks import lock_batch_bodies, lock_bodies, retried
 from .models import Applicant, Batch, Event, FinalRoster, User, now
 from .roster import workflow
 from .roster.batch import format_date
@@ -64,6 +65,7 @@ def _when(at: dt.datetime) -> str:
     return f"{at:%H:%M}" if at.date() == dt.date.today() else f"{format_date(at.date())} {at:%H:%M}"
 
 
+@retried
 def decide(applicant: Applicant, user: User, action: str, reason: str | None,
            version: int | None) -> Applicant:
     """Apply a review action (approve, return, reject, reopen; withdraw for
@@ -81,6 +83,7 @@ def _change(applicant: Applicant, user: User, action: str, reason: str | None, v
     if user.is_officer:
         fields.update(reviewer=user, reviewed_at=now())
     with db.atomic():
+        lock_bodies([applicant.org_id])
         changed = (Applicant.update(**fields)
                    .where((Applicant.id == applicant.id) & (Applicant.version == version))
                    .execute())
@@ -104,6 +107,7 @@ class BulkResult:
     refused: list[tuple[Applicant, str]] = field(default_factory=list)
 
 
+@retried
 def decide_many(rows: list[tuple[Applicant, int | None]], user: User, action: str,
                 reason: str | None) -> BulkResult:
     """Apply one action with one reason to many rows, each at the version
@@ -117,6 +121,7 @@ def decide_many(rows: list[tuple[Applicant, int | None]], user: User, action: st
         _ensure_not_finalised(rows[0][0].batch)
     result = BulkResult()
     with db.atomic():
+        lock_bodies(a.org_id for a, _ in rows)
         for applicant, version in rows:
             try:
                 with db.atomic():
@@ -129,6 +134,7 @@ def decide_many(rows: list[tuple[Applicant, int | None]], user: User, action: st
     return result
 
 
+@retried
 def set_copies(applicant: Applicant, user: User, copies: int, version: int | None) -> Applicant:
     """Record how many paper 评审表 copies arrived for this applicant, on
     the version of the row the user saw."""
@@ -138,6 +144,7 @@ def set_copies(applicant: Applicant, user: User, copies: int, version: int | Non
     if not 0 <= copies <= limit:
         raise TransitionRefused(f"份数应在0到{limit}之间。")
     with db.atomic():
+        lock_bodies([applicant.org_id])
         changed = (Applicant.update(copies=copies, version=Applicant.version + 1, updated_at=now())
                    .where((Applicant.id == applicant.id) & (Applicant.version == version)).execute())
         if not changed:
@@ -152,6 +159,7 @@ def finalise(batch: Batch, user: User | None, day: dt.date | None = None) -> Fin
     """定稿上报: mark every 拟推荐 row 已推荐, close the batch to uploads and
     keep the exact official roster produced (bytes, sha256, who, when)."""
     with db.atomic():
+        lock_batch_bodies(batch.id)
         _ensure_not_finalised(batch)
         count = (Applicant.update(status=workflow.RECOMMENDED, version=Applicant.version + 1, updated_at=now())
                  .where((Applicant.batch == batch) & (Applicant.status == workflow.APPROVED))
@@ -171,6 +179,7 @@ def reopen_batch(batch: Batch, user: User, reason: str, reopen_uploads: bool = F
     if not reason:
         raise TransitionRefused("撤销定稿须填写原因。")
     with db.atomic():
+        lock_batch_bodies(batch.id)
         if not Batch.select(Batch.finalised_at).where(Batch.id == batch.id).scalar():
             raise TransitionRefused("本批次尚未定稿上报。")
         count = (Applicant.update(status=workflow.APPROVED, version=Applicant.version + 1, updated_at=now())

@@ -23,10 +23,11 @@ from collections import Counter
 import orjson
 
 from flask import current_app
-from peewee import Case, chunked
+from peewee import JOIN, Case, chunked
 
 from .db import db, json_text
 from .deadlines import deadline_for, spec_for
+from .locks import lock_bodies, retried
 from .models import Applicant, Batch, Event, Org, Upload, UploadRow, User, now, to_json
 from .roster import workflow
 from .roster.batch import format_date
@@ -323,14 +324,16 @@ def _existing(batch: Batch, org: Org) -> dict[str, tuple]:
     return {id_number: tuple(rest) for id_number, *rest in query}
 
 
+@retried
 def confirm(upload: Upload, user: User | None, withdraw_missing: bool = False) -> dict | None:
     """Apply a preview: insert new rows, update changed ones, optionally
     withdraw the rows missing from the file. Returns what was done, or None
-    when the preview was already confirmed or cancelled."""
-    batch, org = upload.batch, upload.org
-    refusal = refusal_for(batch, org, user)
-    if refusal:
-        raise ImportRefused(refusal)
+    when the preview was already confirmed or cancelled.
+
+    The body is locked first (zcweb.locks) and its rows read after that, so
+    every write is computed from the rows as they are now. A row whose status
+    the officer (or the contact) changed since the preview is left as they
+    left it and named in `done["skipped"]`."""
     with db.atomic():
         claimed = (
             Upload.update(status=Upload.CONFIRMED, decided_at=now(), decided_by=user)
@@ -339,9 +342,14 @@ def confirm(upload: Upload, user: User | None, withdraw_missing: bool = False) -
         )
         if not claimed:
             return None
+        lock_bodies([upload.org_id])
+        batch, org = Batch.get_by_id(upload.batch_id), Org.get_by_id(upload.org_id)
+        refusal = refusal_for(batch, org, user)
+        if refusal:
+            raise ImportRefused(refusal + "本次上传未导入。")
         stamp = str(now())
         existing = _existing(batch, org)
-        events = _update_changed(upload, existing, user, stamp)
+        events, skipped = _update_changed(upload, existing, user, stamp)
         updated = len(events)
         new = _insert_new(upload, stamp)
         # New in the preview, stored meanwhile: another upload of the body imported them.
@@ -350,8 +358,8 @@ def confirm(upload: Upload, user: User | None, withdraw_missing: bool = False) -
         events += correction_events(upload, user, stamp)
         withdrawn = 0
         if withdraw_missing:
-            ids = [m["id"] for m in upload.preview["missing"]
-                   if existing.get(m["id_number"], (None, None))[1] in (workflow.PENDING, workflow.RETURNED)]
+            ids, moved = _to_withdraw(upload.preview["missing"], existing)
+            skipped += moved
             for chunk in chunked(ids, 500):
                 withdrawn += (Applicant.update(status=workflow.WITHDRAWN, version=Applicant.version + 1,
                                                updated_at=stamp).where(Applicant.id.in_(chunk)).execute())
@@ -361,12 +369,47 @@ def confirm(upload: Upload, user: User | None, withdraw_missing: bool = False) -
         if events:
             _insert(Event, list(events[0]), (tuple(Event._meta.fields[k].db_value(v) for k, v in e.items())
                                              for e in events))
-        done = {"new": new, "updated": updated, "withdrawn": withdrawn, "already": already}
+        done = {"new": new, "updated": updated, "withdrawn": withdrawn, "already": already, "skipped": skipped}
         summary = dict(upload.summary or {}, committed=done)
         Upload.update(summary=summary).where(Upload.id == upload.id).execute()
         Event.record(user, "upload.confirmed", batch=batch, org=org, upload=upload, after=done,
-                     detail=f"导入 {upload.filename}：新增{new}人，修改{updated}人，撤回{withdrawn}人")
+                     detail=f"导入 {upload.filename}：新增{new}人，修改{updated}人，撤回{withdrawn}人"
+                            + (f"，{len(skipped)}人期间已被处理未覆盖" if skipped else ""))
     return done
+
+
+def _to_withdraw(missing: list[dict], existing: dict) -> tuple[list[int], list[str]]:
+    """(ids to withdraw, names left alone): a person missing from the file
+    is withdrawn only while still 待审核 or 退回修改 as the preview saw them;
+    one whose status changed since is left as it is and named."""
+    ids, moved = [], []
+    for m in missing:
+        status = existing.get(m["id_number"], (None, None))[1]
+        if status != m["status"]:
+            moved.append(m["name"])
+        elif status in (workflow.PENDING, workflow.RETURNED):
+            ids.append(m["id"])
+    return ids, moved
+
+
+def skipped_text(names: list[str]) -> str:
+    """The confirm's report of rows changed by someone else meanwhile."""
+    shown = "、".join(names[:10]) + ("等" if len(names) > 10 else "")
+    return f"{len(names)}人在导入期间已被审核或撤回，未覆盖：{shown}。"
+
+
+def settled_text(upload: Upload, asked: str) -> str:
+    """The true answer when a confirm or a cancel (`asked`) found the upload
+    no longer a preview: someone (or another tab) confirmed or cancelled it."""
+    upload = Upload.select(Upload, User).join(User, JOIN.LEFT_OUTER, on=(Upload.decided_by == User.id)) \
+        .where(Upload.id == upload.id).get()
+    who = upload.decided_by.display_name if upload.decided_by else "系统"
+    when = f"{who}于{format_date(upload.decided_at.date())} {upload.decided_at:%H:%M}"
+    if upload.status == Upload.CANCELLED:
+        return f"此次上传已由{when}取消，未导入任何数据。如需导入，请重新上传。" if asked == "confirm" \
+            else f"此次上传已由{when}取消，无需再次取消。"
+    return f"此文件已由{when}确认导入，未重复导入。" if asked == "confirm" \
+        else f"此文件已由{when}确认导入，不能再取消。如需更改，请修改花名册后重新上传。"
 
 
 def _insert_new(upload: Upload, stamp: str) -> int:
@@ -391,6 +434,7 @@ def _insert_new(upload: Upload, stamp: str) -> int:
     return cursor.rowcount
 
 
+@retried
 def cancel(upload: Upload, user: User | None) -> bool:
     with db.atomic():
         cancelled = (
@@ -410,11 +454,13 @@ def _warnings(findings: list[dict]) -> list[dict]:
     return [f for f in findings if f["level"] != ERROR and f["rule"] != "duplicate.other_body"]
 
 
-def _update_changed(upload: Upload, existing: dict, user, stamp: str) -> list[dict]:
+def _update_changed(upload: Upload, existing: dict, user, stamp: str) -> tuple[list[dict], list[str]]:
     """Rows of people the body already has: compared again now, and the
     changed ones get the file's values (a column the file lacks keeps its
     stored value); a returned or withdrawn row is submitted again, so its
-    reason is cleared. Returns the log rows, one per changed applicant."""
+    reason is cleared. A row whose status is no longer the one the preview
+    saw was decided meanwhile: left alone. Returns the log rows, one per
+    changed applicant, and the names of the rows left alone."""
     columns = upload.preview["columns"]
     headers = {c.key: c.header for c in upload.batch.schema.columns}
     in_roster = Applicant.select(Applicant.id_number).where(
@@ -422,10 +468,14 @@ def _update_changed(upload: Upload, existing: dict, user, stamp: str) -> list[di
     # A row new in the preview and stored since was imported by another upload: left as it is.
     known = UploadRow.select().where((UploadRow.upload == upload) & ~UploadRow.has_error
                                      & (UploadRow.outcome != NEW) & UploadRow.id_number.in_(in_roster))
-    updates, events = [], []
+    updates, events, skipped = [], [], []
     for row in known.iterator():
         values = row.values
         outcome, changes, status = _outcome(values, [], existing[row.id_number], columns)
+        if status != row.status:  # decided meanwhile: the preview's plan no longer holds
+            if row.outcome == CHANGED:
+                skipped.append(existing[row.id_number][3])
+            continue
         if outcome != CHANGED:
             continue
         applicant_id, _, _, name, stored = existing[row.id_number]
@@ -451,7 +501,7 @@ def _update_changed(upload: Upload, existing: dict, user, stamp: str) -> list[di
         f"{_quoted('reason')} = CASE WHEN {_quoted('status')} IN ({p}, {p}) THEN NULL ELSE {_quoted('reason')} END, "
         f"{_quoted('version')} = {_quoted('version')} + 1 WHERE {_quoted('id')} = {p}",
         updates)
-    return events
+    return events, skipped
 
 
 def _quoted(name: str) -> str:

@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, request
 from flask_login import current_user, login_required
 
 from .. import decisions, workbooks
-from ..capacity import limited
+from ..capacity import limited, template_limited
 from ..access import current_batch_or_404, me, officer_required
 from ..models import Event, FinalRoster, Org
 from ..roster.workdays import earliest_end
@@ -32,7 +32,7 @@ def _org() -> Org:
 
 @bp.route("/template.xlsx")
 @login_required
-@limited
+@template_limited
 def template():
     batch = current_batch_or_404()
     data, name = workbooks.template_for(batch, _org())

@@ -187,13 +187,16 @@ def confirm(upload_id: int):
         flash(e.message, "error")
         return redirect(url_for("uploads.show", upload_id=upload.id), code=303)
     if done is None:
-        flash("此文件已处理过，未重复导入。", "info")
-    elif done["already"] and not (done["new"] or done["updated"] or done["withdrawn"]):
+        flash(importer.settled_text(upload, "confirm"), "info")
+        return redirect(url_for("home.index"), code=303)
+    if done["already"] and not (done["new"] or done["updated"] or done["withdrawn"]):
         flash(f"本次上传的{done['already']}人已由另一次上传导入，未重复导入。", "info")
     else:
         flash(f"{uploadcounts.imported_text(dict(upload.summary or {}, committed=done))}（新增{done['new']}人，修改{done['updated']}人"
               + (f"，撤回{done['withdrawn']}人" if done["withdrawn"] else "") + "）。"
               + (f"另有{done['already']}人已由另一次上传导入，未重复导入。" if done["already"] else ""), "success")
+    if done["skipped"]:
+        flash(importer.skipped_text(done["skipped"]), "info")
     return redirect(url_for("home.index"), code=303)
 
 
@@ -203,6 +206,8 @@ def cancel(upload_id: int):
     upload = upload_or_404(upload_id)
     if importer.cancel(upload, me()):
         flash("已取消，本次上传未导入任何数据。", "info")
+    else:
+        flash(importer.settled_text(upload, "cancel"), "info")
     return redirect(url_for("home.index"), code=303)
 
 
