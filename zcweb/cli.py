@@ -16,8 +16,8 @@ from . import demo, importer, logins, reconcile, workbooks
 from .backup import backup_command
 from .db import db, migrate
 from .models import Applicant, Batch, Event, FinalRoster, ListUpload, Org, User
-from .roster.batch import BatchSpec, format_date, load_preset
-from .roster.schema import load_schema
+from .roster.batch import format_date, load_preset
+from .provision import Refused, copy_batch, create_batch, create_user
 
 # 上虞区's submitting bodies (DOMAIN.md): (name, kind, old names).
 SHANGYU_BODIES = [
@@ -47,42 +47,44 @@ def _org(name: str) -> Org:
     return org
 
 
-def create_batch(spec: BatchSpec, is_demo: bool = False, user: User | None = None) -> Batch:
-    load_schema(spec.template)  # refuse a preset naming a template that does not exist
-    if Batch.get_or_none(Batch.year == spec.year):
-        raise click.ClickException(f"{spec.year}年度批次已存在。")
-    batch = Batch.create(year=spec.year, title=spec.title, settings=spec.to_dict(), is_demo=is_demo)
-    Event.record(user, "batch.created", batch=batch, detail=spec.title)
-    return batch
-
-
-def create_user(username: str, role: str, org: Org | None, password: str, display_name: str = "",
-                phone: str = "") -> User:
-    if User.get_or_none(User.username == username):
-        raise click.ClickException(f"用户名“{username}”已存在。")
-    user = User(username=username, display_name=display_name or username, role=role, org=org, phone=phone)
-    user.set_password(password)
-    user.save()
-    return user
+def refusals(callback):
+    """A command whose domain refusals (provision.Refused) exit 1 with the reason."""
+    @functools.wraps(callback)
+    def run(*args, **kwargs):
+        try:
+            return callback(*args, **kwargs)
+        except Refused as e:
+            raise click.ClickException(e.message) from None
+    return run
 
 
 @click.command("new-batch")
 @with_appcontext
-@click.option("--preset", "year", required=True, help="预设年度，如 2024（excel_templates/batch-2024.toml）")
-def new_batch_command(year: str):
-    """Create a batch from a year's preset."""
-    try:
-        spec = load_preset(year)
-    except FileNotFoundError:
-        raise click.ClickException(f"没有{year}年度的预设。") from None
+@click.option("--preset", help="预设年度，如 2024（excel_templates/batch-2024.toml）")
+@click.option("--copy-from", "origin", type=int, help="复制该年度批次的设置，如 2024")
+@click.option("--year", type=int, help="新批次的年度（与 --copy-from 同用），如 2025")
+@refusals
+def new_batch_command(preset: str | None, origin: int | None, year: int | None):
+    """Create a batch from a year's preset, or as a copy of an earlier batch."""
+    if bool(preset) == bool(origin) or bool(origin) != bool(year):
+        raise click.ClickException("请用 --preset 年度，或 --copy-from 原年度 --year 新年度。")
     with db.atomic():
-        batch = create_batch(spec)
+        if origin:
+            batch = copy_batch(origin, year)
+        else:
+            try:
+                spec = load_preset(preset)
+            except FileNotFoundError:
+                raise click.ClickException(f"没有{preset}年度的预设。") from None
+            batch = create_batch(spec)
+    spec = batch.spec
     click.echo(f"已创建批次：{batch.title}（上传截止{format_date(spec.upload_deadline)}）")
 
 
 @click.command("seed-demo")
 @with_appcontext
 @click.option("--reset", is_flag=True, help="删除演示批次及其全部数据后重建")
+@refusals
 def seed_demo_command(reset: bool):
     """Bodies of 上虞区, an officer and one contact per body, and a demo batch
     from the 2024 preset whose deadline is a week away (the cut-off dates
@@ -130,6 +132,7 @@ def seed_demo_command(reset: bool):
 @click.option("--role", type=click.Choice([User.OFFICER, User.CONTACT]), required=True)
 @click.option("--org", "org_name", help="联络员所属报送单位")
 @click.option("--password", help="不填则交互输入")
+@refusals
 def create_user_command(name: str, role: str, org_name: str | None, password: str | None):
     """Create an officer or a contact account."""
     if role == User.CONTACT and not org_name:

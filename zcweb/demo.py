@@ -14,13 +14,13 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
-import click
 from flask import Flask
 from peewee import DatabaseError, fn
 
 from . import decisions, importer, reconcile
 from .db import db
 from .models import Applicant, Batch, Event, Extension, ListUpload, Org, Upload, User
+from .provision import Refused, create_batch
 from .roster.batch import BatchSpec
 from .roster.idcard import check_character
 from .roster.workflow import WITHDRAWN
@@ -160,7 +160,7 @@ def rosters(levels: dict[str, list[str]], bodies: list[str]) -> dict[str, list[d
 def refuse_unless_demo_only() -> None:
     real = [b.title for b in Batch.select().where(Batch.is_demo == False)]  # noqa: E712
     if real:
-        raise click.ClickException(
+        raise Refused(
             f"数据库中已有正式批次（{'、'.join(real)}），为免演示数据与正式数据混在一起，不生成演示数据。"
             "请另设 ZCWEB_DATABASE_URL 或 ZCWEB_INSTANCE_PATH，在单独的数据库中运行 seed-demo。")
 
@@ -173,7 +173,6 @@ def remove(batch: Batch) -> None:
 def build(spec: BatchSpec, bodies: list[tuple[Org, User]], officer: User) -> Batch:
     """The demo batch, filled through the importer and the officer's
     decisions; `bodies` are (body, its contact) in list order."""
-    from .cli import create_batch
     from .roster.template import build_template, template_filename  # openpyxl: see workbooks.py
 
     with db.atomic():
