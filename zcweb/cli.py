@@ -12,7 +12,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from . import demo, importer, logins, reconcile, workbooks
+from . import demo, history, importer, logins, reconcile, results, workbooks
 from .backup import backup_command
 from .db import db, migrate
 from .models import Applicant, Batch, Event, FinalRoster, ListUpload, Org, User
@@ -278,8 +278,47 @@ def reconcile_command(platform: str, registry: str | None, year: int | None, as_
                f"自填学时不符{counts['ce_differs']}人。")
 
 
+@click.command("results")
+@with_appcontext
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--batch", "year", type=int)
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果")
+def results_command(file: str, year: int | None, as_json: bool):
+    """Load the 高评委's result list (replacing the older one) and give each 已推荐 applicant their result."""
+    batch = _batch(year)
+    entry = results.load_results(batch, None, Path(file).name, Path(file).read_bytes())
+    if entry.status == ListUpload.REFUSED:
+        reason = f"{entry.kind_label}被拒收：{entry.message}"
+        click.echo(json.dumps({"refused": reason}, ensure_ascii=False) if as_json else reason, err=not as_json)
+        sys.exit(1)
+    found = results.as_json(batch)
+    if as_json:
+        click.echo(json.dumps(found, ensure_ascii=False))
+        return
+    click.echo(f"通过{len(found['passed'])}人，未通过{len(found['failed'])}人，未出结果{len(found['pending'])}人；"
+               f"名单中对应多人{len(found['ambiguous'])}行（请在网页上确认），未经本局推荐{len(found['not_recommended'])}人。")
+
+
+@click.command("history")
+@with_appcontext
+@click.argument("id_number")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+def history_command(id_number: str, as_json: bool):
+    """An applicant's rows in every batch, oldest first."""
+    found = history.of(id_number.strip().upper())
+    if as_json:
+        click.echo(json.dumps(found, ensure_ascii=False))
+        return
+    if not found:
+        click.echo("各年度批次中都没有此身份证号码。")
+    for entry in found:
+        click.echo(f"{history.compact(entry)}  {entry['body']}  {entry['level']}  {entry['specialty']}"
+                   + (f"  {entry['reason']}" if entry["reason"] else ""))
+
+
 COMMANDS = (new_batch_command, gongshi_command, seed_demo_command, create_user_command, template_command,
-            import_command, export_roster_command, reconcile_command, backup_command)
+            import_command, export_roster_command, reconcile_command, results_command, history_command,
+            backup_command)
 
 
 NOT_INITIALISED = "数据库尚未初始化，请先运行 flask --app zcweb init-db"
