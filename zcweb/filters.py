@@ -6,7 +6,8 @@ import datetime as dt
 
 from flask import Flask
 
-from .roster import rulenames, workflow
+from . import history
+from .roster import results, rulenames, workflow
 from .roster.batch import format_date
 from .roster.idcard import mask
 
@@ -54,3 +55,6 @@ def init_app(app: Flask) -> None:
     app.add_template_global(cell)
     app.add_template_global(workflow.LABELS, "STATUS_LABELS")
     app.add_template_global(workflow.ACTIONS, "ACTIONS")
+    app.add_template_global(results.LABELS, "RESULT_LABELS")
+    app.add_template_global(history.RECORDS, "RECORDS")
+    app.add_template_global(history.compact, "compact_history")

@@ -10,17 +10,21 @@ from .models import Applicant, Batch, Org
 from .roster import workflow
 from .roster.results import FAILED, LABELS, PASSED
 
-# The review filter 往年申报过 / 往年未通过.
-PAST = {"applied": "往年申报过", "failed": "往年未通过"}
+# The review filter on the 高评委's result and on earlier years.
+RECORDS = {"passed": "评审通过", "failed": "评审未通过", "pending": "评审未出结果",
+           "applied": "往年申报过", "failed_before": "往年未通过"}
 
 
-def entries(numbers, before_year: int | None = None) -> dict[str, list[dict]]:
+def entries(numbers=None, before_year: int | None = None) -> dict[str, list[dict]]:
     """identity number → their rows of every batch (of the years before
-    `before_year`, when given), oldest first, as the command line prints them."""
+    `before_year`, when given), oldest first, as the command line prints
+    them; for the identity numbers `numbers`, or everyone's."""
     query = (Applicant.select(Applicant.id_number, Batch.year, Org.name, Applicant.level, Applicant.specialty,
                               Applicant.status, Applicant.reason, Applicant.result)
              .join(Batch).switch(Applicant).join(Org, JOIN.INNER)
-             .where(Applicant.id_number.in_(list(numbers))).order_by(Batch.year, Applicant.id))
+             .order_by(Batch.year, Applicant.id))
+    if numbers is not None:
+        query = query.where(Applicant.id_number.in_(list(numbers)))
     if before_year is not None:
         query = query.where(Batch.year < before_year)
     found: dict[str, list[dict]] = {}
@@ -49,13 +53,17 @@ def compact(entry: dict) -> str:
     return text
 
 
-def past_filter(batch: Batch, past: str):
-    """The condition on Applicant for the review filter `past` (a key of PAST)."""
+def record_filter(batch: Batch, record: str):
+    """The condition on Applicant for the review filter `record` (a key of RECORDS)."""
+    if record in (PASSED, FAILED):
+        return Applicant.result == record
+    if record == "pending":
+        return (Applicant.status == workflow.RECOMMENDED) & Applicant.result.is_null()
     Earlier = Applicant.alias("earlier")
     query = (Earlier.select(Earlier.id_number).join(Batch, on=(Earlier.batch == Batch.id))
              .where(Batch.year < batch.year))
-    if past == "failed":
-        query = query.where((Earlier.status.not_in([workflow.RECOMMENDED, workflow.WITHDRAWN]))
+    if record == "failed_before":  # not recommended, or failed at the 高评委 (withdrawn rows aside)
+        query = query.where(Earlier.status.not_in([workflow.RECOMMENDED, workflow.WITHDRAWN])
                             | (Earlier.result == FAILED))
     return Applicant.id_number.in_(query)
 

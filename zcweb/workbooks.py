@@ -10,10 +10,12 @@ import zipfile
 from flask import current_app
 from peewee import JOIN, fn
 
+from . import history
 from .models import Applicant, Batch, Event, Org, Upload, UploadRow, User
 from .roster import workflow
 from .roster.batch import format_date
 from .roster.findings import ERROR
+from .roster.results import LABELS as RESULT_LABELS
 from .importer import limits, spec_for
 from .preview_edit import corrections
 from .roster.reader import read_roster
@@ -101,6 +103,7 @@ def export_rows(applicants) -> list[dict]:
             "reviewer": a.reviewer.display_name if a.reviewer_id else "",
             "reviewed_at": a.reviewed_at.date().isoformat() if a.reviewed_at else "",
             "copies": a.copies,
+            "result": RESULT_LABELS[a.result] if a.status == workflow.RECOMMENDED else "",
         }
         for a in applicants
     ]
@@ -141,8 +144,9 @@ def archive_export(batch: Batch) -> tuple[bytes, str, int]:
     from .roster.export import build_roster, roster_filename
     applicants = list(_applicants(batch))
     last = _last_events(batch)
+    earlier = history.entries(before_year=batch.year)
     rows = [{**row, "warnings": "\n".join(f"{w['message']}（{w['rule']}）" for w in a.warnings or []),
-             "last_event": last.get(a.id, "")}
+             "last_event": last.get(a.id, ""), "history": "\n".join(map(history.compact, earlier.get(a.id_number, [])))}
             for a, row in zip(applicants, export_rows(applicants))]
     spec = batch.spec
     subtitle = f"报送单位：{spec.bureau}　　导出时间：{format_date(dt.date.today())}"

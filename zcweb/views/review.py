@@ -13,7 +13,7 @@ from htmx_flask import make_response
 from jinja2_fragments.flask import render_blocks
 from werkzeug.datastructures import MultiDict
 
-from .. import decisions, listing, reconcile
+from .. import decisions, history, listing, reconcile
 from ..access import applicant_or_404, current_batch_or_404, me, officer_required, scope
 from ..listing import (page_of, page_window, review_count, review_filters, review_query, status_counts,
                        url_args)
@@ -38,6 +38,7 @@ def index():
     page = min(max(1, request.args.get("page", 1, type=int)), pages)
     shown = page_of(query, page, page_size)
     reconcile.add_warnings(batch, shown)
+    history.add_history(batch, shown)
     return render(
         "review.html", "results", batch=batch, spec=batch.spec, schema=batch.schema,
         applicants=shown, total=total, page=page, pages=pages, window=page_window(page, pages),
@@ -66,6 +67,7 @@ def _row_response(applicant: Applicant, error: str | None = None, editing: str |
     out of band."""
     batch, url = applicant.batch, list_url()
     reconcile.add_warnings(batch, [applicant])
+    history.add_history(batch, [applicant])
     filters = _list_filters(url)
     context = dict(
         a=applicant, batch=batch, spec=batch.spec, schema=batch.schema, row_error=error, editing=editing,
@@ -84,6 +86,7 @@ def detail(applicant_id: int):
     a = applicant_or_404(applicant_id)
     batch = a.batch
     reconcile.add_warnings(batch, [a])
+    history.add_history(batch, [a])
     events = list(Event.select(Event, User).join(User, join_type=JOIN.LEFT_OUTER)
                   .where(Event.applicant == a).order_by(Event.id.desc()))
     # The body's imported files that held this person (not their bytes).
