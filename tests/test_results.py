@@ -117,3 +117,31 @@ def test_the_command_line_refuses_a_list_without_names(runner, recommended, tmp_
     result = runner.invoke(args=["results", str(path), "--json"])
     assert result.exit_code == 1
     assert "姓名" in json.loads(result.output)["refused"]
+
+
+def test_the_dashboard_shows_pass_rates_per_body_and_per_level_and_specialty(client, recommended):
+    client.login("officer")
+    send(client, gbk_csv(PASSED_ONLY), "评审结果.csv")
+    page = client.get("/").get_data(as_text=True)
+    section = page[page.index("<h2>评审结果</h2>"):page.index("<h2>按级别、专业统计</h2>")]
+    # 百官街道: 王芳 (waiting), 李强 and 孙立 failed; 曹娥街道: 王芳 (waiting), 赵敏 passed.
+    assert "<td>百官街道</td><td class=\"num\">3</td><td class=\"num\">0</td><td class=\"num\">2</td>" \
+           "<td class=\"num\">0%</td>" in section
+    assert "<td>曹娥街道</td><td class=\"num\">2</td><td class=\"num\">1</td><td class=\"num\">0</td>" \
+           "<td class=\"num\">50%</td>" in section
+    assert "<td>高级工程师</td><td>材料</td><td class=\"num\">1</td><td class=\"num\">1</td>" in section
+
+
+def test_results_show_on_the_review_row_with_a_filter_and_on_the_contacts_home(client, recommended):
+    wang1, wang2, li, zhao, sun = recommended
+    client.login("officer")
+    send(client, gbk_csv(PASSED_ONLY), "评审结果.csv")
+    page = client.get("/review?record=failed").get_data(as_text=True)
+    assert "李强" in page and "孙立" in page and "赵敏" not in page
+    assert 'class="badge result-failed">未通过' in page
+    page = client.get("/review?record=pending").get_data(as_text=True)
+    assert page.count("王芳") >= 2 and "李强" not in page
+    client.logout()
+    client.login("caoe")
+    home = client.get("/").get_data(as_text=True)
+    assert 'class="badge result-passed">通过' in home and 'class="badge result-pending">未出结果' in home

@@ -131,5 +131,10 @@ def pass_rates(batch: Batch, *groups) -> list[tuple]:
     return list(query.tuples())
 
 
-def label(result: str | None) -> str:
-    return LABELS[result]
+def dashboard(batch: Batch) -> dict | None:
+    """Pass rates per body and per level × specialty, once a result list is in."""
+    if KIND not in reconcile.current_lists(batch):
+        return None
+    return {"bodies": [row[2:] for row in pass_rates(batch, Org.sort_order, Org.id, Org.name)],
+            "groups": pass_rates(batch, Applicant.level, Applicant.specialty),
+            "total": pass_rates(batch)[0]}
