@@ -4,8 +4,10 @@ review filter and `history --json` show 2024."""
 
 from __future__ import annotations
 
+import io
 import json
 
+import openpyxl
 import pytest
 
 from zcweb import decisions, results
@@ -80,3 +82,16 @@ def test_history_json_lists_every_year_oldest_first(runner, next_year):
 def test_new_batch_copy_from_refuses_a_missing_year(runner, ctx):
     out = runner.invoke(args=["new-batch", "--copy-from", "2019", "--year", "2025"])
     assert out.exit_code == 1 and "没有2019年度的批次可复制" in out.output
+
+
+def test_a_contact_may_download_next_years_template_with_last_years_unsuccessful(client, next_year):
+    client.login("baiguan")
+    home = client.get("/").get_data(as_text=True)
+    assert "下载预填上年度本单位未通过人员的模板" in home
+    response = client.get("/template.xlsx?prefill=last-year")
+    assert "%E9%A2%84%E5%A1%AB" in response.headers["Content-Disposition"]  # 预填 in the file name
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    cells = {str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value}
+    assert "王芳" in cells and WANG["id_number"] in cells and "李强" not in cells
+    blank = openpyxl.load_workbook(io.BytesIO(client.get("/template.xlsx").data))
+    assert "王芳" not in {str(c.value) for s in blank.worksheets for row in s.iter_rows() for c in row}

@@ -40,11 +40,15 @@ def token_for(batch: Batch, org: Org) -> str:
     return make_token(payload, current_app.config["SECRET_KEY"].encode())
 
 
-def template_for(batch: Batch, org: Org, with_rows: bool = False) -> tuple[bytes, str]:
+def template_for(batch: Batch, org: Org, with_rows: bool = False, last_year: bool = False) -> tuple[bytes, str]:
     """The body's blank template, or pre-filled with its current rows and
-    their status and reason (for fixing returned rows in the sheet)."""
+    their status and reason (for fixing returned rows in the sheet), or
+    (`last_year`) with its people of the year before who did not pass."""
     from .roster.template import build_template, template_filename
     rows = info = None
+    suffix = "-已报数据" if with_rows else ""
+    if last_year:
+        rows, suffix = [a.data for a in history.unsuccessful_last_year(batch, org)], "-预填上年度未通过人员"
     if with_rows:
         applicants = list(
             Applicant.select()
@@ -55,7 +59,7 @@ def template_for(batch: Batch, org: Org, with_rows: bool = False) -> tuple[bytes
         info = [{"status": a.status_label, "reason": a.reason or ""} for a in applicants]
     data = build_template(batch.schema, spec_for(batch, org), org_name=org.name, token=token_for(batch, org),
                           rows=rows, info=info)
-    return data, template_filename(batch.spec, org.name, "-已报数据" if with_rows else "")
+    return data, template_filename(batch.spec, org.name, suffix)
 
 
 def all_templates_zip(batch: Batch) -> tuple[bytes, str]:
