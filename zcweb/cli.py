@@ -116,8 +116,11 @@ def seed_demo_command(reset: bool):
     else:
         if existing:
             with db.atomic():
-                demo.remove(existing)
+                for old in Batch.select().where(Batch.is_demo == True):  # noqa: E712
+                    demo.remove(old)
         batch = demo.build(spec, bodies, officer)
+        with db.atomic():
+            demo.last_year(batch, officer)
         count = Applicant.select().where(Applicant.batch == batch).count()
         click.echo(f"演示数据已就绪：{spec.title}，{count}名申报人，上传截止{format_date(spec.upload_deadline)}。")
     click.echo(f"所有演示账号的密码均为 {DEMO_PASSWORD}（仅限本机演示）：")
