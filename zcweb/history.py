@@ -55,8 +55,8 @@ def compact(entry: dict) -> str:
 
 def record_filter(batch: Batch, record: str):
     """The condition on Applicant for the review filter `record` (a key of RECORDS)."""
-    if record in (PASSED, FAILED):
-        return Applicant.result == record
+    if record in (PASSED, FAILED):  # a row's result counts while it is 已推荐 (撤销定稿 keeps it aside)
+        return (Applicant.status == workflow.RECOMMENDED) & (Applicant.result == record)
     if record == "pending":
         return (Applicant.status == workflow.RECOMMENDED) & Applicant.result.is_null()
     Earlier = Applicant.alias("earlier")

@@ -19,7 +19,7 @@ from . import reconcile
 from .db import db
 from .models import Applicant, Batch, Event, ListRow, ListUpload, Org, User
 from .roster import workflow
-from .roster.results import FAILED, LABELS, PASSED, Candidate, Listed, match
+from .roster.results import FAILED, PASSED, Candidate, Listed, match
 from .roster.schema import load_schema
 
 KIND = ListUpload.RESULTS
