@@ -59,13 +59,17 @@ def record_filter(batch: Batch, record: str):
         return (Applicant.status == workflow.RECOMMENDED) & (Applicant.result == record)
     if record == "pending":
         return (Applicant.status == workflow.RECOMMENDED) & Applicant.result.is_null()
-    Earlier = Applicant.alias("earlier")
-    query = (Earlier.select(Earlier.id_number).join(Batch, on=(Earlier.batch == Batch.id))
-             .where(Batch.year < batch.year))
+    # Driven by the earlier years' rows, joined to this batch's by (batch, id_number):
+    # the ids of the few that match, rather than a test on every row of the batch.
+    Earlier, This = Applicant.alias("earlier"), Applicant.alias("this")
+    # CROSS JOIN: SQLite keeps the earlier rows as the outer loop (PostgreSQL plans it freely).
+    query = (Earlier.select(This.id).join(This, JOIN.CROSS)
+             .where(Earlier.batch.in_(Batch.select(Batch.id).where(Batch.year < batch.year))
+                    & (This.batch == batch) & (This.id_number == Earlier.id_number)))
     if record == "failed_before":  # not recommended, or failed at the 高评委 (withdrawn rows aside)
         query = query.where(Earlier.status.not_in([workflow.RECOMMENDED, workflow.WITHDRAWN])
                             | (Earlier.result == FAILED))
-    return Applicant.id_number.in_(query)
+    return Applicant.id.in_(query)
 
 
 def unsuccessful_last_year(batch: Batch, org: Org) -> list[Applicant]:
