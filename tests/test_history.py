@@ -95,3 +95,13 @@ def test_a_contact_may_download_next_years_template_with_last_years_unsuccessful
     assert "王芳" in cells and WANG["id_number"] in cells and "李强" not in cells
     blank = openpyxl.load_workbook(io.BytesIO(client.get("/template.xlsx").data))
     assert "王芳" not in {str(c.value) for s in blank.worksheets for row in s.iter_rows() for c in row}
+
+
+def test_the_archive_export_has_each_persons_earlier_years(client, next_year):
+    client.login("officer")
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get("/exports/all.xlsx").data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header = next(r for r in rows if r and "往年申报" in r)
+    column, name = header.index("往年申报"), header.index("姓名")
+    earlier = {r[name]: r[column] for r in rows[rows.index(header) + 1:] if r[name]}
+    assert earlier == {"王芳": "2024：已推荐·未通过", "赵敏": None}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 
+import openpyxl
 import pytest
 
 from zcweb import decisions
@@ -145,3 +146,16 @@ def test_results_show_on_the_review_row_with_a_filter_and_on_the_contacts_home(c
     client.login("caoe")
     home = client.get("/").get_data(as_text=True)
     assert 'class="badge result-passed">通过' in home and 'class="badge result-pending">未出结果' in home
+
+
+def test_the_feedback_export_has_the_result(client, recommended):
+    client.login("officer")
+    send(client, gbk_csv(PASSED_ONLY), "评审结果.csv")
+    client.logout()
+    client.login("caoe")
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get("/feedback.xlsx").data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header = next(r for r in rows if r and "评审结果" in r)
+    column, name = header.index("评审结果"), header.index("姓名")
+    assert {r[name]: r[column] for r in rows[rows.index(header) + 1:] if r[name]} == {"王芳": "未出结果",
+                                                                                    "赵敏": "通过"}

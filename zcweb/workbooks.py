@@ -29,7 +29,7 @@ from .roster.signing import make_token
 # The officer's exports of a batch: kind → (name, what it holds) on the exports page.
 EXPORTS = {
     "recommended": ("推荐人员汇总表", "上报格式：拟推荐和已推荐人员，按级别分表，按专业、单位、姓氏笔画排序，A4 横向"),
-    "all": ("全部申报人员存档", "全部人员全部列，含审核状态、原因、评审表份数、提示及规则、最近一次操作"),
+    "all": ("全部申报人员存档", "全部人员全部列，含审核状态、原因、评审表份数、评审结果、提示及规则、最近一次操作、往年申报"),
     "checklist": ("评审表收件清单", "每个单位一页：应交、已收、缺少份数和签字栏，可打印签收"),
     "gongshi": ("公示名单", "拟推荐和已推荐人员，按级别分表、按官方名单顺序，只有姓名、工作单位、申报级别和专业，A4 纵向"),
 }
