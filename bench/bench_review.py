@@ -78,7 +78,9 @@ def build(rows: int) -> dict:
     the measured requests need."""
     from tests.conftest import PASSWORD, open_spec
     from tests.helpers import make_id, valid_row
-    from zcweb.cli import SHANGYU_BODIES, create_batch, create_user
+    from zcweb.cli import SHANGYU_BODIES
+    from zcweb.provision import create_batch, create_user
+    from zcweb.roster.batch import for_year
     from zcweb.db import db, is_sqlite, migrate
     from zcweb.importer import _insert
     from zcweb.models import Applicant, Org, User, now, to_json
@@ -122,6 +124,16 @@ def build(rows: int) -> dict:
 
             columns = ", ".join(Applicant._meta.fields[f].column_name for f in fields)
             execute_values(db.cursor(), f"INSERT INTO applicant ({columns}) VALUES %s", records(), page_size=1000)
+        # The year before: every fifth person applied then too, half of them failed.
+        earlier = create_batch(for_year(spec, spec.year - 1))
+        db.execute_sql(
+            "INSERT INTO applicant (batch_id, org_id, id_number, name, data, warnings, status, version, copies,"
+            " position, created_at, updated_at, level, specialty, route, employer, org_order, result)"
+            " SELECT %s, org_id, id_number, name, data, '[]', 'recommended', 1, copies, position, created_at,"
+            " updated_at, level, specialty, route, employer, org_order,"
+            " CASE WHEN id %% 2 = 0 THEN 'failed' ELSE 'passed' END"
+            " FROM applicant WHERE batch_id = %s AND id %% 5 = 0".replace("%s", "?" if is_sqlite() else "%s")
+            .replace("%%", "%" if is_sqlite() else "%%"), (earlier.id, batch.id))
     if not is_sqlite():
         db.execute_sql("VACUUM ANALYZE applicant")
     target = Applicant.select().where(Applicant.id == rows // 2 + 7).get()
@@ -165,6 +177,8 @@ def measure(app, built: dict, requests: int) -> list[tuple[str, float, float, in
         "body + status": "/review?" + urlencode({"org": built["org"], "status": "pending"}),
         "level + specialty": "/review?" + urlencode({"level": built["level"], "specialty": built["specialty"]}),
         "name search": "/review?" + urlencode({"q": built["name"]}),
+        "往年未通过": "/review?record=failed_before",
+        "往年申报过 + body": "/review?" + urlencode({"record": "applied", "org": built["org"]}),
         "officer home": "/",
     }
     results = []

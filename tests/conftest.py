@@ -14,7 +14,7 @@ from werkzeug.security import generate_password_hash
 from zcweb import models
 
 from zcweb import create_app
-from zcweb.cli import create_batch, create_user
+from zcweb.provision import create_batch, create_user
 from zcweb.db import db, migrate, open_database
 from zcweb.deadlines import move_deadlines
 from zcweb.models import Org, User

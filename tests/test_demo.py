@@ -126,6 +126,17 @@ def test_demo_holds_the_province_lists_with_something_to_reconcile(demo_app):
     assert all(found.values()), found
 
 
+def test_demo_holds_a_finalised_2023_with_results_so_that_history_shows(demo_app, officer):
+    with demo_app.app_context():
+        earlier = Batch.get(Batch.year == 2023)
+        results = {r for (r,) in Applicant.select(Applicant.result).where(Applicant.batch == earlier).tuples()}
+        statuses = {s for (s,) in Applicant.select(Applicant.status).where(Applicant.batch == earlier).tuples()}
+    assert earlier.finalised_at and {"passed", "failed"} <= results and statuses == {"recommended", "rejected"}
+    html = officer.get("/review?record=failed_before").get_data(as_text=True)
+    assert '<div class="past">2023：已推荐·未通过</div>' in html
+    assert '<div class="past">2023：不予推荐</div>' in html
+
+
 def test_dashboard_shows_the_five_bodies_that_uploaded_nothing(officer):
     html = officer.get("/").get_data(as_text=True)
     silent = set(re.findall(r'<a href="/review\?org=\d+">([^<]+)</a>(?:(?!</tr>).)*未上传', html, re.S))
@@ -162,7 +173,7 @@ def test_seed_demo_again_keeps_the_demo_and_reset_rebuilds_it_the_same(demo_app)
     reset = runner.invoke(args=["seed-demo", "--reset"])
     assert reset.exit_code == 0, reset.output
     with demo_app.app_context():
-        assert Batch.select().count() == 1
+        assert [b.year for b in Batch.select().order_by(Batch.year)] == [2023, 2024]
         assert snapshot() == before
 
 

@@ -39,7 +39,7 @@ def test_title_subtitle_and_headers(schema, spec):
     assert headers == [c.header for c in schema.columns] + [h for _k, h, _w in BUREAU_COLUMNS]
     last = get_column_letter(len(headers))
     assert {str(r) for r in sheet.merged_cells.ranges} == {f"A1:{last}1", f"A2:{last}2"}
-    assert headers[-6:] == ["报送单位", "审核状态", "审核意见/退回原因", "审核人", "审核时间", "评审表已收(份数)"]
+    assert headers[-7:] == ["报送单位", "审核状态", "审核意见/退回原因", "审核人", "审核时间", "评审表已收(份数)", "评审结果"]
 
 
 def test_without_bureau_columns_only_the_schema_columns_are_exported(schema, spec):

@@ -43,12 +43,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     headers.init_app(app)
 
     from . import capacity, cli, demo, filters, finalcheck
-    from .views import admin, auth, batches, exports, home, reconciliation, review, uploads
+    from .views import admin, auth, batches, exports, home, reconciliation, results, review, uploads
 
     filters.init_app(app)
     demo.init_app(app)
     finalcheck.init_app(app)
-    for module in (auth, home, uploads, review, exports, admin, reconciliation, batches):
+    for module in (auth, home, uploads, review, exports, admin, reconciliation, results, batches):
         app.register_blueprint(module.bp)
     cli.init_app(app)
     _init_errors(app)

@@ -12,13 +12,13 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from . import demo, importer, logins, reconcile, workbooks
+from . import demo, history, importer, logins, reconcile, results, workbooks
 from .backup import backup_command
 from .db import db, migrate
 from .deadlines import move_deadlines
 from .models import Applicant, Batch, Event, FinalRoster, ListUpload, Org, User
-from .roster.batch import BatchSpec, format_date, load_preset
-from .roster.schema import load_schema
+from .roster.batch import format_date, load_preset
+from .provision import Refused, copy_batch, create_batch, create_user
 
 # 上虞区's submitting bodies (DOMAIN.md): (name, kind, old names).
 SHANGYU_BODIES = [
@@ -48,42 +48,44 @@ def _org(name: str) -> Org:
     return org
 
 
-def create_batch(spec: BatchSpec, is_demo: bool = False, user: User | None = None) -> Batch:
-    load_schema(spec.template)  # refuse a preset naming a template that does not exist
-    if Batch.get_or_none(Batch.year == spec.year):
-        raise click.ClickException(f"{spec.year}年度批次已存在。")
-    batch = Batch.create(year=spec.year, title=spec.title, settings=spec.to_dict(), is_demo=is_demo)
-    Event.record(user, "batch.created", batch=batch, detail=spec.title)
-    return batch
-
-
-def create_user(username: str, role: str, org: Org | None, password: str, display_name: str = "",
-                phone: str = "") -> User:
-    if User.get_or_none(User.username == username):
-        raise click.ClickException(f"用户名“{username}”已存在。")
-    user = User(username=username, display_name=display_name or username, role=role, org=org, phone=phone)
-    user.set_password(password)
-    user.save()
-    return user
+def refusals(callback):
+    """A command whose domain refusals (provision.Refused) exit 1 with the reason."""
+    @functools.wraps(callback)
+    def run(*args, **kwargs):
+        try:
+            return callback(*args, **kwargs)
+        except Refused as e:
+            raise click.ClickException(e.message) from None
+    return run
 
 
 @click.command("new-batch")
 @with_appcontext
-@click.option("--preset", "year", required=True, help="预设年度，如 2024（excel_templates/batch-2024.toml）")
-def new_batch_command(year: str):
-    """Create a batch from a year's preset."""
-    try:
-        spec = load_preset(year)
-    except FileNotFoundError:
-        raise click.ClickException(f"没有{year}年度的预设。") from None
+@click.option("--preset", help="预设年度，如 2024（excel_templates/batch-2024.toml）")
+@click.option("--copy-from", "origin", type=int, help="复制该年度批次的设置，如 2024")
+@click.option("--year", type=int, help="新批次的年度（与 --copy-from 同用），如 2025")
+@refusals
+def new_batch_command(preset: str | None, origin: int | None, year: int | None):
+    """Create a batch from a year's preset, or as a copy of an earlier batch."""
+    if bool(preset) == bool(origin) or bool(origin) != bool(year):
+        raise click.ClickException("请用 --preset 年度，或 --copy-from 原年度 --year 新年度。")
     with db.atomic():
-        batch = create_batch(spec)
+        if origin:
+            batch = copy_batch(origin, year)
+        else:
+            try:
+                spec = load_preset(preset)
+            except FileNotFoundError:
+                raise click.ClickException(f"没有{preset}年度的预设。") from None
+            batch = create_batch(spec)
+    spec = batch.spec
     click.echo(f"已创建批次：{batch.title}（上传截止{format_date(spec.upload_deadline)}）")
 
 
 @click.command("seed-demo")
 @with_appcontext
 @click.option("--reset", is_flag=True, help="删除演示批次及其全部数据后重建")
+@refusals
 def seed_demo_command(reset: bool):
     """Bodies of 上虞区, an officer and one contact per body, and a demo batch
     from the 2024 preset whose deadline is a week away (the cut-off dates
@@ -112,8 +114,11 @@ def seed_demo_command(reset: bool):
     else:
         if existing:
             with db.atomic():
-                demo.remove(existing)
+                for old in Batch.select().where(Batch.is_demo == True):  # noqa: E712
+                    demo.remove(old)
         batch = demo.build(spec, bodies, officer)
+        with db.atomic():
+            demo.last_year(batch, officer)
         count = Applicant.select().where(Applicant.batch == batch).count()
         click.echo(f"演示数据已就绪：{spec.title}，{count}名申报人，上传截止{format_date(spec.upload_deadline)}。")
     click.echo(f"所有演示账号的密码均为 {DEMO_PASSWORD}（仅限本机演示）：")
@@ -128,6 +133,7 @@ def seed_demo_command(reset: bool):
 @click.option("--role", type=click.Choice([User.OFFICER, User.CONTACT]), required=True)
 @click.option("--org", "org_name", help="联络员所属报送单位")
 @click.option("--password", help="不填则交互输入")
+@refusals
 def create_user_command(name: str, role: str, org_name: str | None, password: str | None):
     """Create an officer or a contact account."""
     if role == User.CONTACT and not org_name:
@@ -273,8 +279,47 @@ def reconcile_command(platform: str, registry: str | None, year: int | None, as_
                f"自填学时不符{counts['ce_differs']}人。")
 
 
+@click.command("results")
+@with_appcontext
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--batch", "year", type=int)
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果")
+def results_command(file: str, year: int | None, as_json: bool):
+    """Load the 高评委's result list (replacing the older one) and give each 已推荐 applicant their result."""
+    batch = _batch(year)
+    entry = results.load_results(batch, None, Path(file).name, Path(file).read_bytes())
+    if entry.status == ListUpload.REFUSED:
+        reason = f"{entry.kind_label}被拒收：{entry.message}"
+        click.echo(json.dumps({"refused": reason}, ensure_ascii=False) if as_json else reason, err=not as_json)
+        sys.exit(1)
+    found = results.as_json(batch)
+    if as_json:
+        click.echo(json.dumps(found, ensure_ascii=False))
+        return
+    click.echo(f"通过{len(found['passed'])}人，未通过{len(found['failed'])}人，未出结果{len(found['pending'])}人；"
+               f"名单中对应多人{len(found['ambiguous'])}行（请在网页上确认），未经本局推荐{len(found['not_recommended'])}人。")
+
+
+@click.command("history")
+@with_appcontext
+@click.argument("id_number")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+def history_command(id_number: str, as_json: bool):
+    """An applicant's rows in every batch, oldest first."""
+    found = history.of(id_number.strip().upper())
+    if as_json:
+        click.echo(json.dumps(found, ensure_ascii=False))
+        return
+    if not found:
+        click.echo("各年度批次中都没有此身份证号码。")
+    for entry in found:
+        click.echo(f"{history.compact(entry)}  {entry['body']}  {entry['level']}  {entry['specialty']}"
+                   + (f"  {entry['reason']}" if entry["reason"] else ""))
+
+
 COMMANDS = (new_batch_command, gongshi_command, seed_demo_command, create_user_command, template_command,
-            import_command, export_roster_command, reconcile_command, backup_command)
+            import_command, export_roster_command, reconcile_command, results_command, history_command,
+            backup_command)
 
 
 NOT_INITIALISED = "数据库尚未初始化，请先运行 flask --app zcweb init-db"

@@ -14,16 +14,16 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
-import click
 from flask import Flask
 from peewee import DatabaseError, fn
 
-from . import decisions, importer, reconcile
+from . import decisions, importer, reconcile, results
 from .db import db
 from .models import Applicant, Batch, Event, Extension, ListUpload, Org, Upload, User
-from .roster.batch import BatchSpec
+from .provision import Refused, create_batch
+from .roster.batch import BatchSpec, for_year
 from .roster.idcard import check_character
-from .roster.workflow import WITHDRAWN
+from .roster.workflow import APPROVED, REJECTED, WITHDRAWN
 from .workbooks import token_for
 
 SEED = 2024
@@ -31,6 +31,7 @@ DAYS_BEFORE_DEADLINE = 7
 HISTORY_DAYS = 20  # the uploads and decisions so far are spread over these days
 WORKDAY_MINUTES = 9 * 60
 # Bodies that have uploaded nothing yet (the dashboard shows them).
+LAST_YEAR_REASON = "任职年限不足：取得中级职称未满5年"  # the demo's 不予推荐 of the year before
 SILENT = ("下管镇", "岭南乡", "陈溪乡", "丁宅乡", "曹娥江旅游度假区")
 # Applicants per uploading body, in the order of the body list (150 in all).
 SIZES = (14, 12, 11, 10, 10, 9, 9, 9, 8, 8, 8, 8, 7, 7, 7, 7, 6)
@@ -160,7 +161,7 @@ def rosters(levels: dict[str, list[str]], bodies: list[str]) -> dict[str, list[d
 def refuse_unless_demo_only() -> None:
     real = [b.title for b in Batch.select().where(Batch.is_demo == False)]  # noqa: E712
     if real:
-        raise click.ClickException(
+        raise Refused(
             f"数据库中已有正式批次（{'、'.join(real)}），为免演示数据与正式数据混在一起，不生成演示数据。"
             "请另设 ZCWEB_DATABASE_URL 或 ZCWEB_INSTANCE_PATH，在单独的数据库中运行 seed-demo。")
 
@@ -173,7 +174,6 @@ def remove(batch: Batch) -> None:
 def build(spec: BatchSpec, bodies: list[tuple[Org, User]], officer: User) -> Batch:
     """The demo batch, filled through the importer and the officer's
     decisions; `bodies` are (body, its contact) in list order."""
-    from .cli import create_batch
     from .roster.template import build_template, template_filename  # openpyxl: see workbooks.py
 
     with db.atomic():
@@ -219,6 +219,33 @@ def build(spec: BatchSpec, bodies: list[tuple[Org, User]], officer: User) -> Bat
     _province_lists(batch, officer)
     _spread_in_time(batch)
     return batch
+
+
+def last_year(batch: Batch, officer: User) -> Batch:
+    """The year before `batch`, so that history shows: a third of this
+    year's people applied then too; the officer recommended most of them
+    (the rest 不予推荐 with a reason), finalised, and loaded the 高评委's
+    passed-only result list, by name and employer, through `results`."""
+    spec = for_year(batch.spec, batch.year - 1)
+    spec.title = spec.title.replace("（演示数据）", "") + "（演示数据）"
+    earlier = create_batch(spec, is_demo=True)
+    people = (Applicant.select().where((Applicant.batch == batch) & (Applicant.status != WITHDRAWN))
+              .order_by(Applicant.id))
+    passed = []
+    for index, a in enumerate(people):
+        if index % 3:
+            continue
+        rejected = index % 9 == 3
+        Applicant.create(batch=earlier, org=a.org_id, id_number=a.id_number, name=a.name, data=a.data,
+                         position=index, status=REJECTED if rejected else APPROVED,
+                         reason=LAST_YEAR_REASON if rejected else None)
+        if index % 9 == 6:
+            passed.append(a)
+    decisions.finalise(earlier, officer, day=spec.upload_deadline + dt.timedelta(days=3))
+    csv = "\r\n".join(["序号,姓名,工作单位,评审专业"] + [f"{n},{a.name},{a.employer},{a.specialty}"
+                                                     for n, a in enumerate(passed, start=1)])
+    results.load_results(earlier, officer, f"{earlier.year}年度高级工程师评审通过人员名单.csv", csv.encode("gbk"))
+    return earlier
 
 
 def _spread_in_time(batch: Batch) -> None:

@@ -6,8 +6,8 @@ import datetime as dt
 
 from flask import Flask
 
-from . import uploadcounts
-from .roster import rulenames, workflow
+from . import history, uploadcounts
+from .roster import results, rulenames, workflow
 from .roster.batch import format_date
 from .roster.idcard import mask
 
@@ -57,3 +57,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(uploadcounts.checked_text, "checked_text")
     app.add_template_global(workflow.LABELS, "STATUS_LABELS")
     app.add_template_global(workflow.ACTIONS, "ACTIONS")
+    app.add_template_global(results.LABELS, "RESULT_LABELS")
+    app.add_template_global(history.RECORDS, "RECORDS")
+    app.add_template_global(history.compact, "compact_history")

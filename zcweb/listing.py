@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from peewee import OP, Expression, Value, fn
 
-from . import search
+from . import history, search
 from .access import scope
 from .models import Applicant, ApplicantCount, Org
 from .roster import workflow
@@ -41,7 +41,7 @@ SORTS = {
     "updated": (Applicant.updated_at, Applicant.id),
 }
 SORT_LABELS = {"org": "报送单位", "name": "姓名", "employer": "工作单位", "status": "状态", "updated": "最后更改"}
-TEXT_FILTERS = ("status", "level", "specialty", "route", "warning", "copies", "q", "sort")
+TEXT_FILTERS = ("status", "level", "specialty", "route", "warning", "copies", "record", "q", "sort")
 # Filters the kept counts (models.ApplicantCount) can answer.
 COUNTED = ("org", "level", "specialty", "copies")
 
@@ -57,6 +57,8 @@ def review_filters(args) -> dict:
         filters["warning"] = ""
     if filters["copies"] not in COPIES:
         filters["copies"] = ""
+    if filters["record"] not in history.RECORDS:
+        filters["record"] = ""
     if filters["sort"].removeprefix("-") not in SORTS or filters["sort"] == "org":
         filters["sort"] = ""  # the default order
     return filters
@@ -77,6 +79,8 @@ def review_query(batch, filters: dict):
         query = query.where(Expression(Applicant.warnings, OP.ILIKE, needle))
     if filters.get("copies"):
         query = query.where(_copies(Applicant.copies, filters["copies"], batch.spec.paper_copies))
+    if filters.get("record"):
+        query = query.where(history.record_filter(batch, filters["record"]))
     if filters.get("q"):
         query = query.where(search.matches(filters["q"]))
     sort = filters.get("sort") or "org"

@@ -239,6 +239,7 @@ class Applicant(BaseModel):
     warnings = JSONField(default=list)
     status = CharField(default=workflow.PENDING)
     reason = TextField(null=True)
+    result = CharField(null=True)  # the 高评委's result of a 已推荐 row: results.PASSED / FAILED, None: not out
     version = IntegerField(default=1)
     copies = IntegerField(default=0)
     position = IntegerField(default=0)
@@ -270,6 +271,8 @@ class Applicant(BaseModel):
             (("batch", "name"), False),
             (("batch", "employer"), False),
             (("batch", "updated_at"), False),
+            (("id_number",), False),  # history across batches
+            (("batch", "result"), False),
         )
 
     @classmethod
@@ -367,8 +370,8 @@ class ListUpload(KeptFile):
     登记), kept like a roster upload; the newest accepted one of each kind
     is `current` for the batch."""
 
-    PLATFORM, REGISTRY = "platform", "registry"
-    KIND_LABELS = {PLATFORM: "职称平台申报名单", REGISTRY: "继续教育学时登记名单"}
+    PLATFORM, REGISTRY, RESULTS = "platform", "registry", "results"
+    KIND_LABELS = {PLATFORM: "职称平台申报名单", REGISTRY: "继续教育学时登记名单", RESULTS: "高评委评审结果"}
     CURRENT, REPLACED, REFUSED = "current", "replaced", "refused"
     STATUS_LABELS = {CURRENT: "使用中", REPLACED: "已被新名单替换", REFUSED: "被拒收"}
 

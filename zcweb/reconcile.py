@@ -12,7 +12,6 @@ per page.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -22,7 +21,7 @@ from .importer import UNEXPECTED, _insert, limits
 from .models import Applicant, Batch, Event, ListRow, ListUpload, Org, User, to_json
 from .roster import workflow
 from .roster.findings import Finding, warning
-from .roster.normalize import RowCleaner, format_number
+from .roster.normalize import RowCleaner, compared, format_number
 from .roster.reader import RosterRefused, read_roster
 from .roster.schema import load_schema
 
@@ -38,26 +37,22 @@ class ListRefused(Exception):
         self.message = message
 
 
-def load_list(batch: Batch, kind: str, user: User | None, filename: str, data: bytes) -> ListUpload:
+def load_list(batch: Batch, kind: str, user: User | None, filename: str, data: bytes, store=None) -> ListUpload:
     """Keep an uploaded list; when it is accepted it replaces the batch's
     older list of its kind (`replaced` says how many). A refused list is
-    kept too, with the reason."""
+    kept too, with the reason. `store(entry, data)` reads the list into
+    its rows and returns (people, message); by default `store_people`."""
     entry = ListUpload(batch=batch, kind=kind, user=user, **ListUpload.kept(filename, data))
     entry.replaced = 0
     with db.atomic():
         entry.save()
         try:
             with db.atomic():
-                people, skipped = read_list(kind, data)
-                _insert(ListRow, ["list", "id_number", "data"],
-                        ((entry.id, number, to_json(values)) for number, values in people.items()))
+                entry.rows, entry.message = (store or store_people)(entry, data)
                 entry.replaced = (ListUpload.update(status=ListUpload.REPLACED)
                                   .where((ListUpload.batch == batch) & (ListUpload.kind == kind)
                                          & (ListUpload.status == ListUpload.CURRENT) & (ListUpload.id != entry.id))
                                   .execute())
-                entry.rows = len(people)
-                if skipped:
-                    entry.message = f"{skipped}行没有有效的身份证号码，未读取。"
         except ListRefused as e:
             entry.status, entry.message = ListUpload.REFUSED, e.message
         except Exception:  # the officer's file: answer, keep it, log it
@@ -71,30 +66,46 @@ def load_list(batch: Batch, kind: str, user: User | None, filename: str, data: b
     return entry
 
 
+def store_people(entry: ListUpload, data: bytes) -> tuple[int, str | None]:
+    """A platform or registry list's people, one row each by identity number."""
+    people, skipped = read_list(entry.kind, data)
+    store_rows(entry, people.items())
+    return len(people), f"{skipped}行没有有效的身份证号码，未读取。" if skipped else None
+
+
+def store_rows(entry: ListUpload, rows) -> None:
+    """(identity number, values) pairs as the list's rows."""
+    _insert(ListRow, ["list", "id_number", "data"], ((entry.id, number, to_json(values)) for number, values in rows))
+
+
+def list_values(schema, data: bytes):
+    """The cleaned values of each row of a list file read with `schema`
+    (header variants as data); a file the reader refuses → ListRefused."""
+    try:
+        raw = read_roster(data, schema, limits())
+    except RosterRefused as e:
+        raise ListRefused(e.message) from None
+    cleaner = RowCleaner(schema)
+    return [cleaner.clean(row.cells)[0] for row in raw.rows]
+
+
 def read_list(kind: str, data: bytes) -> tuple[dict[str, dict], int]:
     """identity number → the person's values, and how many rows had no
     valid number. Registry rows (one per person and year) are merged into
     {"name", "hours": {year: [total, professional or None]}}."""
-    schema = load_schema(SCHEMAS[kind])
-    try:
-        raw = read_roster(data, schema, limits())
-        cleaner = RowCleaner(schema)
-        people: dict[str, dict] = {}
-        skipped = 0
-        for row in raw.rows:
-            values, _ = cleaner.clean(row.cells)
-            number = values.get("id_number")
-            if number is None:
-                skipped += 1
-            elif kind == ListUpload.PLATFORM:
-                people.setdefault(number, values)
-            elif "year" in values and "total" in values:
-                person = people.setdefault(number, {"name": values.get("name", ""), "hours": {}})
-                person["hours"][str(int(values["year"]))] = [values["total"], values.get("professional")]
-            else:
-                skipped += 1
-    except RosterRefused as e:
-        raise ListRefused(e.message) from None
+    people: dict[str, dict] = {}
+    skipped = 0
+    for values in list_values(load_schema(SCHEMAS[kind]), data):
+        number = values.get("id_number")
+        if number is None:
+            skipped += 1
+        elif kind == ListUpload.PLATFORM:
+            people.setdefault(number, values)
+        elif "year" in values and "total" in values:
+            person = people.setdefault(number, {"name": values.get("name", ""), "hours": {}})
+            person["hours"][str(int(values["year"]))] = [values["total"], values.get("professional")]
+        else:
+            skipped += 1
     if not people:
         raise ListRefused("名单中没有读到有效的身份证号码，请确认上传的是从省平台导出的名单。")
     return people, skipped
@@ -115,11 +126,6 @@ def _entries(lists: dict[str, ListUpload], kind: str, numbers=None) -> dict[str,
     return {number: values for number, values in query.tuples().iterator()}
 
 
-def _compared(text) -> str:
-    """Two spellings of one value compare equal: width-folded, no spaces."""
-    return "".join(unicodedata.normalize("NFKC", str(text or "")).split())
-
-
 def platform_findings(data: dict, entry: dict | None, schema) -> list[Finding]:
     """平台未申报, or the compared columns that differ from the platform."""
     if entry is None:
@@ -132,7 +138,7 @@ def platform_findings(data: dict, entry: dict | None, schema) -> list[Finding]:
 
 def differing(data: dict, entry: dict) -> list[str]:
     """The compared columns the platform has and the roster writes otherwise."""
-    return [key for key in COMPARED if entry.get(key) and _compared(data.get(key)) != _compared(entry[key])]
+    return [key for key in COMPARED if entry.get(key) and compared(data.get(key)) != compared(entry[key])]
 
 
 def ce_findings(data: dict, entry: dict | None, spec, schema) -> list[Finding]:

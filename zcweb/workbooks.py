@@ -10,12 +10,14 @@ import zipfile
 from flask import current_app
 from peewee import JOIN, fn
 
+from . import history
 from .models import Applicant, Batch, Event, Org, Upload, UploadRow, User
 from .roster import workflow
 from .roster.batch import format_date
 from .roster.findings import ERROR
 from .deadlines import spec_for
 from .importer import limits
+from .roster.results import LABELS as RESULT_LABELS
 from .preview_edit import corrections
 from .roster.reader import read_roster
 from .roster.signing import make_token
@@ -28,7 +30,7 @@ from .roster.signing import make_token
 # The officer's exports of a batch: kind → (name, what it holds) on the exports page.
 EXPORTS = {
     "recommended": ("推荐人员汇总表", "上报格式：拟推荐和已推荐人员，按级别分表，按专业、单位、姓氏笔画排序，A4 横向"),
-    "all": ("全部申报人员存档", "全部人员全部列，含审核状态、原因、评审表份数、提示及规则、最近一次操作"),
+    "all": ("全部申报人员存档", "全部人员全部列，含审核状态、原因、评审表份数、评审结果、提示及规则、最近一次操作、往年申报"),
     "checklist": ("评审表收件清单", "每个单位一页：应交、已收、缺少份数和签字栏，可打印签收"),
     "gongshi": ("公示名单", "拟推荐和已推荐人员，按级别分表、按官方名单顺序，只有姓名、工作单位、申报级别和专业，A4 纵向"),
 }
@@ -39,11 +41,15 @@ def token_for(batch: Batch, org: Org) -> str:
     return make_token(payload, current_app.config["SECRET_KEY"].encode())
 
 
-def template_for(batch: Batch, org: Org, with_rows: bool = False) -> tuple[bytes, str]:
+def template_for(batch: Batch, org: Org, with_rows: bool = False, last_year: bool = False) -> tuple[bytes, str]:
     """The body's blank template, or pre-filled with its current rows and
-    their status and reason (for fixing returned rows in the sheet)."""
+    their status and reason (for fixing returned rows in the sheet), or
+    (`last_year`) with its people of the year before who did not pass."""
     from .roster.template import build_template, template_filename
     rows = info = None
+    suffix = "-已报数据" if with_rows else ""
+    if last_year:
+        rows, suffix = [a.data for a in history.unsuccessful_last_year(batch, org)], "-预填上年度未通过人员"
     if with_rows:
         applicants = list(
             Applicant.select()
@@ -54,7 +60,7 @@ def template_for(batch: Batch, org: Org, with_rows: bool = False) -> tuple[bytes
         info = [{"status": a.status_label, "reason": a.reason or ""} for a in applicants]
     data = build_template(batch.schema, spec_for(batch, org), org_name=org.name, token=token_for(batch, org),
                           rows=rows, info=info)
-    return data, template_filename(batch.spec, org.name, "-已报数据" if with_rows else "")
+    return data, template_filename(batch.spec, org.name, suffix)
 
 
 def all_templates_zip(batch: Batch) -> tuple[bytes, str]:
@@ -102,6 +108,7 @@ def export_rows(applicants) -> list[dict]:
             "reviewer": a.reviewer.display_name if a.reviewer_id else "",
             "reviewed_at": a.reviewed_at.date().isoformat() if a.reviewed_at else "",
             "copies": a.copies,
+            "result": RESULT_LABELS[a.result] if a.status == workflow.RECOMMENDED else "",
         }
         for a in applicants
     ]
@@ -142,8 +149,9 @@ def archive_export(batch: Batch) -> tuple[bytes, str, int]:
     from .roster.export import build_roster, roster_filename
     applicants = list(_applicants(batch))
     last = _last_events(batch)
+    earlier = history.entries(before_year=batch.year)
     rows = [{**row, "warnings": "\n".join(f"{w['message']}（{w['rule']}）" for w in a.warnings or []),
-             "last_event": last.get(a.id, "")}
+             "last_event": last.get(a.id, ""), "history": "\n".join(map(history.compact, earlier.get(a.id_number, [])))}
             for a, row in zip(applicants, export_rows(applicants))]
     spec = batch.spec
     subtitle = f"报送单位：{spec.bureau}　　导出时间：{format_date(dt.date.today())}"

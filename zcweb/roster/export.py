@@ -23,11 +23,13 @@ BUREAU_COLUMNS: list[tuple[str, str, int]] = [
     ("reviewer", "审核人", 10),
     ("reviewed_at", "审核时间", 12),
     ("copies", "评审表已收(份数)", 10),
+    ("result", "评审结果", 10),
 ]
 # The archive's columns after those: every warning with its rule, the last event.
 ARCHIVE_COLUMNS: list[tuple[str, str, int]] = [
     ("warnings", "提示（规则）", 36),
     ("last_event", "最近操作", 30),
+    ("history", "往年申报", 24),
 ]
 # How a bureau column's value is written, as a schema column type.
 _BUREAU_TYPES = {"reviewed_at": "date", "copies": "number"}
@@ -94,7 +96,8 @@ def feedback_columns(schema: Schema) -> list[Col]:
             *_schema_columns(schema, ("name", "id_number", "level", "specialty")),
             Col("status", "审核状态", 10),
             Col("reason", "审核意见/退回原因", 30),
-            Col("copies", "评审表已收(份)", 9, "number")]
+            Col("copies", "评审表已收(份)", 9, "number"),
+            Col("result", "评审结果", 9)]
 
 
 def build_feedback(schema: Schema, spec: BatchSpec, org_name: str, rows: list[dict], *, day: dt.date) -> bytes:

@@ -170,6 +170,11 @@ def _fail(column: Column, rule: str, detail: str) -> Cleaned:
     return None, (error(column.key, f"{column.header}：{detail}", rule),)
 
 
+def compared(text) -> str:
+    """Two spellings of one value compare equal: width-folded, no spaces."""
+    return "".join(unicodedata.normalize("NFKC", str(text or "")).split())
+
+
 def normalize_text(raw: str, multiline: bool = False) -> str:
     """NFKC, no invisible or control characters, no Excel text apostrophe.
 

@@ -10,9 +10,9 @@ from peewee import fn
 
 from .. import recheck
 from ..access import current_batch_or_404, me, officer_required
-from ..cli import create_batch
 from ..db import db
 from ..models import Applicant, Batch, Event, Extension, Org
+from ..provision import Refused, create_batch
 from ..roster import batch as rules
 from . import render
 
@@ -91,8 +91,6 @@ def _create(form) -> str | None:
     source = form.get("source", "")
     if not year or not 2000 <= year <= 2100:
         return "请填写有效的年度，如 2025。"
-    if Batch.get_or_none(Batch.year == year):
-        return f"{year}年度批次已存在。"
     kind, _, key = source.partition(":")
     if kind == "preset" and key.isdigit() and int(key) in rules.preset_years():
         spec = rules.load_preset(key)
@@ -101,8 +99,11 @@ def _create(form) -> str | None:
     else:
         return "请选择新批次的来源。"
     spec = rules.for_year(spec, year)
-    with db.atomic():
-        create_batch(spec, user=me())
+    try:
+        with db.atomic():
+            create_batch(spec, user=me())
+    except Refused as e:
+        return e.message
     flash(f"已创建{spec.title}，请核对各项日期和条件。", "success")
     return None
 

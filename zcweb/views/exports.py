@@ -35,7 +35,7 @@ def _org() -> Org:
 @template_limited
 def template():
     batch = current_batch_or_404()
-    data, name = workbooks.template_for(batch, _org())
+    data, name = workbooks.template_for(batch, _org(), last_year=request.args.get("prefill") == "last-year")
     return send_download(data, name)
 
 

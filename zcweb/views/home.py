@@ -8,7 +8,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 from peewee import Case
 
-from .. import dashboard, sameperson
+from .. import dashboard, results, sameperson
 from ..charts import stacked_bars
 from ..deadlines import deadline_for
 from ..models import Applicant, Batch, Org, Upload
@@ -72,4 +72,5 @@ def officer_home(batch: Batch):
         accepting=accepting, missing=missing, reminder=dashboard.reminder(batch, missing) if missing else "",
         urgent_days=dashboard.URGENT_DAYS, pending_previews=dashboard.live_previews(batch, today).count(),
         orgs=list(Org.ordered().where(Org.active == True)),  # noqa: E712
+        results=results.dashboard(batch),
     )

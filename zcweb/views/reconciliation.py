@@ -24,7 +24,7 @@ def index():
                    .join(User, JOIN.LEFT_OUTER, on=(ListUpload.user == User.id))
                    .where(ListUpload.batch == batch).order_by(ListUpload.id.desc()).limit(50))
     return render("reconcile.html", batch=batch, result=reconcile.reconcile(batch), history=history,
-                  kinds=ListUpload.KIND_LABELS)
+                  kinds={kind: ListUpload.KIND_LABELS[kind] for kind in reconcile.SCHEMAS})
 
 
 @bp.post("/lists")

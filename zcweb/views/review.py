@@ -13,7 +13,7 @@ from htmx_flask import make_response
 from jinja2_fragments.flask import render_blocks
 from werkzeug.datastructures import MultiDict
 
-from .. import decisions, listing, reconcile, sameperson
+from .. import decisions, history, listing, reconcile, sameperson
 from ..access import applicant_or_404, current_batch_or_404, me, officer_required, scope
 from ..finalcheck import final_check
 from ..listing import (page_of, page_window, review_count, review_filters, review_query, status_counts,
@@ -40,6 +40,7 @@ def index():
     shown = page_of(query, page, page_size)
     reconcile.add_warnings(batch, shown)
     sameperson.add_warnings(batch, shown)
+    history.add_history(batch, shown)
     return render(
         "review.html", "results", batch=batch, spec=batch.spec, schema=batch.schema,
         applicants=shown, total=total, page=page, pages=pages, window=page_window(page, pages),
@@ -69,6 +70,7 @@ def _row_response(applicant: Applicant, error: str | None = None, editing: str |
     batch, url = applicant.batch, list_url()
     reconcile.add_warnings(batch, [applicant])
     sameperson.add_warnings(batch, [applicant])
+    history.add_history(batch, [applicant])
     filters = _list_filters(url)
     context = dict(
         a=applicant, batch=batch, spec=batch.spec, schema=batch.schema, row_error=error, editing=editing,
@@ -88,6 +90,7 @@ def detail(applicant_id: int):
     batch = a.batch
     reconcile.add_warnings(batch, [a])
     sameperson.add_warnings(batch, [a])
+    history.add_history(batch, [a])
     events = list(Event.select(Event, User).join(User, join_type=JOIN.LEFT_OUTER)
                   .where(Event.applicant == a).order_by(Event.id.desc()))
     # The body's imported files that held this person (not their bytes).
