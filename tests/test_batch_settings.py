@@ -17,6 +17,7 @@ from tests.helpers import roster, upload, valid_row
 from zcweb.importer import deadline_for
 from zcweb.models import Applicant, Batch, Event, Extension, Org, Upload
 from zcweb.roster import batch as rules
+from zcweb.roster import batch_settings
 from zcweb.roster.batch import load_preset
 from zcweb.roster.rules import check_row
 
@@ -77,12 +78,12 @@ def stored(i: int, org: str = "百官街道", **changes) -> Applicant:
 # --- the pure part ------------------------------------------------------------
 
 def test_every_simple_field_has_an_input_kind_from_its_type():
-    kinds = {s.name: s.kind for s in rules.SETTINGS}
+    kinds = {s.name: s.kind for s in batch_settings.SETTINGS}
     assert kinds["upload_deadline"] == "date" and kinds["ce_min_hours"] == "number"
     assert kinds["paper_copies"] == "integer" and kinds["ce_years"] == "numbers"
     assert kinds["reasons"] == "lines" and kinds["notice_first_day_counts"] == "flag"
     # Every field of the preset is on the form, but the year, which names the batch.
-    edited = set(kinds) | set(rules.TABLE_LABELS)
+    edited = set(kinds) | set(batch_settings.TABLE_LABELS)
     assert edited == {f.name for f in dataclasses.fields(rules.BatchSpec)} - {"year"}
 
 
@@ -101,26 +102,26 @@ def test_changes_read_before_and_after(spec):
     after = rules.for_year(spec, 2024)
     after.ce_min_hours = 100
     after.breakthrough_levels = []
-    assert [str(c) for c in rules.changes(spec, after)] == [
+    assert [str(c) for c in batch_settings.changes(spec, after)] == [
         "继续教育学时每年最低 90 → 100", "可破格申报的级别 高级工程师 → （无）"]
-    assert rules.changes(spec, rules.for_year(spec, 2024)) == []
+    assert batch_settings.changes(spec, rules.for_year(spec, 2024)) == []
 
 
 def test_form_rows_give_back_the_preset(spec):
     form = MultiDict([("template", spec.template), ("official_view", spec.official_view),
                       ("gongshi_view", spec.gongshi_view)])
-    for s in rules.SETTINGS:
+    for s in batch_settings.SETTINGS:
         if s.kind != "flag" or getattr(spec, s.name):
-            form.add(s.name, rules.form_value(s, spec) if s.kind != "flag" else "1")
-    for i, row in enumerate(rules.level_rows(spec)):
+            form.add(s.name, batch_settings.form_value(s, spec) if s.kind != "flag" else "1")
+    for i, row in enumerate(batch_settings.level_rows(spec)):
         for key in ("name", "specialties", "title", "step"):
             form.add(f"level_{key}", row[key])
         if row["breakthrough"]:
             form.add("level_breakthrough", str(i))
-    for row in rules.rule_rows(spec):
+    for row in batch_settings.rule_rows(spec):
         for key, value in row.items():
             form.add(f"rule_{key}", value)
-    assert rules.spec_from_form(spec, form) == spec
+    assert batch_settings.spec_from_form(spec, form) == spec
 
 
 def test_a_route_not_open_this_year_is_an_error_at_import(spec, schema):
@@ -135,12 +136,12 @@ def test_a_seniority_rule_for_a_level_without_a_title_is_refused(spec):
     form = MultiDict([("title", "x"), ("level_name", "高级工程师"), ("level_specialties", "能源"),
                       ("level_title", ""), ("rule_level", "高级工程师"), ("rule_label", "博士"),
                       ("rule_education", "博士研究生"), ("rule_degrees", ""), ("rule_years", "2")]
-                     + [(s.name, rules.form_value(s, spec)) for s in rules.SETTINGS
+                     + [(s.name, batch_settings.form_value(s, spec)) for s in batch_settings.SETTINGS
                         if s.kind not in ("flag", "text")])
-    with pytest.raises(rules.SettingsError, match="没有名为“roster-1999”的花名册列定义"):
-        rules.spec_from_form(spec, MultiDict(form) | {"template": "roster-1999"})
-    with pytest.raises(rules.SettingsError, match="须现任的职称"):
-        rules.spec_from_form(spec, form)
+    with pytest.raises(batch_settings.SettingsError, match="没有名为“roster-1999”的花名册列定义"):
+        batch_settings.spec_from_form(spec, MultiDict(form) | {"template": "roster-1999"})
+    with pytest.raises(batch_settings.SettingsError, match="须现任的职称"):
+        batch_settings.spec_from_form(spec, form)
 
 
 # --- the settings page ------------------------------------------------------------
@@ -170,7 +171,7 @@ def test_officer_edits_levels_breakthrough_and_seniority_as_table_rows(officer):
 
 def test_every_simple_field_is_on_the_page_and_saved(officer):
     html = officer.get("/admin/batch").get_data(as_text=True)
-    for s in rules.SETTINGS:
+    for s in batch_settings.SETTINGS:
         assert f'name="{s.name}"' in html and s.label in html
     form = settings_form(officer, bureau="绍兴市上虞区经信局", ce_years="2023、2024", excluded_employer_types="参公事业单位\n机关",
                          paper_copies="2", action="save")

@@ -14,9 +14,9 @@ from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
 from zcweb.roster.batch import load_preset
-from zcweb.roster.schema import DEFINITIONS_DIR, INFO_HEADERS, load_schema
+from zcweb.roster.schema import DEFINITIONS_DIR, INFO_HEADERS, INSTRUCTIONS_SHEET, load_schema
 from zcweb.roster.template import (
-    FIRST_DATA_ROW, HEADER_ROW, INSTRUCTIONS_SHEET, LISTS_SHEET, META_SHEET, PROTECTION_PASSWORD,
+    FIRST_DATA_ROW, HEADER_ROW, LISTS_SHEET, META_SHEET, PROTECTION_PASSWORD,
     TITLE_ROW, build_template, template_filename,
 )
 

@@ -23,7 +23,7 @@ YES, NO = "是", "否"
 
 # Columns the tool itself writes to the right of the roster columns in a
 # pre-filled or error-marked copy; the import ignores them without comment.
-# The template's other sheets (roster/template.py writes them, the reader skips them).
+# The template's other sheets (roster/template.py and instructions.py write them, the reader skips them).
 INSTRUCTIONS_SHEET = "填报说明"
 LISTS_SHEET = "_lists"
 META_SHEET = "_meta"

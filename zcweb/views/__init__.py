@@ -1,4 +1,5 @@
-"""One blueprint per area: auth, home, uploads, review, exports, admin."""
+"""One blueprint per area: auth, home, uploads, review, exports, admin,
+batches, reconciliation."""
 
 from __future__ import annotations
 
@@ -7,14 +8,13 @@ import mimetypes
 
 from flask import redirect, render_template, request, send_file, url_for
 from htmx_flask import make_response
+from jinja2_fragments.flask import render_block
 
 
 def render(template: str, block: str | None = None, **context):
     """The whole page, or one named block of it for an htmx request, so the
     markup exists once. The response varies with HX-Request."""
     if block and request.htmx:
-        from jinja2_fragments.flask import render_block  # imports asyncio: not at start-up
-
         response = make_response(render_block(template, block, **context))
     else:
         response = make_response(render_template(template, **context))

@@ -14,6 +14,7 @@ from ..db import db
 from ..models import Applicant, Batch, Event, Extension, Org
 from ..provision import Refused, create_batch
 from ..roster import batch as rules
+from ..roster import batch_settings
 from . import render
 
 bp = Blueprint("batches", __name__, url_prefix="/admin")
@@ -26,14 +27,15 @@ def edit():
     spec, new, error, found, result = batch.spec, None, None, [], None
     if request.method == "POST":
         try:
-            new = rules.spec_from_form(spec, request.form)
-        except rules.SettingsError as e:
+            new = batch_settings.spec_from_form(spec, request.form)
+        except batch_settings.SettingsError as e:
             error = str(e)
         else:
             is_open = request.form.get("is_open") == "1" and not batch.finalised_at
-            found = rules.changes(spec, new)
+            found = batch_settings.changes(spec, new)
             if is_open != batch.is_open:
-                found.append(rules.Change("is_open", "接收上传", *("是" if v else "否" for v in (batch.is_open, is_open))))
+                found.append(batch_settings.Change("is_open", "接收上传",
+                                                   *("是" if v else "否" for v in (batch.is_open, is_open))))
             if request.form.get("action") == "save":
                 _save(batch, new, is_open, found)
                 return redirect(url_for("batches.edit"), code=303)
@@ -42,10 +44,11 @@ def edit():
     extensions = {e.org_id: e for e in Extension.select().where(Extension.batch == batch)}
     return render(
         "admin_batch.html", "preview", batch=batch, spec=shown, error=error, changes=found, recheck=result,
-        settings=rules.SETTINGS, form_value=rules.form_value, roster_definitions=rules.roster_definitions(),
+        settings=batch_settings.SETTINGS, form_value=batch_settings.form_value,
+        roster_definitions=rules.roster_definitions(),
         official_views=rules.roster_definitions("official"), gongshi_views=rules.roster_definitions("gongshi"),
-        level_rows=rules.level_rows(shown),
-        rule_rows=rules.rule_rows(shown), orgs=list(Org.ordered()), extensions=extensions,
+        level_rows=batch_settings.level_rows(shown),
+        rule_rows=batch_settings.rule_rows(shown), orgs=list(Org.ordered()), extensions=extensions,
     ), 400 if error and not request.htmx else 200  # htmx swaps only a 2xx answer into the page
 
 

@@ -1,4 +1,4 @@
-"""The exported roster: what the bureau keeps and sends upward."""
+"""The exported roster workbook (roster/export.py): what the bureau keeps and sends upward."""
 
 from __future__ import annotations
 

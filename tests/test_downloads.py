@@ -1,4 +1,4 @@
-"""Downloads: Chinese file names, templates per body, exports logged."""
+"""Downloads over HTTP: Chinese file names, templates per body, exports logged."""
 
 import io
 import zipfile

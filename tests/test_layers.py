@@ -1,0 +1,51 @@
+"""The layer contract of pyproject.toml ([tool.importlinter]) holds, and
+really catches an import that breaks it."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")  # the venv's entry point
+
+
+def lint_imports(directory: Path) -> subprocess.CompletedProcess:
+    """import-linter run on the `zcweb` package and pyproject.toml in `directory`."""
+    return subprocess.run([str(LINT_IMPORTS), "--no-cache", "--no-logo", "pyproject.toml"], cwd=directory,
+                          capture_output=True, text=True, timeout=120)
+
+
+def contract_names() -> list[str]:
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        return [c["name"] for c in tomllib.load(f)["tool"]["importlinter"]["contracts"]]
+
+
+def test_the_code_keeps_every_layer_contract():
+    result = lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for name in contract_names():
+        assert f"{name} KEPT" in result.stdout
+
+
+def test_each_contract_catches_an_import_that_breaks_it(tmp_path):
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    package = shutil.copytree(ROOT / "zcweb", tmp_path / "zcweb", ignore=shutil.ignore_patterns("__pycache__"))
+    with open(package / "roster" / "idcard.py", "a") as f:
+        f.write("import flask\n")  # the domain reaching for the web framework
+    (package / "stray.py").write_text("from .views import render\n")  # a service reaching up to a view
+    with open(package / "roster" / "schema.py", "a") as f:
+        f.write("from . import template\n")  # template already imports schema: a circle
+
+    result = lint_imports(tmp_path)
+
+    assert result.returncode != 0
+    for name in contract_names():
+        assert f"{name} BROKEN" in result.stdout, result.stdout
+    assert "zcweb.roster.idcard -> flask" in result.stdout
+    assert "zcweb.stray -> zcweb.views" in result.stdout
+    assert "No cycles are allowed in zcweb.roster." in result.stdout
+    assert ".schema -> .template" in result.stdout
