@@ -7,7 +7,7 @@ from flask_login import login_user
 from werkzeug.datastructures import MultiDict
 
 from zcweb.listing import page_window, review_count, review_filters, review_query, status_counts
-from zcweb.models import Applicant, Batch, Org, Upload, User
+from zcweb.models import Applicant, Batch, ListRow, ListUpload, Org, Upload, User
 from zcweb.roster import workflow
 
 from tests.helpers import kept_counts, roster, upload, valid_row
@@ -70,6 +70,38 @@ def test_filters_select_the_matching_rows(officer, people, query, expected):
     assert names(html) == expected
     assert f"共 {len(expected)} 人" in html
 
+
+def platform_list(*people: Applicant) -> None:
+    """A current platform list holding `people` only (the others: 平台未申报)."""
+    entry = ListUpload.create(batch=Batch.current(), kind=ListUpload.PLATFORM,
+                              **ListUpload.kept("平台.xlsx", b"x"))
+    for a in people:
+        ListRow.create(list=entry, id_number=a.id_number, data={"name": a.name, "level": a.level})
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("warning=any", ["甲三", "丁一", "丁一", "丙四", "乙二"]),
+    ("warning=none", ["乙二", "王芳"]),
+    ("warning=platform.missing", ["甲三", "丙四"]),
+    # As the badge: a row is a duplicate while another body's row of the person is not withdrawn.
+    ("warning=duplicate.other_body", ["丁一", "丁一", "乙二"]),
+])
+def test_every_warning_the_desk_shows_is_a_filter(officer, people, query, expected):
+    ding, yi, jia, bing, wang = people
+    platform_list(ding, yi, wang)
+    add("百官街道", 1, name="丁一", specialty="材料", employer="上虞材料厂")
+    Applicant.update(status=workflow.WITHDRAWN).where(
+        Applicant.id == add("曹娥街道", 2, name="乙二", route="破格", self_score=125).id).execute()
+    html = officer.get(f"/review?{query}", headers=HX).get_data(as_text=True)
+    assert names(html) == expected
+    assert f"共 {len(expected)} 人" in html
+
+
+def test_the_warning_filter_offers_every_rule_and_any_or_none(officer, people):
+    html = officer.get("/review").get_data(as_text=True)
+    for label in ("有提示", "无提示", "提示：平台未申报", "提示：登记学时不足", "提示：自填学时不符",
+                  "提示：重复报送", "提示：继续教育学时不足"):
+        assert f">{label}" in html
 
 def test_the_form_shows_the_filters_of_the_url(officer, people):
     html = officer.get("/review?route=破格&warning=ce.short&copies=partial&sort=-name").get_data(as_text=True)

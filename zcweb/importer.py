@@ -28,7 +28,7 @@ from peewee import Case, chunked
 
 from .db import db, json_text
 from .models import Applicant, Batch, Event, Extension, Org, Upload, UploadRow, User, now, to_json
-from .roster import workflow
+from .roster import rulenames, workflow
 from .roster.batch import BatchSpec, format_date
 from .roster.findings import ERROR
 from .roster.normalize import RowCleaner
@@ -417,7 +417,7 @@ def cancel(upload: Upload, user: User | None) -> bool:
 def _warnings(findings: list[dict]) -> list[dict]:
     # Another body's copy of the same person is worked out when rows are
     # shown, so that it appears on both rows and disappears with either.
-    return [f for f in findings if f["level"] != ERROR and f["rule"] != "duplicate.other_body"]
+    return [f for f in findings if f["level"] != ERROR and f["rule"] != rulenames.DUPLICATE_OTHER_BODY]
 
 
 def _update_changed(upload: Upload, existing: dict, user, stamp: str) -> list[dict]:
