@@ -11,7 +11,7 @@ instead of sorting the batch, and counts come from the kept counts
 
 from __future__ import annotations
 
-from peewee import OP, Expression, Value, fn
+from peewee import OP, Expression, Tuple, Value, fn
 
 from . import reconcile, search
 from .access import scope
@@ -70,11 +70,32 @@ def review_query(batch, filters: dict):
         query = query.where(_copies(Applicant.copies, filters["copies"], batch.spec.paper_copies))
     if filters.get("q"):
         query = query.where(search.matches(filters["q"]))
+    order, descending = order_of(filters)
+    return query.order_by(*(c.desc() for c in order) if descending else order)
+
+
+def order_of(filters: dict) -> tuple[tuple, bool]:
+    """The list's order: its columns, and whether descending."""
     sort = filters.get("sort") or "org"
     order = SORTS[sort.removeprefix("-")]
     if order is DEFAULT_ORDER and filters.get("org"):
         order = DEFAULT_ORDER[2:]  # one body: its rows in order, found through (batch, org, status)
-    return query.order_by(*(c.desc() for c in order) if sort.startswith("-") else order)
+    return order, sort.startswith("-")
+
+
+def neighbours(batch, filters: dict, applicant: Applicant) -> tuple[int | None, int | None]:
+    """The ids of the rows before and after `applicant` in the filtered
+    list (上一人/下一人), each found by one step along the list's index."""
+    order, descending = order_of(filters)
+    here = Tuple(*(getattr(applicant, c.column_name) for c in order))
+    columns = Tuple(*order)
+    found = []
+    for later in (False, True):
+        after = later != descending
+        query = review_query(batch, filters).where(columns > here if after else columns < here)
+        step = query.order_by(*(c if after else c.desc() for c in order)).select(Applicant.id).limit(1)
+        found.append(step.scalar())
+    return found[0], found[1]
 
 
 def warning_condition(batch, choice: str):

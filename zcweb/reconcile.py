@@ -181,6 +181,24 @@ def add_warnings(batch: Batch, applicants: list[Applicant]) -> None:
 
 
 
+def side_by_side(batch: Batch, a: Applicant) -> dict[str, object] | None:
+    """The lists' values for the roster columns they also hold (the
+    platform's compared columns, the registry's hours by year), or None
+    without a current list; a person missing from a list shows "无"."""
+    lists = current_lists(batch)
+    if not lists:
+        return None
+    platform = _entries(lists, ListUpload.PLATFORM, [a.id_number])
+    registry = _entries(lists, ListUpload.REGISTRY, [a.id_number])
+    values: dict[str, object] = {}
+    if platform is not None:
+        entry = platform.get(a.id_number)
+        values.update({key: "无" if entry is None else entry.get(key, "") for key in COMPARED})
+    if registry is not None:
+        hours = registry.get(a.id_number, {}).get("hours", {})
+        values.update({f"ce_{year}": hours.get(str(year), ["无"])[0] for year in batch.spec.ce_years})
+    return values
+
 def flagged(batch: Batch, rules: set[str]) -> set[int]:
     """The ids of the batch's applicants that the current lists give one
     of `rules` (for the review filter; the lists' findings are not stored)."""

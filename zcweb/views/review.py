@@ -93,14 +93,27 @@ def detail(applicant_id: int):
                       & (UploadRow.id_number == a.id_number))
                .distinct().order_by(Upload.id.desc()))
     seen = request.args.get("version", a.version, type=int)
+    back_url = list_url("review.index" if current_user.is_officer else "home.index")
+    previous, following = (listing.neighbours(batch, _list_filters(back_url), a) if current_user.is_officer
+                           else (None, None))
     return render(
         "applicant.html", a=a, batch=batch, spec=batch.spec, schema=batch.schema, events=events,
         others=a.other_bodies(Applicant.submitted_by(batch, [a.id_number])),
         actions=workflow.actions_for(a.status, current_user.is_officer), uploads=list(uploads),
         seen=seen, stale=decisions.changed_by(a) if seen != a.version else None,
         opened=request.args.get("action"), threshold=rulenames.threshold,
-        back_url=list_url("review.index" if current_user.is_officer else "home.index"),
+        back_url=back_url, previous=previous, following=following,
+        platform=reconcile.side_by_side(batch, a) if current_user.is_officer else None,
+        twins=_twins(a) if current_user.is_officer else [],
     )
+
+
+def _twins(a: Applicant) -> list[Applicant]:
+    """The same person's rows at other bodies of the batch (withdrawn aside)."""
+    return list(Applicant.select(Applicant.id, Org.name).join(Org)
+                .where((Applicant.batch == a.batch_id) & (Applicant.id_number == a.id_number)
+                       & (Applicant.org != a.org_id) & (Applicant.status != workflow.WITHDRAWN))
+                .order_by(Org.sort_order, Org.id))
 
 
 @bp.route("/applicants/<int:applicant_id>/decide", methods=["GET", "POST"])
