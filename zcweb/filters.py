@@ -47,8 +47,8 @@ def cell(value, column, full: bool = False) -> str:
 
 
 def num(value) -> str:
-    """A count with thousands separators: 100,000."""
-    return f"{value or 0:,}"
+    """A count with thousands separators: 100,000 (nothing stays nothing)."""
+    return "" if value is None or value == "" else f"{value:,}"
 
 
 def init_app(app: Flask) -> None:

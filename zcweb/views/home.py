@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 from flask_login import current_user, login_required
 from peewee import Case
 
@@ -15,6 +15,12 @@ from ..models import Applicant, Batch, Org, Upload
 from ..roster import workflow
 
 bp = Blueprint("home", __name__)
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico before reading a page's icon link."""
+    return current_app.send_static_file("favicon.svg")
 
 
 @bp.route("/")
