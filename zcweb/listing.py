@@ -69,7 +69,7 @@ def review_query(batch, filters: dict):
     if filters.get("copies"):
         query = query.where(_copies(Applicant.copies, filters["copies"], batch.spec.paper_copies))
     if filters.get("q"):
-        query = query.where(search.matches(filters["q"]))
+        query = query.where(search.matches(batch, filters["q"]))
     order, descending = order_of(filters)
     return query.order_by(*(c.desc() for c in order) if descending else order)
 
@@ -110,7 +110,7 @@ def warning_condition(batch, choice: str):
     if source == rulenames.STORED:
         # Warnings are compact JSON (models.to_json): the rule is this exact text.
         needle = Value(f'%"rule":"{choice}"%', converter=False)
-        return Expression(Applicant.warnings, OP.ILIKE, needle)
+        return Applicant.id.in_(search.within(batch, Expression(Applicant.warnings, OP.ILIKE, needle)))
     if source == rulenames.DUPLICATE:
         return _duplicated(batch)
     return Applicant.id.in_(list(reconcile.flagged(batch, {choice})))

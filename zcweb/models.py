@@ -257,6 +257,7 @@ class Applicant(BaseModel):
     org_order = IntegerField(default=0)
 
     INDEXED_VALUES = ("level", "specialty", "route", "employer")
+    # Stored warnings are matched (the 提示 filter) in the index `applicant_warnings` of migration 0012.
 
     class Meta:
         indexes = (
@@ -270,6 +271,7 @@ class Applicant(BaseModel):
             (("batch", "name"), False),
             (("batch", "employer"), False),
             (("batch", "updated_at"), False),
+            (("batch", "level", "org_order", "org", "position", "id"), False),  # a level in the default order
         )
 
     @classmethod
