@@ -301,3 +301,5 @@ def test_bulk_question_counts_the_warned_rows_by_rule_and_can_leave_them_out(off
     assert "已拟推荐 1 人。" in done.get_data(as_text=True)
     assert [Applicant.get_by_id(a.id).status for a in (plain, short, twice)] == [
         workflow.APPROVED, workflow.PENDING, workflow.PENDING]
+    only_warned = officer.post("/review/bulk", data=form | {"ids": [f"{short.id}:1"]}).get_data(as_text=True)
+    assert "其中 1 人有提示：学时不足 1 人。" in only_warned and "skip_warned" not in only_warned

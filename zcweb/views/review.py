@@ -241,7 +241,8 @@ def _ask_bulk(batch, rows: list, act: workflow.Action, reason: str):
     skip = None
     if warned:
         question += f"其中 {len(warned)} 人有提示：{flags.summary(warned)}。"
-        skip = f"不含有提示的，只对 {len(rows) - len(warned)} 人{act.label}"
+        if len(rows) > len(warned):
+            skip = f"不含有提示的，只对 {len(rows) - len(warned)} 人{act.label}"
     return _confirm(question, f"确定{act.label}（{len(rows)}人）", "warn" if act.name == "return" else "ok",
                     url_for("review.bulk"), skip=skip)
 
