@@ -157,12 +157,12 @@ def ce_findings(data: dict, entry: dict | None, spec, schema) -> list[Finding]:
     return findings
 
 
-def _findings(a: Applicant, platform, registry, batch) -> list[Finding]:
-    schema, found = batch.schema, []
+def _findings(a: Applicant, platform, registry, spec, schema) -> list[Finding]:
+    found = []
     if platform is not None:
         found += platform_findings(a.data, platform.get(a.id_number), schema)
     if registry is not None:
-        found += ce_findings(a.data, registry.get(a.id_number), batch.spec, schema)
+        found += ce_findings(a.data, registry.get(a.id_number), spec, schema)
     return found
 
 
@@ -175,9 +175,10 @@ def add_warnings(batch: Batch, applicants: list[Applicant]) -> None:
         return
     numbers = {a.id_number for a in applicants}
     platform, registry = _entries(lists, ListUpload.PLATFORM, numbers), _entries(lists, ListUpload.REGISTRY, numbers)
+    spec, schema = batch.spec, batch.schema
     for a in applicants:
         kept = [w for w in a.warnings if registry is None or w["rule"] != rulenames.CE_SHORT]
-        a.warnings = kept + [f.to_dict() for f in _findings(a, platform, registry, batch)]
+        a.warnings = kept + [f.to_dict() for f in _findings(a, platform, registry, spec, schema)]
 
 
 
@@ -206,8 +207,10 @@ def flagged(batch: Batch, rules: set[str]) -> set[int]:
     platform, registry = _entries(lists, ListUpload.PLATFORM), _entries(lists, ListUpload.REGISTRY)
     if platform is None and registry is None:
         return set()
+    spec, schema = batch.spec, batch.schema
     query = Applicant.select(Applicant.id, Applicant.id_number, Applicant.data).where(Applicant.batch == batch)
-    return {a.id for a in query.iterator() if any(f.rule in rules for f in _findings(a, platform, registry, batch))}
+    return {a.id for a in query.iterator()
+            if any(f.rule in rules for f in _findings(a, platform, registry, spec, schema))}
 
 @dataclass
 class BodyCounts:
