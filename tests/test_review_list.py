@@ -248,7 +248,8 @@ def test_detail_page_links_the_duplicate_and_shows_the_platform_values(officer, 
     html = officer.get(f"/applicants/{ding.id}").get_data(as_text=True)
     assert f'也由<a href="/applicants/{twin.id}?next=/review">百官街道</a>报送' in html
     assert "<th>花名册</th><th>省平台/学时登记</th>" in html
-    cells = dict((th, tds) for th, *tds in re.findall(r"<tr><th>([^<]*)</th><td>([^<]*)</td><td([^>]*)>([^<]*)</td>", html))
+    row = r"<tr><th>([^<]*)</th><td>([^<]*)</td><td([^>]*)>([^<]*)</td>"
+    cells = {th: tds for th, *tds in re.findall(row, html)}
     assert cells["申报级别"] == ["高级工程师", "", "高级工程师"]
     assert cells["工作单位(全称)"] == ["上虞材料厂", "", ""]  # not in the platform's list: not compared
     ListRow.update(data={"name": "丁一", "level": "正高级工程师"}).execute()

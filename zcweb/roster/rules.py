@@ -214,7 +214,8 @@ class RowChecker:
                 if spec.breakthrough_levels
                 else "本批次不设破格途径"
             )
-            yield error(ROUTE, f"{self.header(ROUTE)}：{level}不能走破格途径，{allowed}", rulenames.ROUTE_BREAKTHROUGH_LEVEL)
+            yield error(ROUTE, f"{self.header(ROUTE)}：{level}不能走破格途径，{allowed}",
+                        rulenames.ROUTE_BREAKTHROUGH_LEVEL)
             return
         if score is not None and score < spec.breakthrough_min_score:
             yield warning(
