@@ -6,8 +6,9 @@
 Builds a batch of N applicants over the 22 bodies of 上虞区 (bulk insert),
 then times requests inside the server (the Flask app called in-process:
 routing, queries, rendering; no network) as the logged-in officer:
-  page 1, page 1,000, body + status, level + specialty, a name search,
-  the officer home, and one inline action (拟推荐, each on another row).
+  page 1, page 1,000, body + status, level + specialty, level alone, a
+  name search (the full name, its first one and two characters), a warning
+  filter, the officer home, and one inline action (拟推荐, each on another row).
 Prints p50/p95 in milliseconds of wall-clock time and of the CPU time the
 request used (which waiting for a busy machine's cores does not inflate),
 and the load the machine was under. Targets: pages p95 <= 50 ms, action
@@ -176,9 +177,14 @@ def measure(app, built: dict, requests: int) -> list[tuple[str, float, float, in
         "page 1,000": "/review?page=1000",
         "body + status": "/review?" + urlencode({"org": built["org"], "status": "pending"}),
         "level + specialty": "/review?" + urlencode({"level": built["level"], "specialty": built["specialty"]}),
+        "level alone": "/review?" + urlencode({"level": built["level"]}),
         "name search": "/review?" + urlencode({"q": built["name"]}),
         "往年未通过": "/review?record=failed_before",
         "往年申报过 + body": "/review?" + urlencode({"record": "applied", "org": built["org"]}),
+        "1-character name": "/review?" + urlencode({"q": built["name"][:1]}),
+        "2-character name": "/review?" + urlencode({"q": built["name"][:2]}),
+        "warning filter": "/review?warning=ce.short",
+        # The results/history filter joins here once it exists.
         "officer home": "/",
     }
     results = []

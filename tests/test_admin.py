@@ -1,10 +1,14 @@
 """The officer manages bodies, accounts and the batch in the browser."""
 
+import io
 import re
 
+import openpyxl
 import pytest
 
-from zcweb.models import Event, Org, User
+from zcweb.models import Applicant, Batch, Event, Org, User
+
+from tests.helpers import valid_row
 
 
 @pytest.fixture
@@ -72,9 +76,58 @@ def test_disable_a_user_but_not_oneself(officer):
     assert User.get_by_id(me.id).active
 
 
-def test_audit_log_lists_actions(officer):
-    html = officer.get("/admin/events").get_data(as_text=True)
-    assert "auth.login" in html
+def log_rows(html: str) -> list[list[str]]:
+    """The log table's rows as the cells' text."""
+    body = html.split("<tbody>")[1].split("</tbody>")[0]
+    return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+
+
+@pytest.fixture
+def logged(officer):
+    """A login (by the fixture), an approval of 王工 and one of 李工 a day earlier."""
+    officer_user = User.get(User.username == "officer")
+    batch, org = Batch.current(), Org.get(Org.name == "百官街道")
+    for i, (name, day) in enumerate([("王工", "2030-03-02 10:00:00"), ("李工", "2030-03-01 09:00:00")]):
+        data = valid_row(i + 1, name=name)
+        a = Applicant.create(batch=batch, org=org, id_number=data["id_number"], name=name, data=data)
+        Event.create(user=officer_user, action="applicant.approve", batch=batch, org=org, applicant=a,
+                     detail=f"{name}：待审核 → 拟推荐", at=day)
+    return officer
+
+
+def test_audit_log_speaks_chinese(logged):
+    rows = log_rows(logged.get("/admin/events").get_data(as_text=True))
+    assert [r[2] for r in rows[:3]] == ["拟推荐", "拟推荐", "登录"]
+    assert not any("." in r[2] for r in rows)
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("action=applicant.approve", ["李工：待审核 → 拟推荐", "王工：待审核 → 拟推荐"]),  # newest recorded first
+    ("action=auth.login", ["officer（地址 127.0.0.1）"]),
+    ("applicant=李", ["李工：待审核 → 拟推荐"]),
+    ("start=2030-03-02&end=2030-03-02", ["王工：待审核 → 拟推荐"]),
+    ("start=2030-03-01&end=2030-03-01", ["李工：待审核 → 拟推荐"]),
+])
+def test_audit_log_filters(logged, query, expected):
+    assert [r[3] for r in log_rows(logged.get(f"/admin/events?{query}").get_data(as_text=True))] == expected
+
+
+def test_audit_log_filter_by_person(logged):
+    contact = User.get(User.username == "baiguan")
+    Event.record(contact, "auth.login", detail="baiguan")
+    html = logged.get(f"/admin/events?user={contact.id}").get_data(as_text=True)
+    assert [r[1:4] for r in log_rows(html)] == [[contact.display_name, "登录", "baiguan"]]
+
+
+def test_audit_log_export_keeps_the_filter(logged):
+    response = logged.get("/admin/events.xlsx?action=applicant.approve")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert rows[0] == ["时间", "操作人", "操作", "内容", "地址"]
+    assert [r[1:4] for r in rows[1:]] == [["裘晶晶", "拟推荐", "李工：待审核 → 拟推荐"],
+                                         ["裘晶晶", "拟推荐", "王工：待审核 → 拟推荐"]]
+    assert rows[1][0] == "2030-03-01 09:00:00"
 
 
 def test_contact_phone_is_set_when_added_and_edited_on_the_accounts_page(officer):

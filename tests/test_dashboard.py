@@ -35,6 +35,10 @@ def move_deadline(days: int) -> Batch:
     return batch
 
 
+def reminder_text(html: str) -> str:
+    return re.search(r'<textarea id="reminder" class="reminder"[^>]*>(.*?)</textarea>', html, re.DOTALL).group(1)
+
+
 def text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
@@ -75,9 +79,11 @@ def test_bodies_with_nothing_uploaded_come_first_with_a_reminder_as_the_deadline
     near = officer.get("/").get_data(as_text=True)
     assert near.index(">曹娥街道<") < near.index(">百官街道<")
     assert 'class="urgent missing"' in near
-    reminder = re.search(r'<textarea class="reminder"[^>]*>(.*?)</textarea>', near, re.DOTALL).group(1)
-    assert reminder.splitlines()[1] == (f"1. 曹娥街道（截止{deadline.year}年{deadline.month}月{deadline.day}日，还有2天；"
-                                        "联络员：曹娥联络员 13900000002）")
+    reminder = reminder_text(near)
+    assert reminder.splitlines()[1:3] == [
+        "尚未上传花名册：",
+        f"1. 曹娥街道（截止{deadline.year}年{deadline.month}月{deadline.day}日，还有2天；"
+        "联络员：曹娥联络员 13900000002）"]
     assert "百官街道" not in reminder
 
 
@@ -144,3 +150,40 @@ def test_a_preview_left_when_the_batch_is_finalised_is_not_pending(client, ctx):
     batch.save()
     assert "待联络员确认" not in client.get("/").get_data(as_text=True)
     assert dashboard.live_previews(batch, dt.date.today()).count() == 0
+
+
+def test_reminder_also_chases_unconfirmed_uploads_and_unfixed_returns(client, ctx):
+    for org in Org.select():
+        add(org.id, org.name)  # every body has sent someone
+    add(9, "曹娥街道", workflow.RETURNED)
+    add(10, "曹娥街道", workflow.RETURNED)
+    client.login("baiguan")
+    upload(client, roster(Org.get(Org.name == "百官街道"), [valid_row(1)]))
+    client.logout()
+    client.login("officer")
+    html = client.get("/").get_data(as_text=True)
+    assert "催报：2个单位待处理" in html
+    lines = reminder_text(html).splitlines()
+    deadline = Batch.current().spec.upload_deadline
+    assert lines[1:] == [
+        "已上传但联络员尚未确认导入：",
+        f"1. 百官街道（1个文件待确认，截止{deadline.year}年{deadline.month}月{deadline.day}日，"
+        f"还有{(deadline - dt.date.today()).days}天；联络员：百官联络员）",
+        "有退回修改的人员尚未重新上传：",
+        f"1. 曹娥街道（退回2人，截止{deadline.year}年{deadline.month}月{deadline.day}日，"
+        f"还有{(deadline - dt.date.today()).days}天；联络员：曹娥联络员）",
+    ]
+    assert '<button type="button" data-copy="#reminder">复制</button>' in html
+
+
+def test_the_waiting_upload_link_opens_the_waiting_uploads_only(client, ctx):
+    client.login("officer")
+    for name in ("百官街道", "曹娥街道"):
+        org = Org.get(Org.name == name)
+        upload(client, roster(org, [valid_row(org.id)]), name=f"{name}.xlsx", org=org.id)
+    Upload.update(status=Upload.CANCELLED).where(Upload.filename == "百官街道.xlsx").execute()
+    home = client.get("/").get_data(as_text=True)
+    assert '<a href="/uploads?waiting=1">1 个上传待联络员确认</a>' in home
+    listed = client.get("/uploads?waiting=1").get_data(as_text=True)
+    assert "曹娥街道.xlsx" in listed and "百官街道.xlsx" not in listed
+    assert "百官街道.xlsx" in client.get("/uploads").get_data(as_text=True)

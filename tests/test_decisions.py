@@ -288,3 +288,19 @@ def test_contact_sees_returned_rows_first_with_what_to_do_next(client, ctx):
     rows = html[html.index('id="my-rows"'):]
     assert rows.index("乙") < rows.index("甲")
     assert 'class="st-returned"' in rows and "修改后重新上传" in rows and 'my-rows.xlsx">下载本单位已报数据' in rows
+
+
+def test_bulk_question_counts_the_warned_rows_by_rule_and_can_leave_them_out(officer, ctx):
+    plain, twice = add("百官街道", 1, "甲"), add("百官街道", 3, "丙")
+    short = add("百官街道", 2, "乙", warnings=[CE_WARNING])
+    add("曹娥街道", 3, "丙")  # the same person sent by a second body: 重复报送
+    form = {"action": "approve", "next": "/review", "ids": [f"{a.id}:1" for a in (plain, short, twice)]}
+    asked = officer.post("/review/bulk", data=form).get_data(as_text=True)
+    assert "确定对选中的 3 人执行“拟推荐”吗？其中 2 人有提示：学时不足 1 人、重复报送 1 人。" in asked
+    assert '<button class="ok" name="skip_warned" value="1">不含有提示的，只对 1 人拟推荐</button>' in asked
+    done = officer.post("/review/bulk", data=form | {"confirmed": "1", "skip_warned": "1"}, follow_redirects=True)
+    assert "已拟推荐 1 人。" in done.get_data(as_text=True)
+    assert [Applicant.get_by_id(a.id).status for a in (plain, short, twice)] == [
+        workflow.APPROVED, workflow.PENDING, workflow.PENDING]
+    only_warned = officer.post("/review/bulk", data=form | {"ids": [f"{short.id}:1"]}).get_data(as_text=True)
+    assert "其中 1 人有提示：学时不足 1 人。" in only_warned and "skip_warned" not in only_warned

@@ -17,7 +17,7 @@ from zcweb import create_app, models, reconcile
 from zcweb.cli import DEMO_PASSWORD, SHANGYU_BODIES
 from zcweb.db import db
 from zcweb.models import Applicant, Batch, Event, Extension, Org, Upload
-from zcweb.roster import workflow
+from zcweb.roster import rulenames, workflow
 from zcweb.roster.idcard import check_idcard
 
 from tests.conftest import Client, _empty_database
@@ -85,7 +85,7 @@ def test_demo_shows_a_warning_of_every_rule_on_the_review_desk(demo_app, officer
         applicants = list(Applicant.select())
         reconcile.add_warnings(Batch.current(), applicants)
         shown = {w["rule"]: w["message"] for a in applicants for w in a.warnings}
-        expected = WARNING_RULES - {"ce.short"} | {reconcile.CE_SHORT, reconcile.NOT_ON_PLATFORM}
+        expected = WARNING_RULES - {"ce.short"} | {rulenames.CE_REGISTRY_SHORT, rulenames.PLATFORM_MISSING}
         assert set(shown) >= expected
         messages = [shown[rule] for rule in expected]
     pages, page = "", 1

@@ -47,7 +47,7 @@ def test_the_check_counts_what_is_still_open(app, people):
     found = counts(check)
     assert found["待审核"] == 1 and found["退回修改，尚未重新报送"] == 1
     assert found["拟推荐，评审表未收"] == 0 and found["拟推荐，评审表未收齐"] == 1
-    assert found["拟推荐，有提示：继续教育学时不足"] == 1
+    assert found["拟推荐，有提示：继续教育学时不足（自填）"] == 1
     assert "拟推荐，有提示：任职年限不足" not in found  # rules that flag no one are left out
     assert found["单位尚未报送任何人员"] == Org.select().where(Org.active == True).count() - 1  # noqa: E712
     assert check.days_left == 7 and check.needs_acknowledgement
@@ -141,6 +141,7 @@ def test_the_check_counts_warnings_from_the_lists_and_other_bodies(rosters):
                      data=twin.data)
     html = rosters.get("/review/finalise").get_data(as_text=True)
     row = lambda label: html.split(f"<td>{label}</td>")[1].split("</tr>")[0]  # noqa: E731
-    assert 'href="/reconcile">1</a>' in row("拟推荐，有提示：平台未申报")
-    assert 'href="/reconcile">3</a>' in row("拟推荐，有提示：登记学时不足")
-    assert 'href="/review?status=approved">1</a>' in row("拟推荐，有提示：重复报送")
+    assert 'href="/review?status=approved&amp;warning=platform.missing">1</a>' in row("拟推荐，有提示：平台未申报")
+    assert 'href="/review?status=approved&amp;warning=ce.registry_short">3</a>' in row("拟推荐，有提示：登记学时不足")
+    assert ('href="/review?status=approved&amp;warning=duplicate.other_body">1</a>'
+            in row("拟推荐，有提示：重复报送（多个单位报送同一人）"))

@@ -39,3 +39,17 @@ def test_unknown_page_answers_in_chinese(client):
     response = client.get("/applicants/999999")
     assert response.status_code == 404
     assert "找不到您要的页面或记录" in response.get_data(as_text=True)
+
+
+def test_a_favicon_is_served_and_linked(client):
+    assert 'rel="icon" href="/static/favicon.svg"' in client.get("/login").get_data(as_text=True)
+    for path in ("/favicon.ico", "/static/favicon.svg"):
+        with client.get(path) as response:
+            assert response.status_code == 200, path
+            assert response.mimetype == "image/svg+xml" and b"<svg" in response.data
+
+
+def test_counts_have_thousands_separators(app):
+    with app.app_context():
+        rendered = app.jinja_env.from_string("共 {{ n|num }} 人，{{ none|num }}").render(n=100000, none=None)
+    assert rendered == "共 100,000 人，"

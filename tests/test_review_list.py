@@ -7,7 +7,7 @@ from flask_login import login_user
 from werkzeug.datastructures import MultiDict
 
 from zcweb.listing import page_window, review_count, review_filters, review_query, status_counts
-from zcweb.models import Applicant, Batch, Org, Upload, User
+from zcweb.models import Applicant, Batch, ListRow, ListUpload, Org, Upload, User
 from zcweb.roster import workflow
 
 from tests.helpers import kept_counts, roster, upload, valid_row
@@ -70,6 +70,38 @@ def test_filters_select_the_matching_rows(officer, people, query, expected):
     assert names(html) == expected
     assert f"共 {len(expected)} 人" in html
 
+
+def platform_list(*people: Applicant) -> None:
+    """A current platform list holding `people` only (the others: 平台未申报)."""
+    entry = ListUpload.create(batch=Batch.current(), kind=ListUpload.PLATFORM,
+                              **ListUpload.kept("平台.xlsx", b"x"))
+    for a in people:
+        ListRow.create(list=entry, id_number=a.id_number, data={"name": a.name, "level": a.level})
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("warning=any", ["甲三", "丁一", "丁一", "丙四", "乙二"]),
+    ("warning=none", ["乙二", "王芳"]),
+    ("warning=platform.missing", ["甲三", "丙四"]),
+    # As the badge: a row is a duplicate while another body's row of the person is not withdrawn.
+    ("warning=duplicate.other_body", ["丁一", "丁一", "乙二"]),
+])
+def test_every_warning_the_desk_shows_is_a_filter(officer, people, query, expected):
+    ding, yi, jia, bing, wang = people
+    platform_list(ding, yi, wang)
+    add("百官街道", 1, name="丁一", specialty="材料", employer="上虞材料厂")
+    Applicant.update(status=workflow.WITHDRAWN).where(
+        Applicant.id == add("曹娥街道", 2, name="乙二", route="破格", self_score=125).id).execute()
+    html = officer.get(f"/review?{query}", headers=HX).get_data(as_text=True)
+    assert names(html) == expected
+    assert f"共 {len(expected)} 人" in html
+
+
+def test_the_warning_filter_offers_every_rule_and_any_or_none(officer, people):
+    html = officer.get("/review").get_data(as_text=True)
+    for label in ("有提示", "无提示", "提示：平台未申报", "提示：登记学时不足", "提示：自填学时不符",
+                  "提示：重复报送", "提示：继续教育学时不足"):
+        assert f">{label}" in html
 
 def test_the_form_shows_the_filters_of_the_url(officer, people):
     html = officer.get("/review?route=破格&warning=ce.short&copies=partial&sort=-name").get_data(as_text=True)
@@ -188,3 +220,38 @@ def test_status_counts_over_the_filter_agree_with_the_rows(app, people):
             expected = {s: sum(1 for a in rows if a.status == s) for s in workflow.LABELS}
             assert status_counts(Batch.current(), filters) == expected, args
             assert review_count(Batch.current(), filters) == (expected["approved"] if "status" in args else len(rows))
+
+
+def links(html: str) -> dict[str, str]:
+    """The detail page's rel="prev"/"next" links → the name they lead to."""
+    return dict(re.findall(r'<a rel="(prev|next)" href="/applicants/(\d+)[^"]*"', html))
+
+
+@pytest.mark.parametrize("list_url, expected", [
+    # The default order: 乙二 甲三 王芳 | 丁一 丙四.
+    ("/review", {"甲三": ("乙二", "王芳"), "王芳": ("甲三", "丁一"), "乙二": (None, "甲三"), "丙四": ("丁一", None)}),
+    ("/review?copies=0", {"丁一": ("王芳", "丙四"), "王芳": (None, "丁一")}),
+    ("/review?sort=-name", {"王芳": ("甲三", "乙二"), "丁一": ("丙四", None)}),
+])
+def test_detail_page_links_the_previous_and_next_person_of_the_list(officer, people, list_url, expected):
+    by_name = {a.name: a.id for a in people}
+    for name, (before, after) in expected.items():
+        html = officer.get(f"/applicants/{by_name[name]}", query_string={"next": list_url}).get_data(as_text=True)
+        shown = {rel: int(i) for rel, i in links(html).items()}
+        assert shown == {rel: by_name[n] for rel, n in (("prev", before), ("next", after)) if n}
+
+
+def test_detail_page_links_the_duplicate_and_shows_the_platform_values(officer, people):
+    ding, yi, jia, bing, wang = people
+    platform_list(ding)
+    twin = add("百官街道", 1, name="丁一", specialty="材料", employer="上虞材料厂")
+    html = officer.get(f"/applicants/{ding.id}").get_data(as_text=True)
+    assert f'也由<a href="/applicants/{twin.id}?next=/review">百官街道</a>报送' in html
+    assert "<th>花名册</th><th>省平台/学时登记</th>" in html
+    row = r"<tr><th>([^<]*)</th><td>([^<]*)</td><td([^>]*)>([^<]*)</td>"
+    cells = {th: tds for th, *tds in re.findall(row, html)}
+    assert cells["申报级别"] == ["高级工程师", "", "高级工程师"]
+    assert cells["工作单位(全称)"] == ["上虞材料厂", "", ""]  # not in the platform's list: not compared
+    ListRow.update(data={"name": "丁一", "level": "正高级工程师"}).execute()
+    html = officer.get(f"/applicants/{ding.id}").get_data(as_text=True)
+    assert '<th>申报级别</th><td>高级工程师</td><td class="differs">正高级工程师</td>' in html

@@ -57,3 +57,11 @@ def test_another_birth_month_or_employer_is_another_person(officer, ctx, birth, 
     store("百官街道", 1, "19850612")
     store("百官街道", 2, birth, **({"employer": employer} if employer else {}))
     assert all(WARNING not in row for row in review_rows(officer).values())
+
+
+def test_the_warning_filter_finds_both_rows_and_no_other(officer, ctx):
+    first, second = store("百官街道", 1, "19850612"), store("百官街道", 2, "19850603")
+    other = store("百官街道", 3, "19850712")  # another birth month: another person
+    html = officer.get("/review?warning=person.same").get_data(as_text=True)
+    assert f'id="a{first.id}"' in html and f'id="a{second.id}"' in html and f'id="a{other.id}"' not in html
+    assert "可能为同一人（身份证号码不同）" in officer.get("/review").get_data(as_text=True)  # the filter's option

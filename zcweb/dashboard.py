@@ -51,6 +51,17 @@ class Body:
     forms_complete: int = 0  # applicants whose paper forms are all in
     last_upload: dt.datetime | None = None
     urgent: bool = False  # nothing uploaded and its deadline near or passed
+    unconfirmed: int = 0  # uploads still waiting for the contact's confirmation
+
+    @property
+    def chased(self) -> bool:
+        """Anything to remind the body of (催报)."""
+        return any(needs(self) for _, needs, _ in CHASED)
+
+    @property
+    def returned(self) -> int:
+        """Applicants returned for changes and not sent again yet."""
+        return self.counts.get(workflow.RETURNED, 0)
 
     @property
     def total(self) -> int:
@@ -93,22 +104,42 @@ def bodies(batch: Batch, spec: BatchSpec, today: dt.date) -> list[Body]:
                          .group_by(Upload.org).tuples()):
         if org_id in found:
             found[org_id].last_upload = last
+    for org_id, waiting in (live_previews(batch, today).select(Upload.org, fn.COUNT(Upload.id))
+                            .group_by(Upload.org).tuples()):
+        if org_id in found:
+            found[org_id].unconfirmed = waiting
     for body in found.values():
         body.urgent = accepting(batch) and body.missing and body.days_left <= URGENT_DAYS
     return sorted(found.values(), key=lambda b: not b.urgent)
 
 
-def reminder(batch: Batch, missing: list[Body]) -> str:
+# What a body is chased for (催报), in the reminder's order.
+CHASED = (
+    ("尚未上传花名册", lambda b: b.missing, lambda b: ""),
+    ("已上传但联络员尚未确认导入", lambda b: b.unconfirmed, lambda b: f"{b.unconfirmed}个文件待确认"),
+    ("有退回修改的人员尚未重新上传", lambda b: b.returned, lambda b: f"退回{b.returned}人"),
+)
+
+
+def reminder(batch: Batch, bodies: list[Body]) -> str:
     """The 催报 text the officer copies into a chat: who has sent nothing,
-    with each body's deadline and contacts."""
-    lines = [f"【催报】{batch.title}：以下单位尚未上传花名册，请抓紧报送。"]
-    for index, body in enumerate(missing, start=1):
-        contacts = "、".join(f"{u.display_name}{' ' + u.phone if u.phone else ''}" for u in body.contacts)
-        when = "今天截止" if body.days_left == 0 else (
-            f"还有{body.days_left}天" if body.days_left > 0 else f"已过截止{-body.days_left}天")
-        lines.append(f"{index}. {body.org.name}（截止{format_date(body.deadline)}，{when}"
-                     f"{'；联络员：' + contacts if contacts else ''}）")
+    whose upload waits for its confirmation, whose returned people are not
+    sent again, with each body's deadline and contacts."""
+    lines = [f"【催报】{batch.title}：请以下单位抓紧处理。"]
+    for title, needs, what in CHASED:
+        chosen = [b for b in bodies if needs(b)]
+        if chosen:
+            lines.append(f"{title}：")
+            lines += [f"{i}. {_reminder_line(body, what(body))}" for i, body in enumerate(chosen, start=1)]
     return "\n".join(lines)
+
+
+def _reminder_line(body: Body, what: str) -> str:
+    contacts = "、".join(f"{u.display_name}{' ' + u.phone if u.phone else ''}" for u in body.contacts)
+    when = "今天截止" if body.days_left == 0 else (
+        f"还有{body.days_left}天" if body.days_left > 0 else f"已过截止{-body.days_left}天")
+    return (f"{body.org.name}（{what + '，' if what else ''}截止{format_date(body.deadline)}，{when}"
+            f"{'；联络员：' + contacts if contacts else ''}）")
 
 
 def totals(batch: Batch, spec: BatchSpec) -> list[tuple[str, str, dict[str, int]]]:

@@ -6,7 +6,7 @@ import datetime as dt
 
 from flask import Flask
 
-from . import history, uploadcounts
+from . import eventlog, history, uploadcounts
 from .roster import results, rulenames, workflow
 from .roster.batch import format_date
 from .roster.idcard import mask
@@ -46,12 +46,19 @@ def cell(value, column, full: bool = False) -> str:
     return str(value)
 
 
+def num(value) -> str:
+    """A count with thousands separators: 100,000 (nothing stays nothing)."""
+    return "" if value is None or value == "" else f"{value:,}"
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(cn_date)
     app.add_template_filter(cn_datetime)
     app.add_template_filter(mask)
     app.add_template_filter(workflow.label, "status_label")
     app.add_template_filter(rulenames.short_name, "rule_name")
+    app.add_template_filter(eventlog.action_name)
+    app.add_template_filter(num)
     app.add_template_global(cell)
     app.add_template_filter(uploadcounts.imported_text, "imported_text")
     app.add_template_filter(uploadcounts.checked_text, "checked_text")

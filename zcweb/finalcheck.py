@@ -11,9 +11,8 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from . import dashboard
-from .listing import COPIES, WARNING_RULES, review_count, review_filters
-from .models import Applicant, Batch
-from .reconcile import reconcile
+from .listing import COPIES, review_count, review_filters
+from .models import Batch
 from .roster import rulenames, workflow
 
 
@@ -42,34 +41,15 @@ def final_check(batch: Batch, today: dt.date) -> FinalCheck:
     lists = [("待审核", {"status": workflow.PENDING}),
              ("退回修改，尚未重新报送", {"status": workflow.RETURNED})]
     lists += [(f"拟推荐，评审表{COPIES[key]}", {"status": approved, "copies": key}) for key in ("0", "partial")]
-    lists += [(f"拟推荐，有提示：{label}", {"status": approved, "warning": rule}) for rule, label in WARNING_RULES.items()]
+    lists += [(f"拟推荐，有提示：{rule.label}", {"status": approved, "warning": rule_id})
+              for rule_id, rule in rulenames.RULES.items()]
     items = [Item(label, review_count(batch, review_filters(MultiDict(args))), "review.index", args,
                   optional="warning" in args) for label, args in lists]
-    items += _found_elsewhere(batch)
     items = [item for item in items if item.count or not item.optional]
     items.append(Item("上传待联络员确认", dashboard.live_previews(batch, today).count(), "uploads.index"))
     silent = sum(1 for body in dashboard.bodies(batch, batch.spec, today) if body.missing)
     items.append(Item("单位尚未报送任何人员", silent, "home.index"))
     return FinalCheck(items, (batch.spec.upload_deadline - today).days)
-
-
-def _found_elsewhere(batch: Batch) -> list[Item]:
-    """拟推荐 rows flagged by the province's lists (reconcile.py) or sent by
-    another body too: warnings shown, never stored, so counted here."""
-    approved = workflow.APPROVED
-    result = reconcile(batch)
-    others = Applicant.submitted_by(batch)
-    found = [
-        (rulenames.short_name("platform.missing"), sum(a.status == approved for a in result.not_on_platform)),
-        (rulenames.short_name("ce.registry_short"), sum(a.status == approved for a, _ in result.ce_short)),
-    ]
-    items = [Item(f"拟推荐，有提示：{label}", count, "reconciliation.index", optional=True)
-             for label, count in found if result.lists]
-    twice = (Applicant.select().where((Applicant.batch == batch) & (Applicant.status == approved)
-                                      & Applicant.id_number.in_([n for n, bodies in others.items() if len(bodies) > 1])))
-    items.append(Item(f"拟推荐，有提示：{rulenames.short_name('duplicate.other_body')}", twice.count(), "review.index",
-                      {"status": approved}, optional=True))
-    return items
 
 
 def init_app(app: Flask) -> None:

@@ -29,7 +29,7 @@ from .db import db, json_text
 from .deadlines import deadline_for, spec_for
 from .locks import lock_bodies, retried
 from .models import Applicant, Batch, Event, Org, Upload, UploadRow, User, now, to_json
-from .roster import workflow
+from .roster import rulenames, workflow
 from .roster.batch import format_date
 from .roster.findings import ERROR
 from .roster.normalize import RowCleaner
@@ -451,7 +451,7 @@ def cancel(upload: Upload, user: User | None) -> bool:
 def _warnings(findings: list[dict]) -> list[dict]:
     # Another body's copy of the same person is worked out when rows are
     # shown, so that it appears on both rows and disappears with either.
-    return [f for f in findings if f["level"] != ERROR and f["rule"] != "duplicate.other_body"]
+    return [f for f in findings if f["level"] != ERROR and f["rule"] != rulenames.DUPLICATE_OTHER_BODY]
 
 
 def _update_changed(upload: Upload, existing: dict, user, stamp: str) -> tuple[list[dict], list[str]]:

@@ -11,24 +11,17 @@ instead of sorting the batch, and counts come from the kept counts
 
 from __future__ import annotations
 
-from peewee import OP, Expression, Value, fn
+from peewee import OP, Expression, Tuple, Value, fn
 
-from . import history, search
+from . import history, reconcile, sameperson, search
 from .access import scope
 from .models import Applicant, ApplicantCount, Org
-from .roster import workflow
+from .roster import rulenames, workflow
 
-# Warnings an applicant keeps (roster/rules.py), by rule, for the filter.
-WARNING_RULES = {
-    "ce.short": "继续教育学时不足",
-    "seniority.short": "任职年限不足",
-    "seniority.title": "现职称不符",
-    "seniority.education": "学历资历不符",
-    "breakthrough.score": "破格自评分不足",
-    "notice.short": "公示不足5个工作日",
-    "notice.late": "公示晚于截止",
-    "post.unverified": "岗位未核定",
-}
+# The 提示 filter: any warning, none, or one rule of the registry.
+ANY_WARNING, NO_WARNING = "any", "none"
+WARNING_CHOICES = {ANY_WARNING: "有提示", NO_WARNING: "无提示",
+                   **{rule: entry.label for rule, entry in rulenames.RULES.items()}}
 # 评审表 received: none, some, all copies.
 COPIES = {"0": "未收", "partial": "未收齐", "complete": "已收齐"}
 DEFAULT_ORDER = (Applicant.org_order, Applicant.org, Applicant.position, Applicant.id)
@@ -53,7 +46,7 @@ def review_filters(args) -> dict:
     filters.update({key: args.get(key, "").strip() for key in TEXT_FILTERS})
     if filters["status"] not in workflow.LABELS:
         filters["status"] = ""
-    if filters["warning"] not in WARNING_RULES:
+    if filters["warning"] not in WARNING_CHOICES:
         filters["warning"] = ""
     if filters["copies"] not in COPIES:
         filters["copies"] = ""
@@ -74,20 +67,67 @@ def review_query(batch, filters: dict):
         if filters.get(key):
             query = query.where(getattr(Applicant, key) == filters[key])
     if filters.get("warning"):
-        # Warnings are compact JSON (models.to_json): the rule is this exact text.
-        needle = Value(f'%"rule":"{filters["warning"]}"%', converter=False)
-        query = query.where(Expression(Applicant.warnings, OP.ILIKE, needle))
+        query = query.where(warning_condition(batch, filters["warning"]))
     if filters.get("copies"):
         query = query.where(_copies(Applicant.copies, filters["copies"], batch.spec.paper_copies))
     if filters.get("record"):
         query = query.where(history.record_filter(batch, filters["record"]))
     if filters.get("q"):
-        query = query.where(search.matches(filters["q"]))
+        query = query.where(search.matches(batch, filters["q"]))
+    order, descending = order_of(filters)
+    return query.order_by(*(c.desc() for c in order) if descending else order)
+
+
+def order_of(filters: dict) -> tuple[tuple, bool]:
+    """The list's order: its columns, and whether descending."""
     sort = filters.get("sort") or "org"
     order = SORTS[sort.removeprefix("-")]
     if order is DEFAULT_ORDER and filters.get("org"):
         order = DEFAULT_ORDER[2:]  # one body: its rows in order, found through (batch, org, status)
-    return query.order_by(*(c.desc() for c in order) if sort.startswith("-") else order)
+    return order, sort.startswith("-")
+
+
+def neighbours(batch, filters: dict, applicant: Applicant) -> tuple[int | None, int | None]:
+    """The ids of the rows before and after `applicant` in the filtered
+    list (上一人/下一人), each found by one step along the list's index."""
+    order, descending = order_of(filters)
+    here = Tuple(*(getattr(applicant, c.column_name) for c in order))
+    columns = Tuple(*order)
+    found = []
+    for later in (False, True):
+        after = later != descending
+        query = review_query(batch, filters).where(columns > here if after else columns < here)
+        step = query.order_by(*(c if after else c.desc() for c in order)).select(Applicant.id).limit(1)
+        found.append(step.scalar())
+    return found[0], found[1]
+
+
+def warning_condition(batch, choice: str):
+    """The rows carrying the warning `choice` (WARNING_CHOICES) as the
+    desk shows it: stored, sent by another body too, or from the lists."""
+    if choice == NO_WARNING:
+        return ~warning_condition(batch, ANY_WARNING)
+    if choice == ANY_WARNING:
+        return (Expression(Applicant.warnings, OP.NE, Value("[]", converter=False)) | _duplicated(batch)
+                | sameperson.condition(batch) | Applicant.id.in_(list(reconcile.flagged(batch, set(rulenames.RULES)))))
+    source = rulenames.RULES[choice].source
+    if source == rulenames.STORED:
+        # Warnings are compact JSON (models.to_json): the rule is this exact text.
+        needle = Value(f'%"rule":"{choice}"%', converter=False)
+        return Applicant.id.in_(search.within(batch, Expression(Applicant.warnings, OP.ILIKE, needle)))
+    if source == rulenames.DUPLICATE:
+        return _duplicated(batch)
+    if source == rulenames.SAME_PERSON_SOURCE:
+        return sameperson.condition(batch)
+    return Applicant.id.in_(list(reconcile.flagged(batch, {choice})))
+
+
+def _duplicated(batch):
+    """Rows whose identity number another body also sent (its withdrawn rows aside)."""
+    sent = Applicant.alias()
+    return fn.EXISTS(sent.select(sent.id).where(
+        (sent.batch == batch) & (sent.id_number == Applicant.id_number) & (sent.org != Applicant.org)
+        & (sent.status != workflow.WITHDRAWN)))
 
 
 def _copies(field, copies: str, needed: int):

@@ -258,6 +258,7 @@ class Applicant(BaseModel):
     org_order = IntegerField(default=0)
 
     INDEXED_VALUES = ("level", "specialty", "route", "employer")
+    # Stored warnings are matched (the 提示 filter) in the index `applicant_warnings` of migration 0012.
 
     class Meta:
         indexes = (
@@ -273,6 +274,7 @@ class Applicant(BaseModel):
             (("batch", "updated_at"), False),
             (("id_number",), False),  # history across batches
             (("batch", "result"), False),
+            (("batch", "level", "org_order", "org", "position", "id"), False),  # a level in the default order
         )
 
     @classmethod

@@ -19,7 +19,7 @@ from flask import current_app
 from .db import db
 from .importer import UNEXPECTED, _insert, limits
 from .models import Applicant, Batch, Event, ListRow, ListUpload, Org, User, to_json
-from .roster import workflow
+from .roster import rulenames, workflow
 from .roster.findings import Finding, warning
 from .roster.normalize import RowCleaner, compared, format_number
 from .roster.reader import RosterRefused, read_roster
@@ -27,8 +27,6 @@ from .roster.schema import load_schema
 
 SCHEMAS = {ListUpload.PLATFORM: "platform-list", ListUpload.REGISTRY: "ce-registry"}
 COMPARED = ("level", "specialty", "employer")  # roster keys the platform list also has
-NOT_ON_PLATFORM = "platform.missing"
-CE_SHORT, CE_DIFFERS = "ce.registry_short", "ce.registry_differs"
 
 
 class ListRefused(Exception):
@@ -130,9 +128,9 @@ def platform_findings(data: dict, entry: dict | None, schema) -> list[Finding]:
     """平台未申报, or the compared columns that differ from the platform."""
     if entry is None:
         return [warning(None, "平台未申报：职称管理服务平台的申报名单中没有此人，个人网上申报未完成将不被受理",
-                        NOT_ON_PLATFORM)]
+                        rulenames.PLATFORM_MISSING)]
     return [warning(key, f"{schema[key].header}与平台不一致（花名册：{data.get(key)}，平台：{entry[key]}）",
-                    "platform.differs")
+                    rulenames.PLATFORM_DIFFERS)
             for key in differing(data, entry)]
 
 
@@ -145,7 +143,7 @@ def ce_findings(data: dict, entry: dict | None, spec, schema) -> list[Finding]:
     """The batch's CE rule against the registered hours, and self-declared
     hours that differ from them."""
     if entry is None:
-        return [warning(None, "登记学时不足：继续教育学时登记系统中没有此人的登记记录", CE_SHORT)]
+        return [warning(None, "登记学时不足：继续教育学时登记系统中没有此人的登记记录", rulenames.CE_REGISTRY_SHORT)]
     findings = []
     for year in spec.ce_years:
         key = f"ce_{year}"
@@ -153,24 +151,24 @@ def ce_findings(data: dict, entry: dict | None, spec, schema) -> list[Finding]:
         total, professional = entry["hours"].get(str(year), [0, None])
         if total < spec.ce_min_hours:
             findings.append(warning(key, f"{header}：登记学时不足（{year}年登记{format_number(total)}学时，"
-                                         f"不足{format_number(spec.ce_min_hours)}学时）", CE_SHORT))
+                                         f"不足{format_number(spec.ce_min_hours)}学时）", rulenames.CE_REGISTRY_SHORT))
         elif professional is not None and professional < spec.ce_min_professional_hours:
             findings.append(warning(key, f"{header}：登记学时不足（{year}年专业科目登记{format_number(professional)}"
                                          f"学时，不足{format_number(spec.ce_min_professional_hours)}学时）",
-                                    CE_SHORT))
+                                    rulenames.CE_REGISTRY_SHORT))
         declared = data.get(key)
         if declared is not None and declared != total:
             findings.append(warning(key, f"{header}：自填学时与登记系统不符 (自填 {format_number(declared)}, "
-                                         f"登记 {format_number(total)})", CE_DIFFERS))
+                                         f"登记 {format_number(total)})", rulenames.CE_REGISTRY_DIFFERS))
     return findings
 
 
-def _findings(a: Applicant, platform, registry, batch) -> list[Finding]:
-    schema, found = batch.schema, []
+def _findings(a: Applicant, platform, registry, spec, schema) -> list[Finding]:
+    found = []
     if platform is not None:
         found += platform_findings(a.data, platform.get(a.id_number), schema)
     if registry is not None:
-        found += ce_findings(a.data, registry.get(a.id_number), batch.spec, schema)
+        found += ce_findings(a.data, registry.get(a.id_number), spec, schema)
     return found
 
 
@@ -183,10 +181,42 @@ def add_warnings(batch: Batch, applicants: list[Applicant]) -> None:
         return
     numbers = {a.id_number for a in applicants}
     platform, registry = _entries(lists, ListUpload.PLATFORM, numbers), _entries(lists, ListUpload.REGISTRY, numbers)
+    spec, schema = batch.spec, batch.schema
     for a in applicants:
-        kept = [w for w in a.warnings if registry is None or w["rule"] != "ce.short"]
-        a.warnings = kept + [f.to_dict() for f in _findings(a, platform, registry, batch)]
+        kept = [w for w in a.warnings if registry is None or w["rule"] != rulenames.CE_SHORT]
+        a.warnings = kept + [f.to_dict() for f in _findings(a, platform, registry, spec, schema)]
 
+
+
+def side_by_side(batch: Batch, a: Applicant) -> dict[str, object] | None:
+    """The lists' values for the roster columns they also hold (the
+    platform's compared columns, the registry's hours by year), or None
+    without a current list; a person missing from a list shows "无"."""
+    lists = current_lists(batch)
+    if not lists:
+        return None
+    platform = _entries(lists, ListUpload.PLATFORM, [a.id_number])
+    registry = _entries(lists, ListUpload.REGISTRY, [a.id_number])
+    values: dict[str, object] = {}
+    if platform is not None:
+        entry = platform.get(a.id_number)
+        values.update({key: "无" if entry is None else entry.get(key, "") for key in COMPARED})
+    if registry is not None:
+        hours = registry.get(a.id_number, {}).get("hours", {})
+        values.update({f"ce_{year}": hours.get(str(year), ["无"])[0] for year in batch.spec.ce_years})
+    return values
+
+def flagged(batch: Batch, rules: set[str]) -> set[int]:
+    """The ids of the batch's applicants that the current lists give one
+    of `rules` (for the review filter; the lists' findings are not stored)."""
+    lists = current_lists(batch)
+    platform, registry = _entries(lists, ListUpload.PLATFORM), _entries(lists, ListUpload.REGISTRY)
+    if platform is None and registry is None:
+        return set()
+    spec, schema = batch.spec, batch.schema
+    query = Applicant.select(Applicant.id, Applicant.id_number, Applicant.data).where(Applicant.batch == batch)
+    return {a.id for a in query.iterator()
+            if any(f.rule in rules for f in _findings(a, platform, registry, spec, schema))}
 
 @dataclass
 class BodyCounts:
@@ -251,8 +281,8 @@ def reconcile(batch: Batch) -> Reconciliation:
                 body.mismatched += bool(keys)
         if registry is not None:
             found = ce_findings(a.data, registry.get(a.id_number), spec, schema)
-            short = [f.message for f in found if f.rule == CE_SHORT]
-            differs = [f.message for f in found if f.rule == CE_DIFFERS]
+            short = [f.message for f in found if f.rule == rulenames.CE_REGISTRY_SHORT]
+            differs = [f.message for f in found if f.rule == rulenames.CE_REGISTRY_DIFFERS]
             if short:
                 result.ce_short.append((a, short))
                 body.ce_short += 1

@@ -5,13 +5,15 @@ so it follows every change of either row."""
 
 from __future__ import annotations
 
+from peewee import fn
+
 from .access import scope
 from .models import Applicant, Org
-from .roster import workflow
+from .roster import rulenames, workflow
 from .roster.findings import warning
 from .roster.idcard import mask
 
-RULE = "person.same"
+RULE = rulenames.SAME_PERSON
 
 
 def birth_month(id_number: str) -> str:
@@ -34,6 +36,16 @@ def add_warnings(batch, applicants: list[Applicant]) -> None:
                  and r.id_number != a.id_number and birth_month(r.id_number) == birth_month(a.id_number)]
         if twins:
             a.warnings = list(a.warnings) + [_finding(a, twins).to_dict()]
+
+
+def condition(batch):
+    """The rows that have such a twin in the batch, as a condition of a
+    review query (the 提示 filter)."""
+    twin = Applicant.alias()
+    return fn.EXISTS(twin.select(twin.id).where(
+        (twin.batch == batch) & (twin.name == Applicant.name) & (twin.employer == Applicant.employer)
+        & (twin.id_number != Applicant.id_number) & (twin.status != workflow.WITHDRAWN)
+        & (fn.SUBSTR(twin.id_number, 7, 6) == fn.SUBSTR(Applicant.id_number, 7, 6))))
 
 
 def _finding(a: Applicant, twins: list[Applicant]):

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from functools import cache
 
+from . import rulenames
 from .batch import BatchSpec, format_date
 from .findings import Finding, error, warning
 from .idcard import birth_date, sex
@@ -167,7 +168,7 @@ class RowChecker:
             yield error(
                 LEVEL,
                 f"{self.header(LEVEL)}：“{level}”不在本批次申报范围，请选择{'或'.join(levels)}",
-                "level.unknown",
+                rulenames.LEVEL_UNKNOWN,
             )
         if specialty is None:
             return
@@ -176,14 +177,14 @@ class RowChecker:
                 SPECIALTY,
                 f"{self.header(SPECIALTY)}：{spec.year}年度{level}评审的专业为{'、'.join(levels[level])}，"
                 f"不含“{specialty}”，请重新选择",
-                "specialty.not_offered",
+                rulenames.SPECIALTY_NOT_OFFERED,
             )
         elif level not in levels and specialty not in spec.all_specialties():
             yield error(
                 SPECIALTY,
                 f"{self.header(SPECIALTY)}：“{specialty}”不在{spec.year}年度评审范围，"
                 f"可选：{'、'.join(spec.all_specialties())}",
-                "specialty.not_offered",
+                rulenames.SPECIALTY_NOT_OFFERED,
             )
 
     def _employer(self, kind: str | None, post_verified: str | None) -> Iterable[Finding]:
@@ -191,18 +192,18 @@ class RowChecker:
             yield error(
                 EMPLOYER_TYPE,
                 f"{self.header(EMPLOYER_TYPE)}：{kind}人员不得申报；如单位性质填错请更正，否则请删除该行",
-                "employer.excluded",
+                rulenames.EMPLOYER_EXCLUDED,
             )
         elif kind in self.spec.post_check_employer_types and post_verified == NO:
             yield warning(
                 POST_VERIFIED,
                 f"{self.header(POST_VERIFIED)}：{kind}实行评聘结合，岗位尚未核定，须核定相应岗位后方可推荐",
-                "post.unverified",
+                rulenames.POST_UNVERIFIED,
             )
 
     def _route_closed(self, route: str) -> Finding:
         return error(ROUTE, f"{self.header(ROUTE)}：本批次不设“{route}”途径，可选：{'、'.join(self.spec.routes)}",
-                     "route.closed")
+                     rulenames.ROUTE_CLOSED)
 
     def _breakthrough(self, level: str | None, score: float | None) -> Iterable[Finding]:
         """The 破格 route: allowed for the level, with a high enough score."""
@@ -213,14 +214,15 @@ class RowChecker:
                 if spec.breakthrough_levels
                 else "本批次不设破格途径"
             )
-            yield error(ROUTE, f"{self.header(ROUTE)}：{level}不能走破格途径，{allowed}", "route.breakthrough_level")
+            yield error(ROUTE, f"{self.header(ROUTE)}：{level}不能走破格途径，{allowed}",
+                        rulenames.ROUTE_BREAKTHROUGH_LEVEL)
             return
         if score is not None and score < spec.breakthrough_min_score:
             yield warning(
                 SELF_SCORE,
                 f"{self.header(SELF_SCORE)}：{format_number(score)}分，"
                 f"低于破格申报要求的{format_number(spec.breakthrough_min_score)}分",
-                "breakthrough.score",
+                rulenames.BREAKTHROUGH_SCORE,
             )
 
     def _seniority(self, level, title, education, degree, title_date: str | None) -> tuple[Finding, ...]:
@@ -240,7 +242,7 @@ class RowChecker:
             CURRENT_TITLE_DATE,
             f"{self.header(CURRENT_TITLE)}（{title}）取得于{format_date(obtained)}，至{format_date(cutoff)}满{years}年，"
             f"不足{format_number(needed)}年{hint}",
-            "seniority.short",
+            rulenames.SENIORITY_SHORT,
         ),)
 
     def _qualification(self, level, title, education, degree) -> tuple[tuple[Finding, ...], float | None, str]:
@@ -257,7 +259,7 @@ class RowChecker:
                 CURRENT_TITLE,
                 f"{self.header(CURRENT_TITLE)}：申报{level}须现任{'或'.join(requirement['title'])}，"
                 f"填写的是“{title}”{hint}",
-                "seniority.title",
+                rulenames.SENIORITY_TITLE,
             ),), None, ""
         if education is None:
             return (), None, ""
@@ -268,7 +270,7 @@ class RowChecker:
                 EDUCATION,
                 f"{self.header(EDUCATION)}：{education}（学位：{degree or '无'}）"
                 f"不符合申报{level}的学历要求（{labels}）{hint}",
-                "seniority.education",
+                rulenames.SENIORITY_EDUCATION,
             ),), None, ""
         return (), rule["years"], self._latest_start(rule["years"])
 
@@ -287,7 +289,7 @@ class RowChecker:
         return warning(
             key,
             f"{self.header(key)}：登记{format_number(hours)}学时，不足{format_number(minimum)}学时",
-            "ce.short",
+            rulenames.CE_SHORT,
         )
 
     def _notice(self, start_iso: str | None, end_iso: str) -> Iterable[Finding]:
@@ -310,7 +312,7 @@ class RowChecker:
                 NOTICE_END,
                 f"{self.header(NOTICE_END)}：{format_date(end)}晚于单位推荐截止日期{format_date(spec.upload_deadline)}，"
                 "公示应在截止日期前结束",
-                "notice.late",
+                rulenames.NOTICE_LATE,
             )
 
     def _notice_length(self, start: dt.date, end: dt.date) -> Iterable[Finding]:
@@ -326,7 +328,7 @@ class RowChecker:
             NOTICE_END,
             f"{self.header(NOTICE_END)}：公示自{format_date(start)}至{format_date(end)}共{days}个工作日{first_day}，"
             f"不足{needed}个工作日，最早应到{format_date(earliest)}结束{note}",
-            "notice.short",
+            rulenames.NOTICE_SHORT,
         )
 
 
@@ -407,5 +409,5 @@ def other_body_warning(org_names: list[str] | None = None) -> Finding:
     return warning(
         ID_NUMBER,
         f"该身份证号码已由{'、'.join(org_names) if org_names else '其他单位'}报送，请核实是否重复申报",
-        "duplicate.other_body",
+        rulenames.DUPLICATE_OTHER_BODY,
     )

@@ -8,11 +8,12 @@ import secrets
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from peewee import JOIN
 
-from .. import logins, sessions
+from .. import eventlog, logins, sessions
 from ..access import me, officer_required
+from ..capacity import limited
 from ..db import db
 from ..models import Event, Org, User
-from . import render
+from . import render, send_download
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -169,7 +170,18 @@ def user_update(user_id: int):
 @bp.route("/events")
 @officer_required
 def events():
+    filters = eventlog.log_filters(request.args)
     page = max(1, request.args.get("page", 1, type=int))
-    query = (Event.select(Event, User).join(User, join_type=JOIN.LEFT_OUTER)
-             .order_by(Event.id.desc()).paginate(page, 100))
-    return render("admin_events.html", events=list(query), page=page)
+    shown = list(eventlog.log_query(filters).paginate(page, eventlog.PAGE_SIZE))
+    args = {key: value for key, value in filters.items() if value}
+    return render("admin_events.html", events=shown, page=page, filters=filters, args=args,
+                  users=list(User.select().order_by(User.display_name)), action_names=eventlog.ACTION_NAMES,
+                  more=len(shown) == eventlog.PAGE_SIZE)
+
+
+@bp.route("/events.xlsx")
+@officer_required
+@limited
+def events_export():
+    data, name = eventlog.workbook(eventlog.log_query(eventlog.log_filters(request.args)))
+    return send_download(data, name)

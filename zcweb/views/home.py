@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 from flask_login import current_user, login_required
 from peewee import Case
 
@@ -15,6 +15,12 @@ from ..models import Applicant, Batch, Org, Upload
 from ..roster import workflow
 
 bp = Blueprint("home", __name__)
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico before reading a page's icon link."""
+    return current_app.send_static_file("favicon.svg")
 
 
 @bp.route("/")
@@ -63,13 +69,13 @@ def officer_home(batch: Batch):
     totals = dashboard.totals(batch, spec)
     by_status = {s: sum(c.get(s, 0) for *_, c in totals) for s in dashboard.STATUSES}
     accepting = dashboard.accepting(batch)
-    missing = [b for b in bodies if b.missing] if accepting else []
+    chased = [b for b in bodies if b.chased] if accepting else []
     chart = stacked_bars([(f"{level}·{specialty}", counts) for level, specialty, counts in totals],
                          dashboard.STATUSES)
     return render_template(
         "officer_home.html", batch=batch, spec=spec, bodies=bodies, totals=totals, by_status=by_status,
         statuses=dashboard.STATUSES, deadlines=dashboard.deadlines(spec, today), chart=chart,
-        accepting=accepting, missing=missing, reminder=dashboard.reminder(batch, missing) if missing else "",
+        accepting=accepting, chased=chased, reminder=dashboard.reminder(batch, chased) if chased else "",
         urgent_days=dashboard.URGENT_DAYS, pending_previews=dashboard.live_previews(batch, today).count(),
         orgs=list(Org.ordered().where(Org.active == True)),  # noqa: E712
         results=results.dashboard(batch),

@@ -13,7 +13,7 @@ from htmx_flask import make_response
 from jinja2_fragments.flask import render_blocks
 from werkzeug.datastructures import MultiDict
 
-from .. import decisions, history, listing, reconcile, sameperson
+from .. import decisions, flags, history, listing, reconcile, sameperson
 from ..access import applicant_or_404, current_batch_or_404, me, officer_required, scope
 from ..finalcheck import final_check
 from ..listing import (page_of, page_window, review_count, review_filters, review_query, status_counts,
@@ -100,14 +100,27 @@ def detail(applicant_id: int):
                       & (UploadRow.id_number == a.id_number))
                .distinct().order_by(Upload.id.desc()))
     seen = request.args.get("version", a.version, type=int)
+    back_url = list_url("review.index" if current_user.is_officer else "home.index")
+    previous, following = (listing.neighbours(batch, _list_filters(back_url), a) if current_user.is_officer
+                           else (None, None))
     return render(
         "applicant.html", a=a, batch=batch, spec=batch.spec, schema=batch.schema, events=events,
         others=a.other_bodies(Applicant.submitted_by(batch, [a.id_number])),
         actions=workflow.actions_for(a.status, current_user.is_officer), uploads=list(uploads),
         seen=seen, stale=decisions.changed_by(a) if seen != a.version else None,
         opened=request.args.get("action"), threshold=rulenames.threshold,
-        back_url=list_url("review.index" if current_user.is_officer else "home.index"),
+        back_url=back_url, previous=previous, following=following,
+        platform=reconcile.side_by_side(batch, a) if current_user.is_officer else None,
+        twins=_twins(a) if current_user.is_officer else [],
     )
+
+
+def _twins(a: Applicant) -> list[Applicant]:
+    """The same person's rows at other bodies of the batch (withdrawn aside)."""
+    return list(Applicant.select(Applicant.id, Org.name).join(Org)
+                .where((Applicant.batch == a.batch_id) & (Applicant.id_number == a.id_number)
+                       & (Applicant.org != a.org_id) & (Applicant.status != workflow.WITHDRAWN))
+                .order_by(Org.sort_order, Org.id))
 
 
 @bp.route("/applicants/<int:applicant_id>/decide", methods=["GET", "POST"])
@@ -164,12 +177,13 @@ def copies(applicant_id: int):
     return back("review.detail", applicant_id=a.id)
 
 
-def _confirm(question: str, button: str, button_class: str, action_url: str):
+def _confirm(question: str, button: str, button_class: str, action_url: str, skip: str | None = None):
     """A page (htmx: a block) asking to confirm a POST: it repeats the
-    form's fields with `confirmed` set. Works without JavaScript."""
-    fields = [(k, v) for k, v in request.form.items(multi=True) if k not in ("csrf_token", "confirmed")]
+    form's fields with `confirmed` set; `skip` labels a second button
+    that leaves the rows with warnings out. Works without JavaScript."""
+    fields = [(k, v) for k, v in request.form.items(multi=True) if k not in ("csrf_token", "confirmed", "skip_warned")]
     return render("confirm.html", "confirm", question=question, button=button, button_class=button_class,
-                  action_url=action_url, fields=fields, cancel_url=list_url() if request.htmx
+                  action_url=action_url, fields=fields, skip=skip, cancel_url=list_url() if request.htmx
                   else request.form.get("next") or request.referrer or url_for("home.index"))
 
 
@@ -190,10 +204,10 @@ def bulk():
         flash(problem, "error")
         return _back_to_list()
     if not request.form.get("confirmed"):
-        scope_text = f"符合当前筛选条件的全部 {len(rows)} 人" if request.form.get("all") else f"选中的 {len(rows)} 人"
-        return _confirm(f"确定对{scope_text}执行“{act.label}”吗？" + (f"原因：{reason}" if reason else ""),
-                        f"确定{act.label}（{len(rows)}人）", "warn" if action == "return" else "ok",
-                        url_for("review.bulk"))
+        return _ask_bulk(batch, rows, act, reason)
+    if request.form.get("skip_warned"):
+        warned = flags.shown_rules(batch, [a.id for a, _ in rows])
+        rows = [(a, seen) for a, seen in rows if a.id not in warned]
     result = decisions.decide_many(rows, me(), action, reason)
     flash(_bulk_report(act.label, result), "success" if not (result.stale or result.refused) else "error")
     return _back_to_list()
@@ -223,6 +237,21 @@ def _bulk_rows(batch) -> list[tuple[Applicant, int | None]]:
     query = (scope(Applicant.select(*BULK_FIELDS), Applicant)
              .where((Applicant.batch == batch) & Applicant.id.in_(list(seen))).order_by(Applicant.id))
     return [(a, seen[a.id]) for a in query]
+
+
+def _ask_bulk(batch, rows: list, act: workflow.Action, reason: str):
+    """The question before a bulk action: how many rows, and how many of
+    them carry warnings, by rule, with a button to leave those out."""
+    scope_text = f"符合当前筛选条件的全部 {len(rows)} 人" if request.form.get("all") else f"选中的 {len(rows)} 人"
+    question = f"确定对{scope_text}执行“{act.label}”吗？" + (f"原因：{reason}" if reason else "")
+    warned = flags.shown_rules(batch, [a.id for a, _ in rows])
+    skip = None
+    if warned:
+        question += f"其中 {len(warned)} 人有提示：{flags.summary(warned)}。"
+        if len(rows) > len(warned):
+            skip = f"不含有提示的，只对 {len(rows) - len(warned)} 人{act.label}"
+    return _confirm(question, f"确定{act.label}（{len(rows)}人）", "warn" if act.name == "return" else "ok",
+                    url_for("review.bulk"), skip=skip)
 
 
 def _bulk_report(label: str, result: decisions.BulkResult) -> str:

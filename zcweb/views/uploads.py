@@ -62,10 +62,13 @@ def index():
              .join(Org).switch(Upload).join(User, JOIN.LEFT_OUTER, on=(Upload.user == User.id)))
     if not current_user.is_officer:
         query = query.where(Upload.org == current_user.org_id)
-    uploads = list(query.order_by(Upload.id.desc()).limit(300))
     batch = Batch.current()
     live = {u.id for u in dashboard.live_previews(batch, dt.date.today()).select(Upload.id)} if batch else set()
-    return render("uploads.html", uploads=uploads, live=live)
+    waiting = request.args.get("waiting") == "1"  # only the previews still waiting for a confirmation
+    if waiting:
+        query = query.where(Upload.id.in_(list(live)))
+    uploads = list(query.order_by(Upload.id.desc()).limit(300))
+    return render("uploads.html", uploads=uploads, live=live, waiting=waiting)
 
 
 @bp.route("/<int:upload_id>")
