@@ -12,7 +12,7 @@ from flask import Flask, make_response, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from htmx_flask import Htmx
 
-from . import db, headers, logins, sessions
+from . import db, headers, hygiene, logins, sessions
 from .resources import resource_dir
 
 csrf = CSRFProtect()
@@ -36,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
 
     db.init_app(app)
+    hygiene.init_app(app)
     csrf.init_app(app)
     Htmx(app)
     logins.limiter.init_app(app)
