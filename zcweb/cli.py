@@ -144,6 +144,17 @@ def create_user_command(name: str, role: str, org_name: str | None, password: st
     click.echo(f"已创建账号 {name}（{User.ROLES[role]}{'，' + org.name if org else ''}）")
 
 
+@click.command("unlock")
+@with_appcontext
+@click.argument("username")
+def unlock_command(username: str):
+    """End the login lock and delay of an account."""
+    if User.get_or_none(User.username == username) is None:
+        raise click.ClickException(f"没有用户名为“{username}”的账号。")
+    logins.unlock(username, None)
+    click.echo(f"已解除账号 {username} 的登录锁定。")
+
+
 @click.command("template")
 @with_appcontext
 @click.option("--org", "org_name", required=True)
@@ -276,7 +287,7 @@ def reconcile_command(platform: str, registry: str | None, year: int | None, as_
 
 
 COMMANDS = (new_batch_command, gongshi_command, seed_demo_command, create_user_command, template_command,
-            import_command, export_roster_command, reconcile_command, backup_command)
+            import_command, export_roster_command, reconcile_command, backup_command, unlock_command)
 
 
 NOT_INITIALISED = "数据库尚未初始化，请先运行 flask --app zcweb init-db"

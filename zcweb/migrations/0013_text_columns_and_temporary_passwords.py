@@ -1,5 +1,7 @@
 """Free-text columns become TEXT (PostgreSQL refused a value over 255
 characters; SQLite never limited them); a temporary password's expiry."""
+import datetime
+
 from peewee import *
 
 TEXT_COLUMNS = (
@@ -15,6 +17,9 @@ def up(migrator, db):
         for table, column in TEXT_COLUMNS:
             db.execute_sql(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE text')
     migrator.migrate(migrator.add_column('user', 'temporary_until', DateTimeField(null=True)))
+    # Temporary passwords given before this expire 72 hours from now.
+    until = datetime.datetime.now().replace(microsecond=0) + datetime.timedelta(hours=72)
+    db.execute_sql('UPDATE "user" SET temporary_until = %s WHERE must_change_password' % db.param, (until,))
 
 
 def down(migrator, db):
