@@ -311,6 +311,11 @@ def test_an_expired_htmx_request_redirects_the_whole_page_to_login(client):
     ("1234567890123", "新密码不能全是数字"),
     ("Wang.Xiaoming", "新密码不能与用户名相同"),
     ("secret-pass", "新密码不能与当前密码相同"),
+    ("aaaaaaaaaa", "新密码太容易被猜到：不能是重复的字符"),
+    ("password12", "新密码太容易被猜到：不能是常见密码、单词或姓名"),
+    ("zxcvbnm,./", "新密码太容易被猜到：不能是键盘上相连的键"),
+    ("abcdefghij", "新密码太容易被猜到：不能是连续的字母或数字"),
+    (DEMO_PASSWORD, "新密码不能使用演示密码"),
 ])
 def test_password_policy_refuses_with_a_chinese_reason(client, ctx, new, message):
     User.update(username="wang.xiaoming").where(User.username == "baiguan").execute()
@@ -321,13 +326,13 @@ def test_password_policy_refuses_with_a_chinese_reason(client, ctx, new, message
     assert User.get(User.username == "wang.xiaoming").check_password("secret-pass")
 
 
-def test_generated_and_demo_passwords_meet_the_policy(client, ctx):
+def test_generated_passwords_meet_the_policy_and_the_demo_password_does_not(client, ctx):
     client.login("officer")
     html = client.post("/admin/users", data={"username": "bg3", "role": "contact", "org": "1"}).get_data(as_text=True)
     shown = re.search(r'<p class="password">([^<]+)</p>', html).group(1)
     assert logins.password_problem(User(username="bg3"), shown, shown) is None
     assert User.get(User.username == "bg3").check_password(shown)
-    assert logins.password_problem(User(username="officer"), DEMO_PASSWORD, DEMO_PASSWORD) is None
+    assert logins.password_problem(User(username="officer"), DEMO_PASSWORD, DEMO_PASSWORD) == "新密码不能使用演示密码。"
 
 
 def test_create_user_command_applies_the_policy(runner, ctx):

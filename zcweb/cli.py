@@ -15,6 +15,7 @@ from flask.cli import with_appcontext
 from . import demo, importer, logins, reconcile, workbooks
 from .backup import backup_command
 from .db import db, migrate
+from .logins import DEMO_PASSWORD
 from .models import Applicant, Batch, Event, FinalRoster, ListUpload, Org, User
 from .roster.batch import BatchSpec, format_date, load_preset
 from .roster.schema import load_schema
@@ -30,7 +31,6 @@ SHANGYU_BODIES = [
     ("杭州湾上虞经济技术开发区", "其他", []),
     ("曹娥江旅游度假区", "其他", []),
 ]
-DEMO_PASSWORD = "shangyu2024"
 
 
 def _batch(year: int | None) -> Batch:

@@ -25,6 +25,8 @@ from .models import Event, User
 FAILED = "auth.failed"
 UNLOCKED = "auth.unlock"
 MIN_PASSWORD = 10
+# seed-demo's accounts have it; a real account may not.
+DEMO_PASSWORD = "shangyu2024"
 TEMPORARY_PASSWORD_HOURS = 72
 
 # Requests per client address (LOGIN_RATE_LIMIT), before any password is checked.
@@ -178,6 +180,28 @@ def use_temporary_password(user: User) -> bool:
     return True
 
 
+# zxcvbn's patterns that make a password guessable, as a user is told.
+_PATTERNS = {
+    "repeat": "不能是重复的字符（如 aaaa、abcabc）。",
+    "spatial": "不能是键盘上相连的键（如 qwerty、1qaz2wsx）。",
+    "sequence": "不能是连续的字母或数字（如 abcdef、123456）。",
+    "dictionary": "不能是常见密码、单词或姓名（如 password、zhangwei）。",
+    "date": "不能是日期或年份（如 19850612）。",
+    "regex": "不能是日期或年份（如 2024）。",
+}
+
+
+def _weakness(user: User, password: str) -> str | None:
+    """Why zxcvbn finds `password` guessable (score under 3), or None."""
+    from zxcvbn import zxcvbn  # loads its word lists: only when a password is set
+
+    result = zxcvbn(password, user_inputs=[user.username, user.display_name or "", "zcweb", "shangyu"])
+    if result["score"] >= 3:
+        return None
+    patterns = [match["pattern"] for match in result["sequence"] if match["pattern"] in _PATTERNS]
+    return _PATTERNS[patterns[0]] if patterns else "字符组合太简单。"
+
+
 def password_problem(user: User, password: str, confirm: str) -> str | None:
     """Why a new password is refused, in Chinese, or None."""
     if len(password) < MIN_PASSWORD:
@@ -186,8 +210,13 @@ def password_problem(user: User, password: str, confirm: str) -> str | None:
         return "新密码不能全是数字。"
     if password.casefold() == user.username.casefold():
         return "新密码不能与用户名相同。"
+    if password == DEMO_PASSWORD:
+        return "新密码不能使用演示密码。"
     if password != confirm:
         return "两次输入的新密码不一致。"
     if user.password_hash and user.check_password(password):
         return "新密码不能与当前密码相同。"
+    weakness = _weakness(user, password)
+    if weakness:
+        return f"新密码太容易被猜到：{weakness}请换用几个不相关的词、数字和符号的组合。"
     return None
