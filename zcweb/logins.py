@@ -176,7 +176,7 @@ def use_temporary_password(user: User) -> bool:
     """Whether the temporary password may log in now; it may not again."""
     if user.temporary_until is None or user.temporary_until < models.now():
         return False
-    User.update(temporary_until=models.now()).where(User.id == user.id).execute()
+    User.update(temporary_until=None).where(User.id == user.id).execute()
     return True
 
 

@@ -127,7 +127,8 @@ class User(UserMixin, BaseModel):
     phone = TextField(default="")
     active = BooleanField(default=True)
     must_change_password = BooleanField(default=False)
-    # A temporary password (new account, reset) works once, until then.
+    # A temporary password (new account, reset) logs in once, until then;
+    # None once used.
     temporary_until = DateTimeField(null=True)
     created_at = DateTimeField(default=now)
     # Part of the id kept in the session cookie: bumped by logout, a password
