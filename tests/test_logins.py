@@ -13,6 +13,7 @@ import pytest
 
 from zcweb import create_app, logins, models
 from zcweb.cli import DEMO_PASSWORD
+from zcweb.db import migrate
 from zcweb.models import Event, User
 
 
@@ -339,3 +340,15 @@ def test_create_user_command_applies_the_policy(runner, ctx):
     result = runner.invoke(args=["create-user", "bg4", "--role", "officer", "--password", "12345678901"])
     assert result.exit_code != 0 and "密码不能全是数字" in result.output
     assert User.get_or_none(User.username == "bg4") is None
+
+
+@pytest.mark.parametrize(("hops", "recorded"), [(0, "10.0.0.1"), (1, "203.0.113.9")])
+def test_the_forwarded_client_address_counts_only_behind_a_trusted_proxy(tmp_path, hops, recorded):
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'proxy.sqlite3'}",
+                      "SECRET_KEY": "test-secret-key", "WTF_CSRF_ENABLED": False, "TRUSTED_PROXIES": hops})
+    with app.app_context():
+        migrate()
+    app.test_client().post("/login", data={"username": "x", "password": "wrong-password"},
+                           headers={"X-Forwarded-For": "203.0.113.9"}, environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    with app.app_context():
+        assert Event.get(Event.action == logins.FAILED).address == recorded
