@@ -55,7 +55,7 @@ def claim(username: str, address: str | None) -> Event | dt.datetime:
     inserting are one decision: concurrent attempts, from every server
     process, queue on PostgreSQL's advisory lock or SQLite's write lock, so
     no more than LOGIN_MAX_FAILURES passwords per lock period are checked."""
-    with _serialised(f"{username}\x00{address}"):
+    with _serialised(f"{username} {address}"):
         until = locked_until(username, address)
         if until:
             return until
