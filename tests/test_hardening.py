@@ -5,13 +5,12 @@ temporary password, and files on disk are the owner's alone."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import stat
 import subprocess
 
 import pytest
 
-from zcweb import backup, logins, models
+from zcweb import backup, create_app, logins, models
 from zcweb.db import db
 from zcweb.models import Extension, Org, Upload, User
 
@@ -162,14 +161,17 @@ def test_after_the_change_every_page_answers(client, ctx):
 
 # --- files on disk ----------------------------------------------------------------
 
-def test_database_instance_folder_and_backup_are_owner_only(app, runner, tmp_path, ctx):
-    if not db.obj.database.endswith(".sqlite3"):
-        pytest.skip("an SQLite file")
-    assert stat.S_IMODE((tmp_path / "test.sqlite3").stat().st_mode) == 0o600
-    assert stat.S_IMODE(os.stat(app.instance_path).st_mode) == 0o700
+def test_database_instance_folder_and_backup_are_owner_only(tmp_path, monkeypatch):
+    monkeypatch.setenv("ZCWEB_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app({"TESTING": True, "DATABASE_URL": None})
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["init-db"]).exit_code == 0
     result = runner.invoke(args=["backup", str(tmp_path / "copy.sqlite3")])
     assert result.exit_code == 0, result.output
-    assert stat.S_IMODE((tmp_path / "copy.sqlite3").stat().st_mode) == 0o600
+    db.close()
+    assert stat.S_IMODE((tmp_path / "instance").stat().st_mode) == 0o700
+    for name in ("instance/zcweb.sqlite3", "instance/secret_key", "copy.sqlite3"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
 
 
 def test_pg_dump_gets_the_password_by_the_environment_never_its_arguments(app, tmp_path, ctx, monkeypatch):

@@ -28,7 +28,8 @@ def safe_filename(name: str) -> str:
 
 
 def client_address() -> str | None:
-    """The client's address (after the trusted proxy's, see zcweb.proxy), clean and capped."""
+    """The client's address (a trusted proxy's X-Forwarded-For when
+    TRUSTED_PROXIES is set), clean and capped to its column."""
     address = request.remote_addr
     return clean(address)[:ADDRESS_LENGTH] if address else None
 
