@@ -44,8 +44,12 @@ def open_database(url: str, busy_timeout: float = BUSY_TIMEOUT, pool: int = 0):
 def _owner_only(path: str) -> None:
     """Create the SQLite file readable by its owner alone (its -wal and -shm
     files take the same mode)."""
-    if path != ":memory:" and not os.path.exists(path):
+    if path == ":memory:" or os.path.exists(path):
+        return
+    try:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    except OSError:
+        pass  # no such folder: connecting says so, as the "database unavailable" page
 
 
 def bind(url: str, busy_timeout: float = BUSY_TIMEOUT, pool: int = 0):
