@@ -32,9 +32,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_prefixed_env("ZCWEB")
     if test_config:
         app.config.update(test_config)
-    # The instance folder holds the database and the secret key: owner only.
+    # The instance folder holds the database and the secret key: created owner only.
     os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
-    os.chmod(app.instance_path, 0o700)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
 
