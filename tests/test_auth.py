@@ -1,5 +1,6 @@
 """Logging in and out, passwords, session cookie."""
 
+from zcweb import logins
 from zcweb.models import Event, User
 
 
@@ -66,7 +67,9 @@ def test_password_change_needs_current_password_and_matching_confirmation(client
 
 
 def test_first_login_with_reset_password_asks_for_a_new_one(client, ctx):
-    User.update(must_change_password=True).where(User.username == "baiguan").execute()
+    user = User.get(User.username == "baiguan")
+    logins.give_temporary_password(user, "secret-pass")
+    user.save()
     response = client.login("baiguan")
     assert response.headers["Location"].endswith("/password")
 

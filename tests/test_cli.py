@@ -56,10 +56,10 @@ def test_seed_demo_makes_bodies_accounts_and_an_open_batch(runner, ctx):
 
 def test_create_user_for_a_body(runner, ctx):
     result = runner.invoke(args=["create-user", "bg2", "--role", "contact", "--org", "百官街道",
-                                 "--password", "pw-12345678"])
+                                 "--password", "lantern-river-42"])
     assert result.exit_code == 0, result.output
     user = User.get(User.username == "bg2")
-    assert user.org.name == "百官街道" and user.check_password("pw-12345678")
+    assert user.org.name == "百官街道" and user.check_password("lantern-river-42")
     missing = runner.invoke(args=["create-user", "x", "--role", "contact", "--password", "p"])
     assert missing.exit_code != 0 and "--org" in missing.output
 

@@ -11,8 +11,9 @@ from pathlib import Path
 from flask import Flask, make_response, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from htmx_flask import Htmx
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import db, headers, logins, sessions
+from . import db, headers, hygiene, logins, sessions
 from .resources import resource_dir
 
 csrf = CSRFProtect()
@@ -31,11 +32,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_prefixed_env("ZCWEB")
     if test_config:
         app.config.update(test_config)
-    os.makedirs(app.instance_path, exist_ok=True)
+    # The instance folder holds the database and the secret key: created owner only.
+    os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
 
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind N reverse proxies: the client's address and scheme are the ones they forward.
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     db.init_app(app)
+    hygiene.init_app(app)
     csrf.init_app(app)
     Htmx(app)
     logins.limiter.init_app(app)

@@ -11,6 +11,8 @@ from flask import Flask, Response, current_app, request
 from peewee import InterfaceError, OperationalError
 from playhouse.pool import MaxConnectionsExceeded
 
+from .safeurl import local_referrer
+
 RETRY_AFTER = 5  # seconds a browser or client is told to wait
 
 
@@ -38,7 +40,7 @@ def init_app(app: Flask) -> None:
 def unavailable(title: str, message: str) -> Response:
     """The 503 page. Jinja renders it directly, past the context processors:
     Flask-Login's would load the user from the database."""
-    retry = request.full_path if request.method == "GET" else request.referrer or "/"
+    retry = request.full_path if request.method == "GET" else local_referrer() or "/"
     html = current_app.jinja_env.get_template("unavailable.html").render(title=title, message=message, retry=retry)
     response = Response(html, 503, mimetype="text/html")
     response.headers["Retry-After"] = str(RETRY_AFTER)

@@ -16,6 +16,7 @@ from . import demo, history, importer, logins, reconcile, results, workbooks
 from .backup import backup_command
 from .db import db, migrate
 from .deadlines import move_deadlines
+from .logins import DEMO_PASSWORD
 from .models import Applicant, Batch, Event, FinalRoster, ListUpload, Org, User
 from .roster.batch import format_date, load_preset
 from .provision import Refused, copy_batch, create_batch, create_user
@@ -31,7 +32,6 @@ SHANGYU_BODIES = [
     ("杭州湾上虞经济技术开发区", "其他", []),
     ("曹娥江旅游度假区", "其他", []),
 ]
-DEMO_PASSWORD = "shangyu2024"
 
 
 def _batch(year: int | None) -> Batch:
@@ -146,6 +146,17 @@ def create_user_command(name: str, role: str, org_name: str | None, password: st
     with db.atomic():
         create_user(name, role, org if role == User.CONTACT else None, password)
     click.echo(f"已创建账号 {name}（{User.ROLES[role]}{'，' + org.name if org else ''}）")
+
+
+@click.command("unlock")
+@with_appcontext
+@click.argument("username")
+def unlock_command(username: str):
+    """End the login lock and delay of an account."""
+    if User.get_or_none(User.username == username) is None:
+        raise click.ClickException(f"没有用户名为“{username}”的账号。")
+    logins.unlock(username, None)
+    click.echo(f"已解除账号 {username} 的登录锁定。")
 
 
 @click.command("template")
@@ -319,7 +330,7 @@ def history_command(id_number: str, as_json: bool):
 
 COMMANDS = (new_batch_command, gongshi_command, seed_demo_command, create_user_command, template_command,
             import_command, export_roster_command, reconcile_command, results_command, history_command,
-            backup_command)
+            backup_command, unlock_command)
 
 
 NOT_INITIALISED = "数据库尚未初始化，请先运行 flask --app zcweb init-db"

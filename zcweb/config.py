@@ -19,11 +19,17 @@ WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 PAGE_SIZE = 50
 
 # Logins (counted in the database, so that every server process agrees):
-# this many failures within the window lock the account and the address
-# for the lock time.
+# this many failures within the window lock that account from that address
+# for the lock time; from anywhere, they slow the account's further
+# attempts down, by a delay doubling from the step up to the maximum.
 LOGIN_MAX_FAILURES = 5
 LOGIN_FAILURE_WINDOW = 15 * 60  # seconds
 LOGIN_LOCK_TIME = 15 * 60  # seconds
+LOGIN_DELAY_STEP = 1  # seconds
+LOGIN_DELAY_MAX = 10  # seconds
+# Reverse proxies in front of the app whose X-Forwarded-For/-Proto are
+# trusted (Werkzeug's ProxyFix): 0 = none, the client connects directly.
+TRUSTED_PROXIES = 0
 # Flask-Limiter's coarser guard: POSTs to /login per client address. Its
 # counts live in RATELIMIT_STORAGE_URI (memory: per server process).
 LOGIN_RATE_LIMIT = "30 per minute"

@@ -7,6 +7,7 @@ file by default, PostgreSQL for a larger deployment
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -29,13 +30,26 @@ def open_database(url: str, busy_timeout: float = BUSY_TIMEOUT, pool: int = 0):
     `pool` > 0 a pool of that many connections: opening a PostgreSQL
     connection costs a server process, more than a page's queries."""
     if url.startswith("sqlite"):
-        return connect(url, pragmas=SQLITE_PRAGMAS, timeout=busy_timeout)
+        database = connect(url, pragmas=SQLITE_PRAGMAS, timeout=busy_timeout)
+        _owner_only(database.database)
+        return database
     options = {"options": f"-c lock_timeout={int(busy_timeout * 1000)}"}
     if pool > 0:
         scheme, rest = url.split("://", 1)
         url = f"{scheme}+pool://{rest}"
         options.update(max_connections=pool, stale_timeout=300, timeout=busy_timeout)
     return connect(url, **options)
+
+
+def _owner_only(path: str) -> None:
+    """Create the SQLite file readable by its owner alone (its -wal and -shm
+    files take the same mode)."""
+    if path == ":memory:" or os.path.exists(path):
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    except OSError:
+        pass  # no such folder: connecting says so, as the "database unavailable" page
 
 
 def bind(url: str, busy_timeout: float = BUSY_TIMEOUT, pool: int = 0):

@@ -60,7 +60,7 @@ class Batch(BaseModel):
     """申报批次: one year's call, its rules as data (`settings`)."""
 
     year = IntegerField(unique=True)
-    title = CharField()
+    title = TextField()
     settings = JSONField()
     is_open = BooleanField(default=True)
     is_demo = BooleanField(default=False)
@@ -86,8 +86,8 @@ class Org(BaseModel):
 
     KINDS = ("街道", "镇", "乡", "部门", "其他")
 
-    name = CharField(unique=True)
-    kind = CharField(default="其他")
+    name = TextField(unique=True)
+    kind = TextField(default="其他")
     sort_order = IntegerField(default=0)
     aliases = JSONField(default=list)
     active = BooleanField(default=True)
@@ -119,14 +119,17 @@ class User(UserMixin, BaseModel):
     OFFICER, CONTACT = "officer", "contact"
     ROLES = {OFFICER: "经信局经办人", CONTACT: "报送单位联络员"}
 
-    username = CharField(unique=True)
-    display_name = CharField()
+    username = TextField(unique=True)
+    display_name = TextField()
     role = CharField()
     org = ForeignKeyField(Org, null=True, backref="users", on_delete="RESTRICT")
     password_hash = CharField()
-    phone = CharField(default="")
+    phone = TextField(default="")
     active = BooleanField(default=True)
     must_change_password = BooleanField(default=False)
+    # A temporary password (new account, reset) logs in once, until then;
+    # None once used.
+    temporary_until = DateTimeField(null=True)
     created_at = DateTimeField(default=now)
     # Part of the id kept in the session cookie: bumped by logout, a password
     # change or reset, so that every cookie issued before stops working.
@@ -166,7 +169,7 @@ class KeptFile(BaseModel):
     """A file kept byte for byte as it came in or went out: its name, size,
     sha256 and bytes (an uploaded roster or list, a finalised roster)."""
 
-    filename = CharField()
+    filename = TextField()
     size = IntegerField()
     sha256 = CharField(max_length=64)
     content = BlobField()
@@ -211,7 +214,7 @@ class UploadRow(BaseModel):
     upload = ForeignKeyField(Upload, backref="rows", on_delete="CASCADE", index=False)
     row = IntegerField()
     id_number = CharField(max_length=40, null=True)
-    name = CharField(default="")
+    name = TextField(default="")
     data = TextField()
     findings = JSONField(null=True)
     warnings = TextField(default="[]")
@@ -234,7 +237,7 @@ class Applicant(BaseModel):
     batch = ForeignKeyField(Batch, backref="applicants", on_delete="RESTRICT")
     org = ForeignKeyField(Org, backref="applicants", on_delete="RESTRICT")
     id_number = CharField(max_length=18)
-    name = CharField()
+    name = TextField()
     data = JSONField()
     warnings = JSONField(default=list)
     status = CharField(default=workflow.PENDING)
@@ -254,7 +257,7 @@ class Applicant(BaseModel):
     level = CharField(default="")
     specialty = CharField(default="")
     route = CharField(default="")
-    employer = CharField(default="")
+    employer = TextField(default="")
     org_order = IntegerField(default=0)
 
     INDEXED_VALUES = ("level", "specialty", "route", "employer")

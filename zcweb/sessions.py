@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, current_app, flash, g, redirect, request, session
-from flask_login import LoginManager, login_url, login_user, logout_user
+from flask import Flask, current_app, flash, g, redirect, request, session, url_for
+from flask_login import LoginManager, current_user, login_url, login_user, logout_user
 from htmx_flask import make_response
 
 from .models import User
@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
     app.before_request(_check_age)
+    app.before_request(_require_new_password)
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -69,3 +70,20 @@ def _check_age():
         g.logged_out_because = "长时间未操作，已自动退出，请重新登录。"
     else:
         session["seen_at"] = now
+
+
+# What a user with a temporary password may reach before changing it.
+FIRST_LOGIN_ENDPOINTS = {"auth.password", "auth.logout", "auth.login", "static"}
+
+
+def _require_new_password():
+    if request.endpoint in FIRST_LOGIN_ENDPOINTS or not current_user.is_authenticated:
+        return None
+    if not current_user.must_change_password:
+        return None
+    target = url_for("auth.password")
+    if request.htmx:
+        response = make_response("")
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, code=303)

@@ -97,7 +97,7 @@ def org_update(org_id: int):
 def users():
     users = (User.select(User, Org).join(Org, JOIN.LEFT_OUTER)
              .order_by(User.role.desc(), Org.sort_order, User.id))
-    return render("admin_users.html", users=list(users),
+    return render("admin_users.html", users=list(users), failures=logins.recent_failures(),
                   orgs=list(Org.ordered()), roles=User.ROLES)
 
 
@@ -121,11 +121,10 @@ def user_create():
         flash(error, "error")
         return redirect(url_for("admin.users"), code=303)
     user = User(username=username, display_name=form.get("display_name", "").strip() or username,
-                phone=form.get("phone", "").strip()[:40], role=role, org=org if role == User.CONTACT else None,
-                must_change_password=True)
+                phone=form.get("phone", "").strip()[:40], role=role, org=org if role == User.CONTACT else None)
     password = new_password(user)
     with db.atomic():
-        user.set_password(password)
+        logins.give_temporary_password(user, password)
         user.save()
         Event.record(me(), "user.created", org=user.org, detail=username)
     return render_template("admin_password_shown.html", user=user, password=password)
@@ -139,12 +138,14 @@ def user_update(user_id: int):
     if action == "reset":
         password = new_password(user)
         with db.atomic():
-            user.set_password(password)
-            user.must_change_password = True
+            logins.give_temporary_password(user, password)
             user.save()
             sessions.invalidate(user)
             Event.record(me(), "user.password_reset", org=user.org, detail=user.username)
         return render_template("admin_password_shown.html", user=user, password=password)
+    if action == "unlock":
+        logins.unlock(user.username, me())
+        flash(f"已解除“{user.display_name}”的登录锁定。", "success")
     if action == "phone":
         before, user.phone = user.phone, request.form.get("phone", "").strip()[:40]
         with db.atomic():

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
 
 from .. import logins, sessions
 from ..access import me
+from ..hygiene import client_address
 from ..models import Event
 from . import back
 
@@ -20,25 +23,34 @@ def login():
         return redirect(url_for("home.index"))
     error = None
     if request.method == "POST":
-        username, address = request.form.get("username", "").strip(), request.remote_addr
-        until = logins.locked_until(username, address)
-        user = None if until else logins.authenticate(username, request.form.get("password", ""))
-        if until:
-            error = logins.lock_message(until)
-        elif user is None:
-            logins.record_failure(username, address)
-            until = logins.locked_until(username, address)
-            error = logins.lock_message(until) if until else "用户名或密码不正确。"
-        elif not user.is_active:
-            error = "该账号已停用，请联系经信局。"
-        else:
-            sessions.start(user)
-            Event.record(user, "auth.login", detail=user.username, address=address)
-            if user.must_change_password:
+        error = _log_in(request.form.get("username", "").strip(), request.form.get("password", ""))
+        if error is None:
+            if me().must_change_password:
                 flash("请先修改初始密码。", "info")
                 return redirect(url_for("auth.password"), code=303)
             return back("home.index")
     return render_template("login.html", error=error), 401 if error else 200
+
+
+def _log_in(username: str, password: str) -> str | None:
+    """Start the session, or say in Chinese why not."""
+    address, wait = client_address(), logins.delay(username)
+    failure = logins.claim(username, address)
+    if not isinstance(failure, Event):
+        return logins.lock_message(failure)
+    time.sleep(wait)
+    user = logins.authenticate(username, password)
+    if user is None:
+        until = logins.locked_until(username, address)
+        return logins.lock_message(until) if until else "用户名或密码不正确。"
+    logins.forgive(failure)
+    if not user.is_active:
+        return "该账号已停用，请联系经信局。"
+    if user.must_change_password and not logins.use_temporary_password(user):
+        return "临时密码已失效（只能登录一次，72小时内有效），请联系经信局重置密码。"
+    sessions.start(user)
+    Event.record(user, "auth.login", detail=user.username, address=address)
+    return None
 
 
 @bp.post("/logout")

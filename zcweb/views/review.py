@@ -21,6 +21,7 @@ from ..listing import (page_of, page_window, review_count, review_filters, revie
 from ..models import Applicant, Event, Org, Upload, UploadRow, User, now
 from ..roster import rulenames, workflow
 from ..roster.workflow import TransitionRefused
+from ..safeurl import local_referrer, local_target
 from . import back, render
 
 bp = Blueprint("review", __name__)
@@ -53,10 +54,7 @@ def index():
 def list_url(default: str = "review.index") -> str:
     """The filtered list page the user works in. Forms and links carry it
     as `next`, so that every action comes back to the same list."""
-    target = request.values.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for(default)
+    return local_target(request.values.get("next")) or url_for(default)
 
 
 def _list_filters(url: str) -> dict:
@@ -184,7 +182,8 @@ def _confirm(question: str, button: str, button_class: str, action_url: str, ski
     fields = [(k, v) for k, v in request.form.items(multi=True) if k not in ("csrf_token", "confirmed", "skip_warned")]
     return render("confirm.html", "confirm", question=question, button=button, button_class=button_class,
                   action_url=action_url, fields=fields, skip=skip, cancel_url=list_url() if request.htmx
-                  else request.form.get("next") or request.referrer or url_for("home.index"))
+                  else local_target(request.form.get("next")) or local_referrer()
+                  or url_for("home.index"))
 
 
 @bp.post("/review/bulk")

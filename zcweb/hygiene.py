@@ -1,0 +1,53 @@
+"""Input hygiene in one place: control characters (NUL included) and
+bidirectional overrides are stripped from every query argument, form field
+and uploaded file's name before a view sees them, and from the few values
+taken from headers (the client's address)."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask, request
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+
+# C0 and C1 controls but tab and line breaks (textareas keep them), and the
+# bidi embeddings/overrides/isolates that make "gpj.exe" read as "exe.jpg".
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# A file name has no line breaks, tabs or path separators either.
+_NOT_IN_NAME = re.compile(r"[\t\n\r/\\\"]")
+ADDRESS_LENGTH = 64  # Event.address
+
+
+def clean(text: str) -> str:
+    return _CONTROL.sub("", text)
+
+
+def safe_filename(name: str) -> str:
+    """A file name that a browser can save: no controls, no separators."""
+    return _NOT_IN_NAME.sub("_", clean(name)).strip(" .") or "file"
+
+
+def client_address() -> str | None:
+    """The client's address (a trusted proxy's X-Forwarded-For when
+    TRUSTED_PROXIES is set), clean and capped to its column."""
+    address = request.remote_addr
+    return clean(address)[:ADDRESS_LENGTH] if address else None
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_clean_request)
+
+
+def _clean_request() -> None:
+    cache = request.__dict__
+    cache["args"] = _cleaned(request.args, MultiDict)
+    if request.method != "GET":
+        cache["form"] = _cleaned(request.form, ImmutableMultiDict)
+        for upload in request.files.values():
+            if upload.filename:
+                upload.filename = safe_filename(upload.filename)
+    cache.pop("values", None)
+
+
+def _cleaned(values, kind):
+    return kind([(clean(key), clean(value)) for key, value in values.items(multi=True)])
