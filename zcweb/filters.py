@@ -52,5 +52,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(workflow.label, "status_label")
     app.add_template_filter(rulenames.short_name, "rule_name")
     app.add_template_global(cell)
+    app.add_template_global(rulenames.presets_for)
     app.add_template_global(workflow.LABELS, "STATUS_LABELS")
     app.add_template_global(workflow.ACTIONS, "ACTIONS")
