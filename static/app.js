@@ -137,16 +137,31 @@ document.addEventListener("click", function (event) {
     var handler = (table ? onTable : detail ? onDetail : {})[event.key];
     if (!handler || (table && !current() && !MOVES[event.key])) return;
     event.preventDefault();
-    handler(current());
+    // Keys pressed while a row is being swapped act, in turn, once it is in.
+    if (busy) queued.push(handler);
+    else handler(current());
   });
+
+  var busy = false, queued = [];
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.target.closest && event.target.closest("tr[data-row]")) busy = true;
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (!event.detail.successful) settled();
+  });
+  function settled() {
+    busy = false;
+    while (queued.length && !busy) queued.shift()(current());
+  }
 
   // In a row's reason form: Enter sends (also from a preset), Esc cancels.
   function reasonKeys(event, form) {
+    if (event.key !== "Escape" && event.key !== "Enter") return;
+    byKey = form.dataset.byKey === "1";
     if (event.key === "Escape") {
       event.preventDefault();
-      byKey = true;
       form.querySelector(".cancel").click();
-    } else if (event.key === "Enter" && event.target.type === "checkbox") {
+    } else if (event.target.type === "checkbox") {
       event.preventDefault();
       form.requestSubmit();
     }
@@ -162,9 +177,9 @@ document.addEventListener("click", function (event) {
   document.addEventListener("htmx:beforeSwap", function (event) {
     var row = event.detail.target;
     if (!row.matches || !row.matches("tr[data-row]")) return;
-    var focused = document.activeElement;
+    var focused = document.activeElement, form = focused.closest && focused.closest("form.reason-form");
     restore = {id: row.id, post: event.detail.requestConfig.verb === "post", byKey: byKey,
-               was: row.contains(focused) ? describe(focused) : null};
+               was: form ? form.dataset.opener : row.contains(focused) ? describe(focused) : null};
     byKey = false;
   });
 
@@ -173,13 +188,21 @@ document.addEventListener("click", function (event) {
       : el.name ? el.tagName.toLowerCase() + '[name="' + el.name + '"]' : null;
   }
 
+  // After the settle, which gives the new row its own attributes back.
   document.addEventListener("htmx:afterSettle", function () {
+    afterRowSwap();
+    settled();
+  });
+  function afterRowSwap() {
     if (!restore) return;
     var was = restore, row = document.getElementById(was.id);
     restore = null;
     if (!row) return;
     var form = row.querySelector("form.reason-form");
     if (form) {
+      // Sending or cancelling it later goes on the way it was opened.
+      form.dataset.byKey = was.byKey ? "1" : "";
+      form.dataset.opener = was.was || "";
       setCurrent(row);
       form.querySelector("input[name=reason]").focus();
       form.scrollIntoView({block: "nearest"});
@@ -189,9 +212,9 @@ document.addEventListener("click", function (event) {
     } else {
       setCurrent(row);
       var again = was.was && row.querySelector(was.was);
-      (again || row.querySelector("td.ops button, td.ops a, input[name=ids]")).focus();
+      (again || row.querySelector("td.ops button, td.ops a") || row.querySelector("input[name=ids]")).focus();
     }
-  });
+  }
 
   // 评审表: a mouse choice saves at once; arrow keys only move the choice,
   // which is saved on Enter or on leaving the box.
