@@ -207,8 +207,9 @@ document.addEventListener("click", function (event) {
       form.querySelector("input[name=reason]").focus();
       form.scrollIntoView({block: "nearest"});
     } else if (was.byKey) {
-      setCurrent(was.post ? (row.nextElementSibling || row) : row);
-      if (document.activeElement === document.body || row.contains(document.activeElement)) document.activeElement.blur();
+      // Done: on to the next row; refused (the row says why): stay.
+      var done = was.post && !row.querySelector(".row-error");
+      setCurrent(done ? (row.nextElementSibling || row) : row);
     } else {
       setCurrent(row);
       var again = was.was && row.querySelector(was.was);

@@ -47,8 +47,12 @@ def test_the_reason_form_opens_with_the_warnings_preset_ticked(client, short_of_
     # The reason text comes first, so that Tab goes on to the presets.
     assert html.index('name="reason"') < html.index('name="preset"')
     # Without JavaScript the same form opens on the detail page.
-    page = client.get(f"/applicants/{short_of_hours.id}/decide?action=reject&version=1", follow_redirects=True)
-    assert "继续教育学时不足" in ticked(page.get_data(as_text=True))
+    page = client.get(f"/applicants/{short_of_hours.id}/decide?action=reject&version=1",
+                      follow_redirects=True).get_data(as_text=True)
+    assert "继续教育学时不足" in ticked(page)
+    # The detail page names its keys, and they press its forms.
+    assert "键盘：<kbd>a</kbd> 拟推荐" in page
+    assert 'data-key="a"' in page and 'data-key="r"' in page and 'data-key="x"' in page
 
 
 def test_the_review_page_lists_its_keys_and_skips_to_the_table(client, short_of_hours):
