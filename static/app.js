@@ -176,7 +176,10 @@ document.addEventListener("click", function (event) {
   // Remember what had focus in the row about to be swapped, by what it is.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var row = event.detail.target;
-    if (!row.matches || !row.matches("tr[data-row]")) return;
+    if (!row.matches || !row.matches("tr[data-row]")) {
+      queued = [];    // the answer is not a row (an error page): the keys wait no longer
+      return settled();
+    }
     var focused = document.activeElement, form = focused.closest && focused.closest("form.reason-form");
     restore = {id: row.id, post: event.detail.requestConfig.verb === "post", byKey: byKey,
                was: form ? form.dataset.opener : row.contains(focused) ? describe(focused) : null};
@@ -188,8 +191,10 @@ document.addEventListener("click", function (event) {
       : el.name ? el.tagName.toLowerCase() + '[name="' + el.name + '"]' : null;
   }
 
-  // After the settle, which gives the new row its own attributes back.
-  document.addEventListener("htmx:afterSettle", function () {
+  // After the row's settle, which gives it its own attributes back (the
+  // counts swapped out of band settle on their own).
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!event.target.matches || !event.target.matches("tr[data-row]")) return;
     afterRowSwap();
     settled();
   });
