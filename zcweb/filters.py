@@ -62,6 +62,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(cell)
     app.add_template_filter(uploadcounts.imported_text, "imported_text")
     app.add_template_filter(uploadcounts.checked_text, "checked_text")
+    app.add_template_global(rulenames.presets_for)
     app.add_template_global(workflow.LABELS, "STATUS_LABELS")
     app.add_template_global(workflow.ACTIONS, "ACTIONS")
     app.add_template_global(results.LABELS, "RESULT_LABELS")

@@ -87,6 +87,28 @@ RULES: dict[str, Rule] = {
 }
 
 
+# A warning that is itself a reason to return the row: the words of the
+# preset reason (批次设置 › 常用原因) it pre-ticks. A preset matches when it
+# contains these words, so "单位公示不足5个工作日" follows the batch's number.
+PRESET_WORDS = {
+    "ce.short": "继续教育学时不足",
+    "ce.registry_short": "继续教育学时不足",
+    "notice.short": "公示不足",
+    "seniority.short": "年限不足",
+    "breakthrough.score": "自评分不足",
+    "specialty.not_offered": "专业不在",
+    "duplicate.other_body": "重复申报",
+}
+
+
+def presets_for(warnings: list[dict], duplicate: bool, reasons: list[str]) -> list[str]:
+    """The preset reasons that a row's warnings call for; `duplicate`: the
+    same person is also submitted by another body."""
+    rules = [w["rule"] for w in warnings] + (["duplicate.other_body"] if duplicate else [])
+    words = {PRESET_WORDS[r] for r in rules if r in PRESET_WORDS}
+    return [r for r in reasons if any(w in r for w in words)]
+
+
 def short_name(rule: str) -> str:
     found = RULES.get(rule)
     return found.badge if found else "提示"
