@@ -126,7 +126,7 @@ def test_a_deadlock_is_retried_once_and_the_user_sees_the_import(contact, baigua
 
     monkeypatch.setattr(importer, "_insert_new", deadlocked_once)
     page = post(contact, "confirm")
-    assert len(calls) == 2 and "已导入：新增2人" in page
+    assert len(calls) == 2 and "已导入2人" in page
     assert len(applicants()) == 2 and last_upload().status == Upload.CONFIRMED
 
 
