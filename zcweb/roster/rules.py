@@ -400,6 +400,9 @@ def check_duplicates(rows: list[tuple[int, dict]], schema: Schema) -> dict[int, 
     return dict(found)
 
 
+OTHER_BODY_RULE = "duplicate.other_body"
+
+
 def other_body_warning(org_names: list[str] | None = None) -> Finding:
     """The same identity number is in another body's roster of the batch.
     Only the officer is told which body (`org_names`): to a contact it would
@@ -407,5 +410,5 @@ def other_body_warning(org_names: list[str] | None = None) -> Finding:
     return warning(
         ID_NUMBER,
         f"该身份证号码已由{'、'.join(org_names) if org_names else '其他单位'}报送，请核实是否重复申报",
-        "duplicate.other_body",
+        OTHER_BODY_RULE,
     )
