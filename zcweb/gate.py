@@ -15,6 +15,7 @@ from .roster.batch import format_date
 from .roster.reader import Limits
 from .roster.signing import TokenInvalid, read_token
 
+# The answer to a file the import failed on (a bug, not the file): nothing written, what to try.
 UNEXPECTED = ("读取这个文件时系统出错，文件未导入，数据没有任何变化。请确认文件能用 Excel 或 WPS 正常打开，"
               "另存为 .xlsx 后重新上传；如仍不行，请联系经信局并说明上传时间。")
 
