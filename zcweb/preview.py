@@ -103,7 +103,8 @@ class Analysis:
         try:
             raw, rows, records = analyse(batch, org, data)
             for chunk in chunked(records, CHUNK):
-                pickle.dump(chunk, self.spool, pickle.HIGHEST_PROTOCOL)
+                # As plain tuples: a named tuple costs five times as much to pickle.
+                pickle.dump([tuple(r) for r in chunk], self.spool, pickle.HIGHEST_PROTOCOL)
         except BaseException as e:
             self.spool.close()
             if isinstance(e, RosterRefused):
@@ -127,7 +128,8 @@ class Analysis:
         """(row number, findings) of the spooled rows that have any, as
         `row_findings` reads them back once stored."""
         self.spool.seek(0)
-        return [(r.row, orjson.loads(r.findings)) for r in map(self._marked, self._records()) if r.findings]
+        marked = (self._marked(PreviewRecord._make(r)) for r in self._records())
+        return [(r.row, orjson.loads(r.findings)) for r in marked if r.findings]
 
     def __enter__(self):
         return self
@@ -136,14 +138,18 @@ class Analysis:
         self.spool.close()
 
     def _records(self):
+        """The spooled records, as plain tuples."""
         while True:
             try:
                 yield from pickle.load(self.spool)
             except EOFError:
                 return
 
-    def _marked(self, record: PreviewRecord) -> PreviewRecord:
+    def _marked(self, record: tuple) -> tuple:
         """A row of a person the file holds twice becomes an error."""
+        if not self.duplicates:  # the usual file: nothing to look up
+            return record
+        record = PreviewRecord._make(record)
         found = self.duplicates.get(record.row)
         if not found:
             return record
