@@ -138,7 +138,7 @@ def check_all(schema, spec, cleaned):
 
 
 def clean_and_check(schema, spec, rows):
-    """The importer's loop, as zcweb/importer.py is to run it."""
+    """The import's loop, as zcweb.outcomes.RowCheck runs it."""
     cleaner, checker = RowCleaner(schema), RowChecker(schema, spec)
     results = []
     for cells in rows:

@@ -93,7 +93,7 @@ def measure(rows: int) -> None:
     instance = tempfile.mkdtemp(prefix="zcweb-bench-")
     app = make_app(instance)
     with app.app_context():
-        from zcweb import importer
+        from zcweb import confirm, preview
         from zcweb.db import db
         from zcweb.models import Applicant, Batch, Org, Upload
 
@@ -115,7 +115,7 @@ def measure(rows: int) -> None:
         openpyxl_s, _ = timed(with_openpyxl, repeat=1)
 
         def analyse():
-            _, _, records = importer.analyse(batch, org, data)
+            _, _, records = preview.analyse(batch, org, data)
             return sum(1 for _ in records)
 
         analyse_s, analysed = timed(analyse)
@@ -127,10 +127,10 @@ def measure(rows: int) -> None:
                 Applicant.delete().execute()
                 Upload.delete().execute()
             start = time.perf_counter()
-            upload = importer.create_preview(batch, org, None, "bench.xlsx", data)
+            upload = preview.create_preview(batch, org, None, "bench.xlsx", data)
             preview_times.append(time.perf_counter() - start)
             start = time.perf_counter()
-            done = importer.confirm(Upload.get_by_id(upload.id), None)
+            done = confirm.confirm(Upload.get_by_id(upload.id), None)
             commit_times.append(time.perf_counter() - start)
             assert upload.summary["new"] == done["new"] == rows, (upload.summary, done)
         preview_s, commit_s = min(preview_times), min(commit_times)
@@ -156,16 +156,16 @@ def memory(path: str) -> None:
     that max RSS is the import's own."""
     app = make_app(tempfile.mkdtemp(prefix="zcweb-bench-"))
     with app.app_context():
-        from zcweb import importer
+        from zcweb import confirm, preview
         from zcweb.models import Batch, Org, Upload
 
         data = Path(path).read_bytes()
         before = peak_rss()
         # Preview and confirmation are two requests: nothing of the first is
         # held while the second runs.
-        upload_id = importer.create_preview(Batch.current(), Org.get(Org.name == "百官街道"), None, "m.xlsx",
+        upload_id = preview.create_preview(Batch.current(), Org.get(Org.name == "百官街道"), None, "m.xlsx",
                                             data).id
-        done = importer.confirm(Upload.get_by_id(upload_id), None)
+        done = confirm.confirm(Upload.get_by_id(upload_id), None)
         peak = peak_rss()
     print(f"peak memory, {done['new']} rows preview + commit: {peak:.0f} MB max RSS "
           f"(before reading: {before:.0f} MB); target <= 250 MB")

@@ -35,18 +35,18 @@ def main() -> None:
     rows = parser.parse_args().rows
     app = make_app(tempfile.mkdtemp(prefix="zcweb-bench-"))
     with app.app_context(), app.test_request_context():
-        from zcweb import importer, preview_edit
+        from zcweb import corrections, preview
         from zcweb.models import Batch, Org, UploadRow
 
         data = make_roster(rows)
         batch, org = Batch.current(), Org.get(Org.name == "百官街道")
         floor_s, _ = timed(lambda: CalamineWorkbook.from_filelike(io.BytesIO(data))
                            .get_sheet_by_name("申报人员").to_python())
-        preview_s, upload = timed(lambda: importer.create_preview(batch, org, None, "bench.xlsx", data), repeat=1)
+        preview_s, upload = timed(lambda: preview.create_preview(batch, org, None, "bench.xlsx", data), repeat=1)
         last = UploadRow.select().where(UploadRow.upload == upload).order_by(UploadRow.row.desc()).first()
-        open_s, _ = timed(lambda: preview_edit.current_value(upload, last.row, "phone"))
+        open_s, _ = timed(lambda: corrections.current_value(upload, last.row, "phone"))
         values = iter(f"139{i:08d}" for i in range(10))
-        correct_s, _ = timed(lambda: preview_edit.correct(upload, last.row, "phone", next(values), None))
+        correct_s, _ = timed(lambda: corrections.correct(upload, last.row, "phone", next(values), None))
     print(f"roster: {rows} rows, {len(data) / 1e6:.2f} MB xlsx")
     print(f"{'step':<12}{'seconds':>9}{'x floor':>9}")
     for name, seconds in (("floor", floor_s), ("preview", preview_s), ("open", open_s), ("correct", correct_s)):

@@ -83,7 +83,7 @@ def build(rows: int) -> dict:
     from zcweb.provision import create_batch, create_user
     from zcweb.roster.batch import for_year
     from zcweb.db import db, is_sqlite, migrate
-    from zcweb.importer import _insert
+    from zcweb.db import insert_rows
     from zcweb.models import Applicant, Org, User, now, to_json
 
     migrate()
@@ -119,7 +119,7 @@ def build(rows: int) -> dict:
 
     with db.atomic():
         if is_sqlite():
-            _insert(Applicant, fields, records())
+            insert_rows(Applicant, fields, records())
         else:
             from psycopg2.extras import execute_values
 

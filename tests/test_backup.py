@@ -7,7 +7,8 @@ import shutil
 import subprocess
 import threading
 
-from zcweb import create_app, importer
+from zcweb import confirm as confirmation
+from zcweb import create_app
 from zcweb.db import db
 from zcweb.models import Applicant, Org, Upload
 
@@ -39,13 +40,13 @@ def test_a_backup_taken_during_a_confirmation_restores_every_confirmed_row(app, 
 
     inserted, finish = threading.Event(), threading.Event()
 
-    def insert_and_wait(*args, original=importer._insert_new):
+    def insert_and_wait(*args, original=confirmation.insert_new_rows):
         count = original(*args)
         inserted.set()  # rows written, transaction still open
         finish.wait(20)
         return count
 
-    monkeypatch.setattr(importer, "_insert_new", insert_and_wait)
+    monkeypatch.setattr(confirmation, "insert_new_rows", insert_and_wait)
     confirming = threading.Thread(target=lambda: client.post(f"{in_flight}/confirm"))
     confirming.start()
     try:
@@ -68,7 +69,7 @@ def test_a_backup_taken_during_a_confirmation_restores_every_confirmed_row(app, 
         assert sorted(a.name for a in Applicant.select()) == ["测试1", "测试2"]
         second = Upload.get(Upload.id == int(in_flight.rsplit("/", 1)[1]))
         assert second.status == Upload.PREVIEW
-        importer.confirm(second, None)
+        confirmation.confirm(second, None)
         assert sorted(a.name for a in Applicant.select()) == ["测试1", "测试2", "测试3", "测试4"]
 
 

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from zcweb import importer
+from zcweb import confirm as confirmation
 from zcweb.roster import template
 from zcweb.db import bind, is_sqlite
 from zcweb.models import Org, Upload
@@ -105,12 +105,12 @@ def test_concurrent_confirmations_of_the_same_new_rows_import_them_once(app, fil
     # the first has committed, so there the meeting point times out.
     meet = threading.Barrier(2, timeout=2)
 
-    def insert_together(*args, original=importer._insert_new):
+    def insert_together(*args, original=confirmation.insert_new_rows):
         with contextlib.suppress(threading.BrokenBarrierError):
             meet.wait()
         return original(*args)
 
-    monkeypatch.setattr(importer, "_insert_new", insert_together)
+    monkeypatch.setattr(confirmation, "insert_new_rows", insert_together)
     pages = {}
 
     def confirm(client, upload_id):

@@ -8,7 +8,8 @@ import io
 import openpyxl
 import pytest
 
-from zcweb import importer
+from zcweb import confirm as confirmation
+from zcweb import outcomes
 from zcweb.models import Applicant, Batch, Event, Extension, Org, Upload, UploadRow
 from zcweb.roster import workflow
 from zcweb.roster.signing import make_token
@@ -102,7 +103,7 @@ def test_a_changed_row_shows_old_and_new_and_updates_on_confirm(contact, baiguan
     confirm(contact)
     upload(contact, roster(baiguan, [valid_row(1, phone="13800000002")]))
     preview = first_row()
-    assert preview.outcome == importer.CHANGED
+    assert preview.outcome == outcomes.CHANGED
     assert preview.changes == {"phone": ["13800000001", "13800000002"]}
     page = contact.get(f"/uploads/{last_upload().id}").get_data(as_text=True)
     assert "<s>13800000001</s> → 13800000002" in page
@@ -139,7 +140,7 @@ def test_rows_decided_by_the_officer_are_locked(contact, baiguan):
     confirm(contact)
     Applicant.update(status=workflow.APPROVED).execute()
     upload(contact, roster(baiguan, [valid_row(1, phone="13800000009")]))
-    assert first_row().outcome == importer.LOCKED
+    assert first_row().outcome == outcomes.LOCKED
     confirm(contact)
     a = applicants()[0]
     assert (a.status, a.data["phone"]) == (workflow.APPROVED, "13800000001")
@@ -162,7 +163,7 @@ def test_a_withdrawn_row_uploaded_again_is_submitted_again(contact, baiguan):
     confirm(contact)
     Applicant.update(status=workflow.WITHDRAWN).execute()
     upload(contact, roster(baiguan, [valid_row(1)]))
-    assert first_row().outcome == importer.CHANGED
+    assert first_row().outcome == outcomes.CHANGED
     confirm(contact)
     assert applicants()[0].status == workflow.PENDING
 
@@ -344,7 +345,7 @@ def test_a_crash_while_confirming_leaves_no_half_written_rows(contact, baiguan, 
     def crash(*args):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importer, "_insert_new", crash)  # after the changed row was updated
+    monkeypatch.setattr(confirmation, "insert_new_rows", crash)  # after the changed row was updated
     response = contact.post(f"/uploads/{last_upload().id}/confirm")
     assert response.status_code == 500
     assert "您的数据未被修改" in response.get_data(as_text=True)
@@ -372,7 +373,7 @@ def test_a_returned_row_uploaded_unchanged_stays_returned(contact, baiguan):
     confirm(contact)
     Applicant.update(status=workflow.RETURNED, reason="继续教育学时不足").execute()
     upload(contact, data)
-    assert first_row().outcome == importer.UNCHANGED and last_upload().summary["changed"] == 0
+    assert first_row().outcome == outcomes.UNCHANGED and last_upload().summary["changed"] == 0
     page = contact.get(f"/uploads/{last_upload().id}").get_data(as_text=True)
     assert "退回后未修改" in page
     confirm(contact)

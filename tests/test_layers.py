@@ -39,6 +39,8 @@ def test_each_contract_catches_an_import_that_breaks_it(tmp_path):
     (package / "stray.py").write_text("from .views import render\n")  # a service reaching up to a view
     with open(package / "roster" / "schema.py", "a") as f:
         f.write("from . import template\n")  # template already imports schema: a circle
+    with open(package / "corrections.py", "a") as f:
+        f.write("from . import confirm\n")  # the confirm builds on corrections: a circle again
 
     result = lint_imports(tmp_path)
 
@@ -47,5 +49,6 @@ def test_each_contract_catches_an_import_that_breaks_it(tmp_path):
         assert f"{name} BROKEN" in result.stdout, result.stdout
     assert "zcweb.roster.idcard -> flask" in result.stdout
     assert "zcweb.stray -> zcweb.views" in result.stdout
+    assert "zcweb.corrections -> zcweb.confirm" in result.stdout
     assert "No cycles are allowed in zcweb.roster." in result.stdout
     assert ".schema -> .template" in result.stdout

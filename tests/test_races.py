@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from zcweb import decisions, importer
+from zcweb import confirm as confirmation
+from zcweb import decisions
 from zcweb.models import Applicant, Batch, Org, Upload, User
 from zcweb.roster import workflow
 
@@ -116,7 +117,7 @@ class Deadlock(Exception):
 
 def test_a_deadlock_is_retried_once_and_the_user_sees_the_import(contact, baiguan, monkeypatch):
     upload(contact, roster(baiguan, [valid_row(1), valid_row(2)]))
-    insert, calls = importer._insert_new, []
+    insert, calls = confirmation.insert_new_rows, []
 
     def deadlocked_once(*args):
         calls.append(1)
@@ -124,9 +125,9 @@ def test_a_deadlock_is_retried_once_and_the_user_sees_the_import(contact, baigua
             raise Deadlock("deadlock detected")
         return insert(*args)
 
-    monkeypatch.setattr(importer, "_insert_new", deadlocked_once)
+    monkeypatch.setattr(confirmation, "insert_new_rows", deadlocked_once)
     page = post(contact, "confirm")
-    assert len(calls) == 2 and "已导入2人" in page
+    assert len(calls) == 2 and "已导入2人（新增2人，修改0人）。" in page
     assert len(applicants()) == 2 and last_upload().status == Upload.CONFIRMED
 
 
@@ -135,7 +136,7 @@ def test_a_second_deadlock_is_not_retried_again(contact, baiguan, monkeypatch):
     def deadlocked(*args):
         raise Deadlock("deadlock detected")
 
-    monkeypatch.setattr(importer, "_insert_new", deadlocked)
+    monkeypatch.setattr(confirmation, "insert_new_rows", deadlocked)
     with pytest.raises(Deadlock):
-        importer.confirm(last_upload(), None)
+        confirmation.confirm(last_upload(), None)
     assert applicants() == [] and last_upload().status == Upload.PREVIEW

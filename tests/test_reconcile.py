@@ -11,8 +11,7 @@ import json
 import openpyxl
 import pytest
 
-from zcweb import importer
-from zcweb.models import Applicant, Event, ListRow, ListUpload, Org
+from zcweb.models import Applicant, Event, ListRow, ListUpload, Org, Upload
 
 from tests.helpers import make_id, roster, upload, valid_row
 
@@ -60,7 +59,7 @@ def rosters(client, ctx):
     for org_name, people in (("百官街道", [A, B, C]), ("曹娥街道", [D])):
         org = Org.get(Org.name == org_name)
         upload(client, roster(org, people), org=org.id)
-        preview = org.uploads.order_by(-importer.Upload.id).first()
+        preview = org.uploads.order_by(-Upload.id).first()
         client.post(f"/uploads/{preview.id}/confirm")
     return client
 

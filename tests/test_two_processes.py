@@ -25,7 +25,8 @@ from peewee import fn
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from zcweb import importer
+from zcweb import confirm as confirmation
+from zcweb.preview import create_preview
 from zcweb.models import Applicant, Batch, Event, Org
 from zcweb.roster import workflow
 
@@ -133,8 +134,8 @@ def true_counts(batch) -> list[tuple]:
 
 def test_a_confirm_racing_decisions_and_a_withdrawal_on_another_process_loses_none_of_them(app, ctx, servers):
     baiguan, batch = Org.get(Org.name == "百官街道"), Batch.current()
-    first = importer.create_preview(batch, baiguan, None, "a.xlsx", people(baiguan, "13800000000"))
-    importer.confirm(first, None)
+    first = create_preview(batch, baiguan, None, "a.xlsx", people(baiguan, "13800000000"))
+    confirmation.confirm(first, None)
     a, b = servers
     # Each racer its own session: flashed messages of one session go to whichever page it loads next.
     contact_a, contact_b = Browser(a, "baiguan"), Browser(a, "baiguan")

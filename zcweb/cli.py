@@ -12,7 +12,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from . import demo, history, importer, logins, reconcile, results, workbooks
+from . import confirm, demo, gate, history, logins, preview, reconcile, results, workbooks
 from .backup import backup_command
 from .db import db, migrate
 from .deadlines import move_deadlines
@@ -199,14 +199,14 @@ def import_command(file: str, org_name: str, year: int | None, dry_run: bool, as
     data = Path(file).read_bytes()
     try:
         if dry_run:
-            upload, found = importer.dry_run(batch, org, data)
+            upload, found = preview.dry_run(batch, org, data)
         else:
-            upload = importer.create_preview(batch, org, None, Path(file).name, data)
+            upload = preview.create_preview(batch, org, None, Path(file).name, data)
             if upload.status == upload.REFUSED:
-                raise importer.ImportRefused(upload.message)
-            found = importer.row_findings(upload)
-            importer.confirm(upload, None)
-    except importer.ImportRefused as e:
+                raise gate.ImportRefused(upload.message)
+            found = preview.row_findings(upload)
+            confirm.confirm(upload, None)
+    except gate.ImportRefused as e:
         if as_json:
             click.echo(json.dumps({"refused": e.message}, ensure_ascii=False))
         else:

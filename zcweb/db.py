@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 from flask import Flask, request
 from flask.cli import with_appcontext
-from peewee import DatabaseProxy, SqliteDatabase
+from peewee import DatabaseProxy, SqliteDatabase, chunked
 from playhouse.db_url import connect
 
 db = DatabaseProxy()
@@ -21,6 +21,7 @@ db = DatabaseProxy()
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_PRAGMAS = {"journal_mode": "wal", "foreign_keys": 1, "synchronous": "normal"}
 BUSY_TIMEOUT = 10  # seconds a writer waits for another connection's lock
+CHUNK = 1000  # rows per executemany (and per chunk an import holds in memory)
 
 
 def open_database(url: str, busy_timeout: float = BUSY_TIMEOUT, pool: int = 0):
@@ -75,6 +76,33 @@ def json_text(column: str, key: str) -> str:
     if is_sqlite():
         return f"COALESCE(CAST(json_extract({column}, '$.{key}') AS TEXT), '')"
     return f"COALESCE(({column})::jsonb ->> '{key}', '')"
+
+
+def quoted(name: str) -> str:
+    """A table or column name quoted for the bound database."""
+    start, end = db.obj.quote
+    return f"{start}{name}{end}"
+
+
+def execute_many(sql: str, params) -> int:
+    """One prepared statement for many rows (an iterable, consumed in chunks
+    so that all of them are never built at once): building peewee's SQL text
+    per chunk costs more than the writes themselves for a large file.
+    Returns how many rows were written."""
+    cursor = db.cursor()
+    count = 0
+    for chunk in chunked(params, CHUNK):
+        cursor.executemany(sql, chunk)
+        count += len(chunk)
+    return count
+
+
+def insert_rows(model, names: list[str], rows) -> int:
+    """Insert rows of values already in database form, in the order of `names`."""
+    columns = ", ".join(quoted(model._meta.fields[name].column_name) for name in names)
+    sql = (f"INSERT INTO {quoted(model._meta.table_name)} ({columns}) "
+           f"VALUES ({', '.join([db.obj.param] * len(names))})")
+    return execute_many(sql, rows)
 
 
 def init_app(app: Flask) -> None:

@@ -1,11 +1,12 @@
 """The demo (演示数据): a batch as it looks the week before the deadline.
 
 Everything is made through the paths a real year takes: each body's roster
-is a filled copy of its own template, previewed and confirmed by its contact
-through `importer`, and the officer's decisions go through `decisions`, so
-whatever those paths record (warnings, events, derived columns) the demo
-has too. The people are fictional and fixed by a seed: names drawn from
-surname and given-name lists, identity numbers with valid check digits.
+is a filled copy of its own template, previewed and confirmed by its
+contact through `preview` and `confirm`, and the officer's decisions go
+through `decisions`, so whatever those paths record (warnings, events,
+derived columns) the demo has too. The people are fictional and fixed by a
+seed: names drawn from surname and given-name lists, identity numbers with
+valid check digits.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from dataclasses import dataclass, field
 from flask import Flask
 from peewee import DatabaseError, fn
 
-from . import decisions, importer, reconcile, results
+from . import confirm as confirmation
+from . import decisions, preview, reconcile, results
 from .db import db
 from .models import Applicant, Batch, Event, Extension, ListUpload, Org, Upload, User
 from .provision import Refused, create_batch
@@ -172,7 +174,7 @@ def remove(batch: Batch) -> None:
 
 
 def build(spec: BatchSpec, bodies: list[tuple[Org, User]], officer: User) -> Batch:
-    """The demo batch, filled through the importer and the officer's
+    """The demo batch, filled through the import and the officer's
     decisions; `bodies` are (body, its contact) in list order."""
     from .roster.template import build_template, template_filename  # openpyxl: see workbooks.py
 
@@ -187,10 +189,10 @@ def build(spec: BatchSpec, bodies: list[tuple[Org, User]], officer: User) -> Bat
              token_org: Org | None = None) -> Upload:
         data = build_template(batch.schema, spec, org_name=org.name, token=token_for(batch, token_org or org),
                               rows=[{"seq": n, **row} for n, row in enumerate(rows, start=1)], prepared_rows=50)
-        upload = importer.create_preview(batch, org, contacts[org], filename or template_filename(spec, org.name),
+        upload = preview.create_preview(batch, org, contacts[org], filename or template_filename(spec, org.name),
                                          data)
         if confirm and upload.status == Upload.PREVIEW:
-            importer.confirm(upload, contacts[org])
+            confirmation.confirm(upload, contacts[org])
         return upload
 
     desk = _Desk(officer, {org.id: contact for org, contact in bodies})

@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 
 from peewee import chunked, fn
 
-from .db import db
+from .db import db, quoted
 from .deadlines import extended, with_deadline
-from .importer import _quoted
 from .models import Applicant, Batch, to_json
 from .roster.batch import BatchSpec
 from .roster.findings import WARNING
@@ -81,7 +80,7 @@ def apply(result: Recheck) -> int:
     """Store the changed warnings, a few hundred rows per UPDATE (one
     statement per row costs a round trip each on PostgreSQL); returns how
     many rows were written."""
-    p, table, warnings, key = db.obj.param, _quoted("applicant"), _quoted("warnings"), _quoted("id")
+    p, table, warnings, key = db.obj.param, quoted("applicant"), quoted("warnings"), quoted("id")
     written = 0
     for chunk in chunked(result.new_warnings.items(), WRITE_CHUNK):
         cases = " ".join([f"WHEN {p} THEN {p}"] * len(chunk))

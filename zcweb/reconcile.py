@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
-from .db import db
-from .importer import UNEXPECTED, _insert, limits
+from .db import db, insert_rows
+from .gate import UNEXPECTED, limits
 from .models import Applicant, Batch, Event, ListRow, ListUpload, Org, User, to_json
 from .roster import rulenames, workflow
 from .roster.findings import Finding, warning
@@ -73,7 +73,7 @@ def store_people(entry: ListUpload, data: bytes) -> tuple[int, str | None]:
 
 def store_rows(entry: ListUpload, rows) -> None:
     """(identity number, values) pairs as the list's rows."""
-    _insert(ListRow, ["list", "id_number", "data"], ((entry.id, number, to_json(values)) for number, values in rows))
+    insert_rows(ListRow, ["list", "id_number", "data"], ((entry.id, number, to_json(values)) for number, values in rows))
 
 
 def list_values(schema, data: bytes):

@@ -16,9 +16,9 @@ from .roster import workflow
 from .roster.batch import format_date
 from .roster.findings import ERROR
 from .deadlines import spec_for
-from .importer import limits
+from .gate import limits
 from .roster.results import LABELS as RESULT_LABELS
-from .preview_edit import corrections
+from .corrections import corrections
 from .roster.reader import read_roster
 from .roster.signing import make_token
 

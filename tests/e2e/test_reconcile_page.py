@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import os
 
-from zcweb import importer
-from zcweb.models import Org
+from zcweb import confirm as confirmation
+from zcweb.models import Batch, Org
+from zcweb.preview import create_preview
 
 from tests.e2e.conftest import login
 from tests.helpers import roster
@@ -19,9 +20,9 @@ def test_upload_both_lists_and_read_the_reconciliation(page, tmp_path, app):
     with app.app_context():
         for name, people in (("百官街道", [A, B, C]), ("曹娥街道", [D])):
             org = Org.get(Org.name == name)
-            preview = importer.create_preview(importer.Batch.current(), org, None,
+            preview = create_preview(Batch.current(), org, None,
                                               "花名册.xlsx", roster(org, people))
-            importer.confirm(preview, None)
+            confirmation.confirm(preview, None)
     platform, registry = tmp_path / "平台名单.csv", tmp_path / "学时.xlsx"
     platform.write_bytes(gbk_csv(platform_rows()))
     registry.write_bytes(xlsx(registry_rows()))

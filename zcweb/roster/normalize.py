@@ -196,7 +196,7 @@ def normalize_text(raw: str, multiline: bool = False) -> str:
     return raw
 
 
-def _as_text(raw: object) -> str:
+def cell_text(raw: object) -> str:
     """A non-text cell as Excel shows it, for messages and text columns."""
     if isinstance(raw, bool):
         return "TRUE" if raw else "FALSE"
@@ -210,7 +210,7 @@ def _as_text(raw: object) -> str:
 
 
 def _quoted(raw: object) -> str:
-    text = raw if isinstance(raw, str) else _as_text(raw)
+    text = raw if isinstance(raw, str) else cell_text(raw)
     return f"“{text if len(text) <= 30 else text[:30] + '…'}”"
 
 
@@ -223,7 +223,7 @@ def _is_number(raw: object) -> bool:
 
 def _text_cleaner(column: Column) -> Callable[[object], Cleaned]:
     def clean(raw: object) -> Cleaned:
-        text = normalize_text(raw, multiline=True) if isinstance(raw, str) else _as_text(raw)
+        text = normalize_text(raw, multiline=True) if isinstance(raw, str) else cell_text(raw)
         if not text:
             return EMPTY
         if len(text) > column.max_length:
@@ -252,7 +252,7 @@ def _idcard_cleaner(column: Column, today: dt.date) -> Callable[[object], Cleane
                 "请把该列设置为文本格式后重新录入完整的18位号码",
             )
         else:
-            number = normalize_idcard(_as_text(raw))
+            number = normalize_idcard(cell_text(raw))
         if not number:
             return EMPTY
         if "E" in number and _SCIENTIFIC.fullmatch(number):
@@ -439,7 +439,7 @@ def _choice_parser(column: Column) -> Callable[[object], Cleaned]:
     allowed = "、".join(column.choices)
 
     def parse(raw: object) -> Cleaned:
-        written = raw if isinstance(raw, str) else _as_text(raw)
+        written = raw if isinstance(raw, str) else cell_text(raw)
         key = _choice_key(written)
         if key in canonical:
             return canonical[key], ()
@@ -502,7 +502,7 @@ def _phone_cleaner(column: Column) -> Callable[[object], Cleaned]:
 
 def _phone_parser(column: Column) -> Callable[[object], Cleaned]:
     def parse(raw: object) -> Cleaned:
-        written = raw if isinstance(raw, str) else _as_text(raw)
+        written = raw if isinstance(raw, str) else cell_text(raw)
         numbers = [_phone_number(part) for part in _PHONE_SEPARATOR.split(written) if part]
         if not numbers or None in numbers:
             return _fail(

@@ -97,14 +97,14 @@ PRESET_WORDS = {
     "seniority.short": "年限不足",
     "breakthrough.score": "自评分不足",
     "specialty.not_offered": "专业不在",
-    "duplicate.other_body": "重复申报",
+    DUPLICATE_OTHER_BODY: "重复申报",
 }
 
 
 def presets_for(warnings: list[dict], duplicate: bool, reasons: list[str]) -> list[str]:
     """The preset reasons that a row's warnings call for; `duplicate`: the
     same person is also submitted by another body."""
-    rules = [w["rule"] for w in warnings] + (["duplicate.other_body"] if duplicate else [])
+    rules = [w["rule"] for w in warnings] + ([DUPLICATE_OTHER_BODY] if duplicate else [])
     words = {PRESET_WORDS[r] for r in rules if r in PRESET_WORDS}
     return [r for r in reasons if any(w in r for w in words)]
 

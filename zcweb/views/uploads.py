@@ -11,7 +11,8 @@ from jinja2_fragments.flask import render_block
 from markupsafe import escape
 from peewee import JOIN
 
-from .. import dashboard, importer, preview_edit, uploadcounts, workbooks
+from .. import confirm as confirmation
+from .. import corrections, dashboard, gate, outcomes, preview, uploadcounts, workbooks
 from ..access import me, upload_or_404
 from ..capacity import limited
 from ..models import Applicant, Batch, Event, Org, Upload, UploadRow, User
@@ -43,7 +44,7 @@ def create():
     if batch is None or file is None or not file.filename:
         flash("请选择要上传的花名册文件。", "error")
         return redirect(url_for("home.index"), code=303)
-    upload = importer.create_preview(batch, _target_org(), me(), file.filename, file.read())
+    upload = preview.create_preview(batch, _target_org(), me(), file.filename, file.read())
     target = url_for("uploads.show", upload_id=upload.id)
     if request.htmx:
         response = make_response("")
@@ -77,11 +78,11 @@ def show(upload_id: int, editing: tuple[int, str] | None = None):
     upload = upload_or_404(upload_id)
     total = upload.summary["rows"] if upload.summary else 0
     limit = None if request.args.get("all") == "1" else PREVIEW_ROWS
-    rows = _name_other_bodies(upload, list(importer.preview_rows(upload, limit)) if upload.preview else [])
+    rows = _name_other_bodies(upload, list(preview.preview_rows(upload, limit)) if upload.preview else [])
     return render(
         "upload_preview.html", **_preview_context(upload), rows=rows, total=total, mask=mask,
-        edits=preview_edit.edits(upload), editing=editing,
-        current=editing and preview_edit.current_value(upload, *editing),
+        edits=corrections.edits(upload), editing=editing,
+        current=editing and corrections.current_value(upload, *editing),
     )
 
 
@@ -102,10 +103,10 @@ def _name_other_bodies(upload: Upload, rows: list) -> list:
 
 def _preview_context(upload) -> dict:
     # A preview that can no longer be confirmed is not offered as pending.
-    refusal = importer.refusal_for(upload.batch, upload.org, me()) if upload.status == Upload.PREVIEW else None
+    refusal = gate.refusal_for(upload.batch, upload.org, me()) if upload.status == Upload.PREVIEW else None
     return {"upload": upload, "batch": upload.batch, "schema": upload.batch.schema, "refusal": refusal,
-            "class_labels": importer.CLASS_LABELS, "editable": not preview_edit.refusal(upload, me()),
-            "shown": preview_edit.shown}
+            "class_labels": outcomes.CLASS_LABELS, "editable": not corrections.refusal(upload, me()),
+            "shown": corrections.shown}
 
 
 def _row(upload_id: int, number: int):
@@ -133,14 +134,14 @@ def edit_cell(upload_id: int, number: int):
     """The row with an input in place of one cell (在线更正)."""
     upload, r = _row(upload_id, number)
     key = request.args.get("column", "")
-    why = preview_edit.refusal(upload, me())
+    why = corrections.refusal(upload, me())
     if why or key not in upload.preview["columns"]:
         return _refused(upload, why or "这一列不在上传的文件中，不能在此更正。")
     if not request.htmx:
         return show(upload.id, editing=(number, key))
     _name_other_bodies(upload, [r])
     return render_block("upload_preview.html", "row", r=r, editing=(number, key),
-                        current=preview_edit.current_value(upload, number, key), **_preview_context(upload))
+                        current=corrections.current_value(upload, number, key), **_preview_context(upload))
 
 
 @bp.post("/<int:upload_id>/rows/<int:number>")
@@ -150,9 +151,9 @@ def save_cell(upload_id: int, number: int):
     changed) comes back checked again, the counts and history out of band."""
     upload, _ = _row(upload_id, number)
     try:
-        changed = preview_edit.correct(upload, number, request.form.get("column", ""),
+        changed = corrections.correct(upload, number, request.form.get("column", ""),
                                        request.form.get("value", ""), me())
-    except preview_edit.EditRefused as e:
+    except corrections.EditRefused as e:
         return _refused(upload, e.message)
     if not request.htmx:
         flash(f"第{number}行已更正并重新检查。", "success")
@@ -164,7 +165,7 @@ def save_cell(upload_id: int, number: int):
     # the parser, put in table mode by the first row, keeps them whole.
     oob = [render_block("upload_preview.html", "row", r=r, oob=True, **context) for r in changed[1:]]
     oob.append(render_block("upload_preview.html", "counts", oob=True, **context))
-    oob.append(render_block("upload_preview.html", "history", oob=True, edits=preview_edit.edits(upload), **context))
+    oob.append(render_block("upload_preview.html", "history", oob=True, edits=corrections.edits(upload), **context))
     main = render_block("upload_preview.html", "row", r=changed[0], **context)
     return make_response(main + "".join(f"<template>{part}</template>" for part in oob))
 
@@ -185,12 +186,12 @@ def _refused(upload, message: str):
 def confirm(upload_id: int):
     upload = upload_or_404(upload_id)
     try:
-        done = importer.confirm(upload, me(), withdraw_missing=request.form.get("withdraw_missing") == "1")
-    except importer.ImportRefused as e:
+        done = confirmation.confirm(upload, me(), withdraw_missing=request.form.get("withdraw_missing") == "1")
+    except gate.ImportRefused as e:
         flash(e.message, "error")
         return redirect(url_for("uploads.show", upload_id=upload.id), code=303)
     if done is None:
-        flash(importer.settled_text(upload, "confirm"), "info")
+        flash(confirmation.settled_text(upload, "confirm"), "info")
         return redirect(url_for("home.index"), code=303)
     if done["already"] and not (done["new"] or done["updated"] or done["withdrawn"]):
         flash(f"本次上传的{done['already']}人已由另一次上传导入，未重复导入。", "info")
@@ -199,7 +200,7 @@ def confirm(upload_id: int):
               + (f"，撤回{done['withdrawn']}人" if done["withdrawn"] else "") + "）。"
               + (f"另有{done['already']}人已由另一次上传导入，未重复导入。" if done["already"] else ""), "success")
     if done["skipped"]:
-        flash(importer.skipped_text(done["skipped"]), "info")
+        flash(confirmation.skipped_text(done["skipped"]), "info")
     return redirect(url_for("home.index"), code=303)
 
 
@@ -207,10 +208,10 @@ def confirm(upload_id: int):
 @login_required
 def cancel(upload_id: int):
     upload = upload_or_404(upload_id)
-    if importer.cancel(upload, me()):
+    if confirmation.cancel(upload, me()):
         flash("已取消，本次上传未导入任何数据。", "info")
     else:
-        flash(importer.settled_text(upload, "cancel"), "info")
+        flash(confirmation.settled_text(upload, "cancel"), "info")
     return redirect(url_for("home.index"), code=303)
 
 

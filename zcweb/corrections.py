@@ -17,15 +17,16 @@ from peewee import JOIN
 
 from .db import db
 from .deadlines import spec_for
-from .importer import (CHANGED, ERRORS, ID, NEW, _event_row, _existing, _outcome, _warnings, limits, refusal_for)
+from .gate import limits, refusal_for
 from .models import Applicant, Event, PreviewEdit, Upload, UploadRow, User, to_json
-from .roster import workflow
+from .outcomes import (CHANGED, ERRORS, ID, NEW, check_row, event_row, kept_warnings, missing_people, outcome,
+                       stored_rows)
 from .roster.batch import format_date
 from .roster.findings import ERROR
 from .roster.idcard import mask
-from .roster.normalize import RowCleaner, _as_text
+from .roster.normalize import cell_text
 from .roster.reader import read_roster
-from .roster.rules import RowChecker, check_duplicates, other_body_warning
+from .roster.rules import check_duplicates, other_body_warning
 
 DUPLICATE_RULE = "duplicate.in_file"
 
@@ -49,7 +50,7 @@ def refusal(upload: Upload, user: User | None) -> str | None:
 
 
 def as_text(value) -> str:
-    return "" if value is None else _as_text(value)
+    return "" if value is None else cell_text(value)
 
 
 def shown(key: str, value: str | None, schema) -> str:
@@ -110,8 +111,7 @@ def correct(upload: Upload, number: int, key: str, value: str, user: User | None
         cells = raw_row(upload, number)
         old = as_text(cells.get(key))
         cells[key] = value or None
-        values, findings = RowCleaner(batch.schema).clean(cells)
-        findings += RowChecker(batch.schema, spec_for(batch, upload.org_id)).check(values, skip={f.column for f in findings})
+        values, findings = check_row(batch.schema, spec_for(batch, upload.org_id), cells)
         PreviewEdit.create(upload=upload, row=number, column=key, old_value=old, new_value=value, user=user)
         header = batch.schema[key].header
         Event.record(user, "upload.edited", batch=batch, org=upload.org, upload=upload,
@@ -125,13 +125,13 @@ def _recheck(upload: Upload, row: UploadRow, values: dict, findings: list[dict])
     """Store the corrected row and redo the in-file duplicate check over
     the rows it concerns; update the preview's counts and missing people."""
     batch, org, schema = upload.batch, upload.org, upload.batch.schema
-    existing = _existing(batch, org)
+    stored = stored_rows(batch, org)
     counts = Counter(upload.summary or {})
     old_id, new_id = row.id_number, values.get(ID)
     if new_id:
         others = Applicant.submitted_by(batch, [new_id]).get(new_id, set()) - {org.name}
         if others:
-            findings.append(other_body_warning().to_dict())  # no name: see importer
+            findings.append(other_body_warning().to_dict())  # no name: see preview.PreviewRows
     row.id_number, row.name, row.data = new_id, values.get("name", ""), to_json(values)
     # The rows sharing the old or the new number: their duplicate findings
     # are worked out again together.
@@ -147,18 +147,16 @@ def _recheck(upload: Upload, row: UploadRow, values: dict, findings: list[dict])
             continue
         counts[r.outcome] -= 1
         counts["warnings"] -= _warning_count(r.findings)
-        r.outcome, r.changes, r.status = _outcome(r.values, found, existing.get(r.id_number),
-                                                  upload.preview["columns"])
+        r.outcome, r.changes, r.status = outcome(r.values, found, stored.get(r.id_number),
+                                                 upload.preview["columns"])
         r.findings, r.has_error = found or None, r.outcome == ERRORS
-        r.warnings = to_json(_warnings(found))
+        r.warnings = to_json(kept_warnings(found))
         counts[r.outcome] += 1
         counts["warnings"] += _warning_count(found)
         r.save()
         changed.append(r)
     seen = {n for (n,) in UploadRow.select(UploadRow.id_number).where(UploadRow.upload == upload).tuples()}
-    missing = [{"id": a_id, "name": name, "id_number": number, "status": status}
-               for number, (a_id, status, _, name, _) in existing.items()
-               if number not in seen and status != workflow.WITHDRAWN]
+    missing = missing_people(stored, seen)
     counts["missing"] = len(missing)
     upload.summary = dict(counts)
     upload.preview = dict(upload.preview, missing=missing)
@@ -199,8 +197,8 @@ def correction_events(upload: Upload, user: User | None, stamp: str) -> list[dic
         cells = by_row[number]
         said = "；".join(f"{schema[k].header}由“{shown(k, old, schema)}”改为“{shown(k, new, schema)}”"
                         for k, (old, new) in cells.items())
-        events.append(_event_row(user, "applicant.corrected", upload, ids[id_number], stamp,
-                                 {k: old for k, (old, _) in cells.items()},
-                                 {k: new for k, (_, new) in cells.items()},
-                                 f"上传 {upload.filename} 第{number}行的值来自浏览器中的更正：{said}"))
+        events.append(event_row(user, "applicant.corrected", upload, ids[id_number], stamp,
+                                {k: old for k, (old, _) in cells.items()},
+                                {k: new for k, (_, new) in cells.items()},
+                                f"上传 {upload.filename} 第{number}行的值来自浏览器中的更正：{said}"))
     return events
