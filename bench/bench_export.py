@@ -32,9 +32,9 @@ from openpyxl import Workbook  # noqa: E402
 
 from bench.bench_reader import peak_rss  # noqa: E402
 from tests.helpers import make_id, valid_row  # noqa: E402
-from zcweb.roster import export, official, sheets  # noqa: E402
-from zcweb.roster.batch import load_preset  # noqa: E402
-from zcweb.roster.schema import load_schema  # noqa: E402
+from zcweb.roster import export, official, sheets
+from zcweb.roster.batch import load_preset
+from zcweb.roster.schema import load_schema
 
 SPEC = load_preset(2024)
 SCHEMA = load_schema(SPEC.template)

@@ -39,7 +39,7 @@ def make_app(instance: str):
     app = create_app({"SECRET_KEY": "bench", "IMPORT_MAX_ROWS": 100_000})
     with app.app_context():
         from tests.conftest import open_spec
-        from zcweb.cli import create_batch
+        from zcweb.ops.cli import create_batch
         from zcweb.db import migrate
         from zcweb.models import Org
 
@@ -93,7 +93,7 @@ def measure(rows: int) -> None:
     instance = tempfile.mkdtemp(prefix="zcweb-bench-")
     app = make_app(instance)
     with app.app_context():
-        from zcweb import confirm, preview
+        from zcweb.intake import confirm, preview
         from zcweb.db import db
         from zcweb.models import Applicant, Batch, Org, Upload
 
@@ -156,7 +156,7 @@ def memory(path: str) -> None:
     that max RSS is the import's own."""
     app = make_app(tempfile.mkdtemp(prefix="zcweb-bench-"))
     with app.app_context():
-        from zcweb import confirm, preview
+        from zcweb.intake import confirm, preview
         from zcweb.models import Batch, Org, Upload
 
         data = Path(path).read_bytes()

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from zcweb import create_app
-from zcweb.cli import create_user
+from zcweb.ops.cli import create_user
 from zcweb.db import migrate
 from zcweb.models import User
 

@@ -35,7 +35,7 @@ def main() -> None:
     rows = parser.parse_args().rows
     app = make_app(tempfile.mkdtemp(prefix="zcweb-bench-"))
     with app.app_context(), app.test_request_context():
-        from zcweb import corrections, preview
+        from zcweb.intake import corrections, preview
         from zcweb.models import Batch, Org, UploadRow
 
         data = make_roster(rows)

@@ -79,8 +79,8 @@ def build(rows: int) -> dict:
     the measured requests need."""
     from tests.conftest import PASSWORD, open_spec
     from tests.helpers import make_id, valid_row
-    from zcweb.cli import SHANGYU_BODIES
-    from zcweb.provision import create_batch, create_user
+    from zcweb.ops.cli import SHANGYU_BODIES
+    from zcweb.ops.provision import create_batch, create_user
     from zcweb.roster.batch import for_year
     from zcweb.db import db, is_sqlite, migrate
     from zcweb.db import insert_rows

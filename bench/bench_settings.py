@@ -32,11 +32,12 @@ from peewee import chunked, fn  # noqa: E402
 
 from tests.conftest import open_spec  # noqa: E402
 from tests.helpers import make_id, valid_row  # noqa: E402
-from zcweb import create_app, recheck  # noqa: E402
-from zcweb.cli import create_batch, create_user  # noqa: E402
-from zcweb.db import db, migrate  # noqa: E402
-from zcweb.models import Applicant, Org, User  # noqa: E402
-from zcweb.roster import workflow  # noqa: E402
+from zcweb import create_app
+from zcweb.review import recheck
+from zcweb.ops.cli import create_batch, create_user
+from zcweb.db import db, migrate
+from zcweb.models import Applicant, Org, User
+from zcweb.roster import workflow
 
 
 def fill(rows: int):

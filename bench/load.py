@@ -157,7 +157,7 @@ def prepare(url: str, contacts: int, officers: int, rows: int, instance: str) ->
     from tests.conftest import open_spec
     from tests.helpers import make_id, roster, valid_row
     from zcweb import create_app
-    from zcweb.cli import create_batch, create_user
+    from zcweb.ops.cli import create_batch, create_user
     from zcweb.db import db, migrate
     from zcweb.models import Org, User
 

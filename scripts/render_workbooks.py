@@ -21,11 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from zcweb.roster.batch import format_date, load_preset  # noqa: E402
-from zcweb.roster.export import build_checklist, build_feedback, build_roster, roster_filename  # noqa: E402
-from zcweb.roster.official import build_official, official_filename  # noqa: E402
-from zcweb.roster.schema import load_schema  # noqa: E402
-from zcweb.roster.template import build_template, template_filename  # noqa: E402
+from zcweb.roster.batch import format_date, load_preset
+from zcweb.roster.export import build_checklist, build_feedback, build_roster, roster_filename
+from zcweb.roster.official import build_official, official_filename
+from zcweb.roster.schema import load_schema
+from zcweb.roster.template import build_template, template_filename
 
 ORG = "百官街道"
 EXAMPLE_ROWS = [

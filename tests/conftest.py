@@ -14,9 +14,9 @@ from werkzeug.security import generate_password_hash
 from zcweb import models
 
 from zcweb import create_app
-from zcweb.provision import create_batch, create_user
+from zcweb.ops.provision import create_batch, create_user
 from zcweb.db import db, migrate, open_database
-from zcweb.deadlines import move_deadlines
+from zcweb.intake.deadlines import move_deadlines
 from zcweb.models import Org, User
 from zcweb.roster.batch import load_preset
 from zcweb.roster.schema import load_schema

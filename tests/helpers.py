@@ -12,7 +12,7 @@ from peewee import fn
 
 from zcweb.models import Applicant, ApplicantCount, Batch, Org
 from zcweb.roster.template import build_template
-from zcweb.workbooks import token_for
+from zcweb.outputs.workbooks import token_for
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 

@@ -1,6 +1,6 @@
 """Logging in and out, passwords, session cookie."""
 
-from zcweb import logins
+from zcweb.access import logins
 from zcweb.models import Event, User
 
 

@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import threading
 
-from zcweb import confirm as confirmation
+from zcweb.intake import confirm as confirmation
 from zcweb import create_app
 from zcweb.db import db
 from zcweb.models import Applicant, Org, Upload
@@ -51,7 +51,7 @@ def test_a_backup_taken_during_a_confirmation_restores_every_confirmed_row(app, 
     confirming.start()
     try:
         assert inserted.wait(20)
-        backup = tmp_path / "zcweb.backup"
+        backup = tmp_path / "zcweb.ops.backup"
         result = runner.invoke(args=["backup", str(backup)])
         assert result.exit_code == 0, result.output
         assert "已备份到" in result.output

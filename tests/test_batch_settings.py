@@ -14,7 +14,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from tests.helpers import roster, upload, valid_row
-from zcweb.deadlines import deadline_for
+from zcweb.intake.deadlines import deadline_for
 from zcweb.models import Applicant, Batch, Event, Extension, Org, Upload
 from zcweb.roster import batch as rules
 from zcweb.roster import batch_settings

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from zcweb import confirm as confirmation
+from zcweb.intake import confirm as confirmation
 from zcweb.roster import template
 from zcweb.db import bind, is_sqlite
 from zcweb.models import Org, Upload

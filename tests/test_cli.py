@@ -6,12 +6,14 @@ import json
 import click
 import openpyxl
 
-from zcweb import create_app, decisions
-from zcweb.cli import COMMANDS, MIGRATING
+from zcweb import create_app
+from zcweb.review import decisions
+from zcweb.ops.cli import COMMANDS, MIGRATING
 from zcweb.models import Applicant, Batch, FinalRoster, Org, User
 from zcweb.roster import workflow
 
 from tests.helpers import roster, valid_row
+from zcweb.outputs import finalise as finalising
 
 
 def test_init_db_is_safe_to_run_twice(runner):
@@ -128,7 +130,7 @@ def test_export_roster_writes_other_kinds_and_the_kept_final_file(runner, tmp_pa
     assert result.exit_code == 0 and "2人" in result.output
     assert openpyxl.load_workbook(out).sheetnames == ["百官街道"]
     Applicant.update(status=workflow.APPROVED).where(Applicant.name == "甲").execute()
-    kept = decisions.finalise(Batch.current(), User.get(User.username == "officer"))
+    kept = finalising.finalise(Batch.current(), User.get(User.username == "officer"))
     result = runner.invoke(args=["export-roster", "--final", "-o", str(out)])
     assert result.exit_code == 0 and out.read_bytes() == bytes(kept.content)
     assert FinalRoster.select().count() == 1

@@ -9,8 +9,8 @@ import re
 import pytest
 
 from tests.helpers import roster, upload, valid_row
-from zcweb import dashboard
-from zcweb.charts import stacked_bars
+from zcweb.review import dashboard
+from zcweb.review.charts import stacked_bars
 from zcweb.models import Applicant, Batch, Extension, Org, Upload, User, now
 from zcweb.roster import workflow
 

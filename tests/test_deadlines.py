@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from zcweb import recheck
-from zcweb.deadlines import deadline_for, move_deadlines
+from zcweb.review import recheck
+from zcweb.intake.deadlines import deadline_for, move_deadlines
 from zcweb.models import Applicant, Batch, Extension, Org, Upload
 from zcweb.roster.batch import load_preset
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from zcweb import decisions
+from zcweb.review import decisions
 from zcweb.models import Applicant, Batch, Event, Org, User
 from zcweb.roster import workflow
 from zcweb.roster.workflow import ACTIONS, LABELS, TransitionRefused

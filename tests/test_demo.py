@@ -13,8 +13,9 @@ import openpyxl
 import pytest
 from werkzeug.security import generate_password_hash
 
-from zcweb import create_app, models, reconcile
-from zcweb.cli import DEMO_PASSWORD, SHANGYU_BODIES
+from zcweb import create_app, models
+from zcweb.review import reconcile
+from zcweb.ops.cli import DEMO_PASSWORD, SHANGYU_BODIES
 from zcweb.db import db
 from zcweb.models import Applicant, Batch, Event, Extension, Org, Upload
 from zcweb.roster import rulenames, workflow

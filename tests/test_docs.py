@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from zcweb import config
-from zcweb.cli import COMMANDS
+from zcweb.ops.cli import COMMANDS
 
 README = (Path(__file__).parent.parent / "README.md").read_text()
 

@@ -8,13 +8,14 @@ import datetime as dt
 import pytest
 from flask_login import login_user
 
-from zcweb import decisions
-from zcweb.finalcheck import final_check
+from zcweb.review import decisions
+from zcweb.outputs.finalcheck import final_check
 from zcweb.models import Applicant, Batch, Event, Org, User
 from zcweb.roster import workflow
 
 from tests.helpers import valid_row
 from tests.test_reconcile import D, platform_rows, registry_rows, rosters, send_list, xlsx  # noqa: F401 (fixture)
+from zcweb.outputs import finalise as finalising
 
 ACK = "以上情况已知悉，仍要定稿"
 
@@ -89,7 +90,7 @@ def test_nothing_open_needs_no_acknowledgement(client, ctx):
 
 
 def test_after_finalising_every_screen_says_so_and_rows_have_no_actions(client, people):
-    decisions.finalise(Batch.current(), User.get(User.username == "officer"))
+    finalising.finalise(Batch.current(), User.get(User.username == "officer"))
     day = Batch.current().finalised_at.date()
     banner = f"已于{day.year}年{day.month}月{day.day}日定稿上报"
     client.login("officer")
@@ -106,7 +107,7 @@ def test_after_finalising_every_screen_says_so_and_rows_have_no_actions(client, 
 
 def test_reopening_with_uploads_brings_them_back(client, people):
     batch = Batch.current()
-    decisions.finalise(batch, User.get(User.username == "officer"))
+    finalising.finalise(batch, User.get(User.username == "officer"))
     client.login("officer")
     exports = client.get("/exports").get_data(as_text=True)
     assert 'name="reopen_uploads" value="1" checked' in exports  # the deadline has not passed
@@ -123,7 +124,7 @@ def test_reopening_with_uploads_brings_them_back(client, people):
 
 
 def test_reopening_without_uploads_keeps_them_closed(client, people):
-    decisions.finalise(Batch.current(), User.get(User.username == "officer"))
+    finalising.finalise(Batch.current(), User.get(User.username == "officer"))
     client.login("officer")
     page = client.post("/exports/reopen", data={"reason": "更正专业"}, follow_redirects=True).get_data(as_text=True)
     assert "各单位上传仍关闭" in page and not Batch.current().is_open

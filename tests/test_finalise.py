@@ -9,12 +9,13 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from zcweb import decisions
+from zcweb.review import decisions
 from zcweb.models import Applicant, Batch, Event, FinalRoster, Org, User
 from zcweb.roster import workflow
 from zcweb.roster.workflow import TransitionRefused
 
 from tests.helpers import valid_row
+from zcweb.outputs import finalise as finalising
 
 
 @pytest.fixture
@@ -39,7 +40,7 @@ def names_in(data: bytes) -> list[str]:
 
 
 def test_finalise_keeps_the_exact_official_roster(people):
-    kept = decisions.finalise(Batch.current(), officer())
+    kept = finalising.finalise(Batch.current(), officer())
     assert kept.sha256 == hashlib.sha256(bytes(kept.content)).hexdigest() and kept.size == len(bytes(kept.content))
     assert kept.created_by.username == "officer" and kept.created_at is not None
     assert kept.filename == "2024年度推荐人员汇总表.xlsx" and kept.rows == 2
@@ -50,7 +51,7 @@ def test_finalise_keeps_the_exact_official_roster(people):
 
 
 def test_after_finalising_decisions_and_copies_are_refused(people):
-    decisions.finalise(Batch.current(), officer())
+    finalising.finalise(Batch.current(), officer())
     pending = Applicant.get_by_id(people[2].id)
     with pytest.raises(TransitionRefused, match="已于.*定稿上报.*撤销定稿"):
         decisions.decide(pending, officer(), "approve", None, pending.version)
@@ -59,12 +60,12 @@ def test_after_finalising_decisions_and_copies_are_refused(people):
     assert Applicant.get_by_id(pending.id).status == workflow.PENDING
     assert Applicant.get_by_id(people[0].id).copies == 0
     with pytest.raises(TransitionRefused):
-        decisions.finalise(Batch.current(), officer())
+        finalising.finalise(Batch.current(), officer())
     assert FinalRoster.select().count() == 1
 
 
 def test_after_finalising_a_bulk_decision_is_refused_whole(people):
-    decisions.finalise(Batch.current(), officer())
+    finalising.finalise(Batch.current(), officer())
     pending = Applicant.get_by_id(people[2].id)
     with pytest.raises(TransitionRefused, match="定稿上报"):
         decisions.decide_many([(pending, pending.version)], officer(), "approve", None)
@@ -72,17 +73,17 @@ def test_after_finalising_a_bulk_decision_is_refused_whole(people):
 
 
 def test_reopening_allows_decisions_again_and_is_an_event(people):
-    first = decisions.finalise(Batch.current(), officer())
+    first = finalising.finalise(Batch.current(), officer())
     with pytest.raises(TransitionRefused, match="原因"):
-        decisions.reopen_batch(Batch.current(), officer(), " ")
-    assert decisions.reopen_batch(Batch.current(), officer(), "漏报一人") == 2
+        finalising.reopen_batch(Batch.current(), officer(), " ")
+    assert finalising.reopen_batch(Batch.current(), officer(), "漏报一人") == 2
     event = Event.get(Event.action == "batch.reopened")
     assert event.user.username == "officer" and "漏报一人" in event.detail
     assert Applicant.get_by_id(people[0].id).status == workflow.APPROVED
     pending = Applicant.get_by_id(people[2].id)
     decisions.decide(pending, officer(), "approve", None, pending.version)
     decisions.set_copies(Applicant.get_by_id(pending.id), officer(), 3, pending.version + 1)
-    second = decisions.finalise(Batch.current(), officer())
+    second = finalising.finalise(Batch.current(), officer())
     assert names_in(bytes(second.content)) == ["丁一", "王芳", "李强"]
     assert names_in(bytes(FinalRoster.get_by_id(first.id).content)) == ["丁一", "王芳"]  # kept as sent
 
@@ -120,7 +121,7 @@ def test_web_reopen_needs_a_reason_and_then_unlocks(client, people):
 
 
 def test_contacts_cannot_reopen_or_download_kept_rosters(client, people):
-    decisions.finalise(Batch.current(), officer())
+    finalising.finalise(Batch.current(), officer())
     client.login("baiguan")
     assert client.post("/exports/reopen", data={"reason": "x"}).status_code == 403
     assert client.get(f"/exports/final/{FinalRoster.get().id}.xlsx").status_code == 403

@@ -53,8 +53,8 @@ import io  # noqa: E402
 import openpyxl  # noqa: E402
 import pytest  # noqa: E402
 
-from zcweb.models import Applicant, Batch, Org  # noqa: E402
-from zcweb.roster import workflow  # noqa: E402
+from zcweb.models import Applicant, Batch, Org
+from zcweb.roster import workflow
 
 from tests.helpers import make_id, valid_row  # noqa: E402
 

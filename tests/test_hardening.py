@@ -10,7 +10,9 @@ import subprocess
 
 import pytest
 
-from zcweb import backup, create_app, logins, models
+from zcweb.ops import backup
+from zcweb import create_app, models
+from zcweb.access import logins
 from zcweb.db import db, is_sqlite
 from zcweb.models import Extension, Org, Upload, User
 

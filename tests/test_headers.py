@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from zcweb import decisions, reconcile
+from zcweb.review import decisions, reconcile
 from zcweb.models import Applicant, Batch, ListUpload, Org, Upload, User
 
 from tests.helpers import roster, upload, valid_row
+from zcweb.outputs import finalise as finalising
 
 ROLES = ("officer", "baiguan", None)
 
@@ -27,7 +28,7 @@ def samples(app, client):
         applicant_id = Applicant.select(Applicant.id).scalar()
         # A refused list is kept with its file all the same.
         list_id = reconcile.load_list(Batch.current(), ListUpload.PLATFORM, None, "名单.csv", b"a,b\r\n").id
-        final_id = decisions.finalise(Batch.current(), User.get(User.username == "officer")).id
+        final_id = finalising.finalise(Batch.current(), User.get(User.username == "officer")).id
     client.logout()
     # Each path argument of any route; a new route with another argument
     # must add a sample here.

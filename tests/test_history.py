@@ -10,12 +10,13 @@ import json
 import openpyxl
 import pytest
 
-from zcweb import decisions, results
+from zcweb.review import decisions, results
 from zcweb.models import Applicant, Batch, Org, User
 from zcweb.roster import workflow
 
 from tests.helpers import valid_row
 from tests.test_reconcile import gbk_csv
+from zcweb.outputs import finalise as finalising
 
 WANG = valid_row(1, name="王芳")
 LI = valid_row(2, name="李强")
@@ -30,7 +31,7 @@ def next_year(ctx, runner):
     for row in (WANG, LI):
         Applicant.create(batch=batch2024, org=baiguan, id_number=row["id_number"], name=row["name"], data=row,
                          status=workflow.APPROVED)
-    decisions.finalise(batch2024, officer)
+    finalising.finalise(batch2024, officer)
     csv = gbk_csv([["姓名", "工作单位", "专业"], ["李强", LI["employer"], LI["specialty"]]])
     results.load_results(batch2024, officer, "2024评审结果.csv", csv)
     made = runner.invoke(args=["new-batch", "--copy-from", "2024", "--year", "2025"])

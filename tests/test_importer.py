@@ -8,8 +8,8 @@ import io
 import openpyxl
 import pytest
 
-from zcweb import confirm as confirmation
-from zcweb import outcomes
+from zcweb.intake import confirm as confirmation
+from zcweb.intake import outcomes
 from zcweb.models import Applicant, Batch, Event, Extension, Org, Upload, UploadRow
 from zcweb.roster import workflow
 from zcweb.roster.signing import make_token

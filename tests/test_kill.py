@@ -10,9 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from zcweb import confirm as confirmation
+from zcweb.intake import confirm as confirmation
 from zcweb.models import Batch, Org, Upload
-from zcweb.preview import create_preview
+from zcweb.intake.preview import create_preview
 
 from tests.helpers import applicants, roster, valid_row
 

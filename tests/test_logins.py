@@ -11,8 +11,9 @@ import time
 
 import pytest
 
-from zcweb import create_app, logins, models
-from zcweb.cli import DEMO_PASSWORD
+from zcweb import create_app, models
+from zcweb.access import logins
+from zcweb.ops.cli import DEMO_PASSWORD
 from zcweb.db import migrate
 from zcweb.models import Event, User
 

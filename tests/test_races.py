@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from zcweb import confirm as confirmation
-from zcweb import decisions
+from zcweb.intake import confirm as confirmation
+from zcweb.review import decisions
 from zcweb.models import Applicant, Batch, Org, Upload, User
 from zcweb.roster import workflow
 

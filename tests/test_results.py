@@ -10,12 +10,13 @@ import json
 import openpyxl
 import pytest
 
-from zcweb import decisions
+from zcweb.review import decisions
 from zcweb.models import Applicant, Batch, Event, ListRow, ListUpload, Org, User
 from zcweb.roster import workflow
 
 from tests.helpers import valid_row
 from tests.test_reconcile import gbk_csv, xlsx
+from zcweb.outputs import finalise as finalising
 
 CHEM, MATERIALS = "石油和化学工程", "材料"
 # (name, body, employer, specialty); both 王芳 work at the same company.
@@ -40,7 +41,7 @@ def recommended(ctx):
     data = valid_row(9, name="周婷")
     Applicant.create(batch=batch, org=Org.get(Org.name == "百官街道"), id_number=data["id_number"], name="周婷",
                      data=data, status=workflow.REJECTED)
-    decisions.finalise(batch, officer)
+    finalising.finalise(batch, officer)
     return made
 
 

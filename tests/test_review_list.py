@@ -6,7 +6,7 @@ import pytest
 from flask_login import login_user
 from werkzeug.datastructures import MultiDict
 
-from zcweb.listing import page_window, review_count, review_filters, review_query, status_counts
+from zcweb.review.listing import page_window, review_count, review_filters, review_query, status_counts
 from zcweb.models import Applicant, Batch, ListRow, ListUpload, Org, Upload, User
 from zcweb.roster import workflow
 

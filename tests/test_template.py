@@ -15,10 +15,7 @@ from python_calamine import CalamineWorkbook
 
 from zcweb.roster.batch import load_preset
 from zcweb.roster.schema import DEFINITIONS_DIR, INFO_HEADERS, INSTRUCTIONS_SHEET, load_schema
-from zcweb.roster.template import (
-    FIRST_DATA_ROW, HEADER_ROW, LISTS_SHEET, META_SHEET, PROTECTION_PASSWORD,
-    TITLE_ROW, build_template, template_filename,
-)
+from zcweb.roster.template import FIRST_DATA_ROW, HEADER_ROW, LISTS_SHEET, META_SHEET, PROTECTION_PASSWORD, TITLE_ROW, build_template, template_filename
 
 ORG = "百官街道"
 TOKEN = "zcweb1.eyJvcmciOiAxfQ.0123456789abcdef0123456789abcdef"

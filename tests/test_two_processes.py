@@ -25,8 +25,8 @@ from peewee import fn
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from zcweb import confirm as confirmation
-from zcweb.preview import create_preview
+from zcweb.intake import confirm as confirmation
+from zcweb.intake.preview import create_preview
 from zcweb.models import Applicant, Batch, Event, Org
 from zcweb.roster import workflow
 

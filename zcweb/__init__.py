@@ -13,7 +13,8 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from htmx_flask import Htmx
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import db, headers, hygiene, logins, sessions
+from . import db
+from .access import headers, hygiene, logins, sessions
 from .resources import resource_dir
 
 csrf = CSRFProtect()
@@ -49,7 +50,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     sessions.init_app(app)
     headers.init_app(app)
 
-    from . import capacity, cli, demo, filters, finalcheck
+    from .views import capacity, filters
+    from .ops import cli, demo
+    from .outputs import finalcheck
     from .views import admin, auth, batches, exports, home, reconciliation, results, review, uploads
 
     filters.init_app(app)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import os
 
-from zcweb import confirm as confirmation
+from zcweb.intake import confirm as confirmation
 from zcweb.models import Batch, Org
-from zcweb.preview import create_preview
+from zcweb.intake.preview import create_preview
 
 from tests.e2e.conftest import login
 from tests.helpers import roster

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import login
 from tests.helpers import valid_row
-from zcweb.provision import create_user
+from zcweb.ops.provision import create_user
 from zcweb.models import Applicant, Batch, Event, Org, User
 from zcweb.roster import workflow
 

@@ -32,10 +32,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .batch import BatchSpec
 from .instructions import write_instructions
 from .schema import INFO_HEADERS, LISTS_SHEET, META_SHEET, Column, Schema, load_schema
-from .sheets import (
-    BOLD, CENTER, DATE_FORMAT, FONT_NAME, GRID, HEADER_FILL, TEXT_FORMAT, TEXT_TYPES, WRAP,
-    frozen_cell, row_height, safe_filename, setup_print, to_bytes, values_height, write_value,
-)
+from .sheets import BOLD, CENTER, DATE_FORMAT, FONT_NAME, GRID, HEADER_FILL, TEXT_FORMAT, TEXT_TYPES, WRAP, frozen_cell, row_height, safe_filename, setup_print, to_bytes, values_height, write_value
 from .template_layout import FIRST_DATA_ROW, HEADER_ROW, ID_NUMBER_LENGTH, RED, TITLE_ROW, header_text
 
 

@@ -10,8 +10,8 @@ from flask import redirect, render_template, request, send_file, url_for
 from htmx_flask import make_response
 from jinja2_fragments.flask import render_block
 
-from ..hygiene import safe_filename
-from ..safeurl import local_target
+from ..access.hygiene import safe_filename
+from ..access.safeurl import local_target
 
 
 def render(template: str, block: str | None = None, **context):

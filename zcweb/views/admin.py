@@ -8,9 +8,9 @@ import secrets
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from peewee import JOIN
 
-from .. import eventlog, logins, sessions
-from ..access import me, officer_required
-from ..capacity import limited
+from ..access import eventlog, logins, sessions
+from ..access.scope import me, officer_required
+from .capacity import limited
 from ..db import db
 from ..models import Event, Org, User
 from . import render, send_download

@@ -7,9 +7,9 @@ import time
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
 
-from .. import logins, sessions
-from ..access import me
-from ..hygiene import client_address
+from ..access import logins, sessions
+from ..access.scope import me
+from ..access.hygiene import client_address
 from ..models import Event
 from . import back
 

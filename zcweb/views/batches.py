@@ -8,11 +8,11 @@ import datetime as dt
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from peewee import fn
 
-from .. import recheck
-from ..access import current_batch_or_404, me, officer_required
+from ..review import recheck
+from ..access.scope import current_batch_or_404, me, officer_required
 from ..db import db
 from ..models import Applicant, Batch, Event, Extension, Org
-from ..provision import Refused, create_batch
+from ..ops.provision import Refused, create_batch
 from ..roster import batch as rules
 from ..roster import batch_settings
 from . import render

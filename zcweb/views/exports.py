@@ -9,13 +9,15 @@ import datetime as dt
 from flask import Blueprint, abort, flash, request
 from flask_login import current_user, login_required
 
-from .. import decisions, workbooks
-from ..capacity import limited, template_limited
-from ..access import current_batch_or_404, me, officer_required
+from ..review import decisions
+from ..outputs import workbooks
+from .capacity import limited, template_limited
+from ..access.scope import current_batch_or_404, me, officer_required
 from ..models import Event, FinalRoster, Org
 from ..roster.workdays import earliest_end
 from ..roster.workflow import TransitionRefused
 from . import back, render, send_download
+from ..outputs import finalise as finalising
 
 bp = Blueprint("exports", __name__)
 
@@ -118,11 +120,11 @@ def reopen():
     """撤销定稿: decisions may change again (an Event says who and why)."""
     try:
         reopen_uploads = request.form.get("reopen_uploads") == "1"
-        count = decisions.reopen_batch(current_batch_or_404(), me(), request.form.get("reason", ""), reopen_uploads)
+        count = finalising.reopen_batch(current_batch_or_404(), me(), request.form.get("reason", ""), reopen_uploads)
     except TransitionRefused as e:
         flash(str(e), "error")
     else:
-        flash(f"已撤销定稿，{count}人恢复为“拟推荐”，{decisions.reopened_text(reopen_uploads)}。修改后请重新定稿上报。",
+        flash(f"已撤销定稿，{count}人恢复为“拟推荐”，{finalising.reopened_text(reopen_uploads)}。修改后请重新定稿上报。",
               "success")
     return back("exports.index")
 

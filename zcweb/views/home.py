@@ -8,9 +8,9 @@ from flask import Blueprint, current_app, render_template
 from flask_login import current_user, login_required
 from peewee import Case
 
-from .. import dashboard, results, sameperson
-from ..charts import stacked_bars
-from ..deadlines import deadline_for
+from ..review import dashboard, results, sameperson
+from ..review.charts import stacked_bars
+from ..intake.deadlines import deadline_for
 from ..models import Applicant, Batch, Org, Upload
 from ..roster import workflow
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from peewee import JOIN
 
-from .. import reconcile
-from ..access import current_batch_or_404, me, officer_required
-from ..capacity import limited
+from ..review import reconcile
+from ..access.scope import current_batch_or_404, me, officer_required
+from .capacity import limited
 from ..models import Event, ListUpload, User
 from . import render, send_download
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, request, url_for
 
-from .. import results
-from ..access import current_batch_or_404, me, officer_required
+from ..review import results
+from ..access.scope import current_batch_or_404, me, officer_required
 from ..models import ListUpload
 from ..roster.results import LABELS
 from . import render

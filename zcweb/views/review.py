@@ -13,16 +13,16 @@ from htmx_flask import make_response
 from jinja2_fragments.flask import render_blocks
 from werkzeug.datastructures import MultiDict
 
-from .. import decisions, flags, history, listing, reconcile, sameperson
-from ..access import applicant_or_404, current_batch_or_404, me, officer_required, scope
-from ..finalcheck import final_check
-from ..listing import (page_of, page_window, review_count, review_filters, review_query, status_counts,
-                       url_args)
+from ..review import decisions, flags, history, listing, reconcile, sameperson
+from ..access.scope import applicant_or_404, current_batch_or_404, me, officer_required, scope
+from ..outputs.finalcheck import final_check
+from ..review.listing import page_of, page_window, review_count, review_filters, review_query, status_counts, url_args
 from ..models import Applicant, Event, Org, Upload, UploadRow, User, now
 from ..roster import rulenames, workflow
 from ..roster.workflow import TransitionRefused
-from ..safeurl import local_referrer, local_target
+from ..access.safeurl import local_referrer, local_target
 from . import back, render
+from ..outputs import finalise as finalising
 
 bp = Blueprint("review", __name__)
 
@@ -297,6 +297,6 @@ def finalise():
     if check.needs_acknowledgement and request.form.get("acknowledged") != "1":
         flash("尚有未处理的情况：请逐项查看，确认后勾选“以上情况已知悉，仍要定稿”，再点“定稿上报”。", "error")
         return redirect(url_for("review.finalise_check"), code=303)
-    kept = decisions.finalise(batch, me())
+    kept = finalising.finalise(batch, me())
     flash(f"已定稿：{kept.rows}人列入推荐人员汇总表，批次已停止接收上传。定稿文件已保存，可在“导出”页下载。", "success")
     return redirect(url_for("home.index"), code=303)

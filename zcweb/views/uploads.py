@@ -11,10 +11,12 @@ from jinja2_fragments.flask import render_block
 from markupsafe import escape
 from peewee import JOIN
 
-from .. import confirm as confirmation
-from .. import corrections, dashboard, gate, outcomes, preview, uploadcounts, workbooks
-from ..access import me, upload_or_404
-from ..capacity import limited
+from ..intake import confirm as confirmation
+from ..intake import corrections, gate, outcomes, preview, counts as uploadcounts
+from ..review import dashboard
+from ..outputs import workbooks
+from ..access.scope import me, upload_or_404
+from .capacity import limited
 from ..models import Applicant, Batch, Event, Org, Upload, UploadRow, User
 from ..roster.idcard import mask
 from ..roster.rules import other_body_warning

@@ -1,0 +1,190 @@
+"""The review list: request arguments → filters → a scoped Applicant query.
+
+One place for the filter logic so that the table, its counts, its exports
+and bulk actions ("all N matching the filter") select the same rows.
+
+Filters and sorts are on indexed columns of `applicant` (models.Applicant;
+the warning rule alone is matched in the warnings' text), a page is read as
+ids first (`page_of`) so that a deep page at 100,000 rows walks an index
+instead of sorting the batch, and counts come from the kept counts
+(models.ApplicantCount) whenever the filters allow."""
+
+from __future__ import annotations
+
+from peewee import OP, Expression, Tuple, Value, fn
+
+from . import history, reconcile, sameperson, search
+from ..access.scope import scope
+from ..models import Applicant, ApplicantCount, Org
+from ..roster import rulenames, workflow
+
+# The 提示 filter: any warning, none, or one rule of the registry.
+ANY_WARNING, NO_WARNING = "any", "none"
+WARNING_CHOICES = {ANY_WARNING: "有提示", NO_WARNING: "无提示",
+                   **{rule: entry.label for rule, entry in rulenames.RULES.items()}}
+# 评审表 received: none, some, all copies.
+COPIES = {"0": "未收", "partial": "未收齐", "complete": "已收齐"}
+DEFAULT_ORDER = (Applicant.org_order, Applicant.org, Applicant.position, Applicant.id)
+# Sortable columns → their order; "-key" in the URL sorts descending.
+SORTS = {
+    "org": DEFAULT_ORDER,
+    "name": (Applicant.name, Applicant.id),
+    "employer": (Applicant.employer, Applicant.id),
+    "status": (Applicant.status, Applicant.id),
+    "updated": (Applicant.updated_at, Applicant.id),
+}
+SORT_LABELS = {"org": "报送单位", "name": "姓名", "employer": "工作单位", "status": "状态", "updated": "最后更改"}
+TEXT_FILTERS = ("status", "level", "specialty", "route", "warning", "copies", "record", "q", "sort")
+# Filters the kept counts (models.ApplicantCount) can answer.
+COUNTED = ("org", "level", "specialty", "copies")
+
+
+def review_filters(args) -> dict:
+    """The filters of the review list, read from request arguments; values
+    that name nothing are dropped, so the URL and the form only keep real ones."""
+    filters = {"org": args.get("org", type=int)}
+    filters.update({key: args.get(key, "").strip() for key in TEXT_FILTERS})
+    if filters["status"] not in workflow.LABELS:
+        filters["status"] = ""
+    if filters["warning"] not in WARNING_CHOICES:
+        filters["warning"] = ""
+    if filters["copies"] not in COPIES:
+        filters["copies"] = ""
+    if filters["record"] not in history.RECORDS:
+        filters["record"] = ""
+    if filters["sort"].removeprefix("-") not in SORTS or filters["sort"] == "org":
+        filters["sort"] = ""  # the default order
+    return filters
+
+
+def review_query(batch, filters: dict):
+    """The batch's applicants matching `filters`, limited to the current
+    user's body for a contact, in the chosen order (the default: by body,
+    then as the body's file listed them). Rows come without their Org:
+    `page_of` attaches it."""
+    query = scope(Applicant.select().where(Applicant.batch == batch), Applicant)
+    for key in ("org", "status", "level", "specialty", "route"):
+        if filters.get(key):
+            query = query.where(getattr(Applicant, key) == filters[key])
+    if filters.get("warning"):
+        query = query.where(warning_condition(batch, filters["warning"]))
+    if filters.get("copies"):
+        query = query.where(_copies(Applicant.copies, filters["copies"], batch.spec.paper_copies))
+    if filters.get("record"):
+        query = query.where(history.record_filter(batch, filters["record"]))
+    if filters.get("q"):
+        query = query.where(search.matches(batch, filters["q"]))
+    order, descending = order_of(filters)
+    return query.order_by(*(c.desc() for c in order) if descending else order)
+
+
+def order_of(filters: dict) -> tuple[tuple, bool]:
+    """The list's order: its columns, and whether descending."""
+    sort = filters.get("sort") or "org"
+    order = SORTS[sort.removeprefix("-")]
+    if order is DEFAULT_ORDER and filters.get("org"):
+        order = DEFAULT_ORDER[2:]  # one body: its rows in order, found through (batch, org, status)
+    return order, sort.startswith("-")
+
+
+def neighbours(batch, filters: dict, applicant: Applicant) -> tuple[int | None, int | None]:
+    """The ids of the rows before and after `applicant` in the filtered
+    list (上一人/下一人), each found by one step along the list's index."""
+    order, descending = order_of(filters)
+    here = Tuple(*(getattr(applicant, c.column_name) for c in order))
+    columns = Tuple(*order)
+    found = []
+    for later in (False, True):
+        after = later != descending
+        query = review_query(batch, filters).where(columns > here if after else columns < here)
+        step = query.order_by(*(c if after else c.desc() for c in order)).select(Applicant.id).limit(1)
+        found.append(step.scalar())
+    return found[0], found[1]
+
+
+def warning_condition(batch, choice: str):
+    """The rows carrying the warning `choice` (WARNING_CHOICES) as the
+    desk shows it: stored, sent by another body too, or from the lists."""
+    if choice == NO_WARNING:
+        return ~warning_condition(batch, ANY_WARNING)
+    if choice == ANY_WARNING:
+        return (Expression(Applicant.warnings, OP.NE, Value("[]", converter=False)) | _duplicated(batch)
+                | sameperson.condition(batch) | Applicant.id.in_(list(reconcile.flagged(batch, set(rulenames.RULES)))))
+    source = rulenames.RULES[choice].source
+    if source == rulenames.STORED:
+        # Warnings are compact JSON (models.to_json): the rule is this exact text.
+        needle = Value(f'%"rule":"{choice}"%', converter=False)
+        return Applicant.id.in_(search.within(batch, Expression(Applicant.warnings, OP.ILIKE, needle)))
+    if source == rulenames.DUPLICATE:
+        return _duplicated(batch)
+    if source == rulenames.SAME_PERSON_SOURCE:
+        return sameperson.condition(batch)
+    return Applicant.id.in_(list(reconcile.flagged(batch, {choice})))
+
+
+def _duplicated(batch):
+    """Rows whose identity number another body also sent (its withdrawn rows aside)."""
+    sent = Applicant.alias()
+    return fn.EXISTS(sent.select(sent.id).where(
+        (sent.batch == batch) & (sent.id_number == Applicant.id_number) & (sent.org != Applicant.org)
+        & (sent.status != workflow.WITHDRAWN)))
+
+
+def _copies(field, copies: str, needed: int):
+    """评审表 received: none, some, or all `needed` copies."""
+    if copies == "0":
+        return field == 0
+    if copies == "partial":
+        return field.between(1, needed - 1)
+    return field >= needed
+
+
+def status_counts(batch, filters: dict) -> dict[str, int]:
+    """Applicants per status over `filters` other than the status: from
+    the kept counts when they can answer, else counted in an index."""
+    filters = dict(filters, status="")
+    if any(filters.get(key) for key in TEXT_FILTERS if key not in COUNTED + ("sort",)):
+        query = review_query(batch, filters).select(Applicant.status, fn.COUNT(Applicant.id))
+        found = dict(query.group_by(Applicant.status).order_by().tuples())
+    else:
+        query = scope(ApplicantCount.select(ApplicantCount.status, fn.SUM(ApplicantCount.applicants))
+                      .where(ApplicantCount.batch == batch), ApplicantCount)
+        for key in ("org", "level", "specialty"):
+            if filters.get(key):
+                query = query.where(getattr(ApplicantCount, key) == filters[key])
+        if filters.get("copies"):
+            query = query.where(_copies(ApplicantCount.copies, filters["copies"], batch.spec.paper_copies))
+        found = dict(query.group_by(ApplicantCount.status).tuples())
+    return {status: found.get(status) or 0 for status in workflow.LABELS}
+
+
+def review_count(batch, filters: dict, counts: dict[str, int] | None = None) -> int:
+    """How many applicants match `filters` (from their `status_counts`, when given)."""
+    counts = counts or status_counts(batch, filters)
+    return counts[filters["status"]] if filters.get("status") else sum(counts.values())
+
+
+def page_of(query, page: int, size: int) -> list[Applicant]:
+    """One page of `query`: the ids from the index first, then those rows
+    only (with their bodies), so that skipping rows never reads their data."""
+    ids = [i for (i,) in query.select(Applicant.id).paginate(page, size).tuples()]
+    rows = {a.id: a for a in Applicant.select(Applicant, Org).join(Org).where(Applicant.id.in_(ids))}
+    return [rows[i] for i in ids]
+
+
+def url_args(filters: dict) -> dict:
+    """The filters worth keeping in a URL (the empty ones left out)."""
+    return {key: value for key, value in filters.items() if value}
+
+
+def page_window(page: int, pages: int, around: int = 3) -> list[int | None]:
+    """The pages a pager links: the first, the last and `around` either side
+    of the current one; None where pages are skipped."""
+    shown = sorted({1, pages, *range(max(1, page - around), min(pages, page + around) + 1)})
+    window, previous = [], 0
+    for p in shown:
+        if p - previous > 1:
+            window.append(None)
+        window.append(p)
+        previous = p
+    return window

@@ -1,0 +1,72 @@
+"""Jinja filters and globals shared by every page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask
+
+from ..access import eventlog
+from ..review import history
+from ..intake import counts as uploadcounts
+from ..roster import results, rulenames, workflow
+from ..roster.batch import format_date
+from ..roster.idcard import mask
+
+
+def cn_date(value) -> str:
+    """2024年9月5日 from a date, datetime or ISO string."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return format_date(value)
+
+
+def cn_datetime(value) -> str:
+    if not value:
+        return ""
+    return f"{format_date(value.date())} {value:%H:%M}"
+
+
+def cell(value, column, full: bool = False) -> str:
+    """A cleaned roster value as a user reads it. Identity numbers are
+    masked unless `full` (the officer's detail view)."""
+    if value is None or value == "":
+        return ""
+    if column.type == "date":
+        return cn_date(value)
+    if column.type == "month":
+        year, month = str(value).split("-")[:2]
+        return f"{year}年{int(month)}月"
+    if column.type == "idcard" and not full:
+        return mask(str(value))
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def num(value) -> str:
+    """A count with thousands separators: 100,000 (nothing stays nothing)."""
+    return "" if value is None or value == "" else f"{value:,}"
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(cn_date)
+    app.add_template_filter(cn_datetime)
+    app.add_template_filter(mask)
+    app.add_template_filter(workflow.label, "status_label")
+    app.add_template_filter(rulenames.short_name, "rule_name")
+    app.add_template_filter(eventlog.action_name)
+    app.add_template_filter(num)
+    app.add_template_global(cell)
+    app.add_template_filter(uploadcounts.imported_text, "imported_text")
+    app.add_template_filter(uploadcounts.checked_text, "checked_text")
+    app.add_template_global(rulenames.presets_for)
+    app.add_template_global(workflow.LABELS, "STATUS_LABELS")
+    app.add_template_global(workflow.ACTIONS, "ACTIONS")
+    app.add_template_global(results.LABELS, "RESULT_LABELS")
+    app.add_template_global(history.RECORDS, "RECORDS")
+    app.add_template_global(history.compact, "compact_history")
