@@ -36,10 +36,10 @@ def test_each_contract_catches_an_import_that_breaks_it(tmp_path):
     package = shutil.copytree(ROOT / "zcweb", tmp_path / "zcweb", ignore=shutil.ignore_patterns("__pycache__"))
     with open(package / "roster" / "idcard.py", "a") as f:
         f.write("import flask\n")  # the domain reaching for the web framework
-    (package / "stray.py").write_text("from .views import render\n")  # a service reaching up to a view
+    (package / "intake" / "stray.py").write_text("from ..views import render\n")  # a service reaching up to a view
     with open(package / "roster" / "schema.py", "a") as f:
         f.write("from . import template\n")  # template already imports schema: a circle
-    with open(package / "corrections.py", "a") as f:
+    with open(package / "intake" / "corrections.py", "a") as f:
         f.write("from . import confirm\n")  # the confirm builds on corrections: a circle again
 
     result = lint_imports(tmp_path)
@@ -48,7 +48,7 @@ def test_each_contract_catches_an_import_that_breaks_it(tmp_path):
     for name in contract_names():
         assert f"{name} BROKEN" in result.stdout, result.stdout
     assert "zcweb.roster.idcard -> flask" in result.stdout
-    assert "zcweb.stray -> zcweb.views" in result.stdout
-    assert "zcweb.corrections -> zcweb.confirm" in result.stdout
+    assert "zcweb.intake.stray -> zcweb.views" in result.stdout
+    assert "zcweb.intake.corrections -> zcweb.intake.confirm" in result.stdout
     assert "No cycles are allowed in zcweb.roster." in result.stdout
     assert ".schema -> .template" in result.stdout
