@@ -39,9 +39,7 @@ def index():
     pages = max(1, -(-total // page_size))
     page = min(max(1, request.args.get("page", 1, type=int)), pages)
     shown = page_of(query, page, page_size)
-    reconcile.add_warnings(batch, shown)
-    sameperson.add_warnings(batch, shown)
-    history.add_history(batch, shown)
+    _annotate(batch, shown)
     return render(
         "review.html", "results", batch=batch, spec=batch.spec, schema=batch.schema,
         applicants=shown, total=total, page=page, pages=pages, window=page_window(page, pages),
@@ -66,9 +64,7 @@ def _row_response(applicant: Applicant, error: str | None = None, editing: str |
     """The row for htmx; after a change, also the list's counts, swapped
     out of band."""
     batch, url = applicant.batch, list_url()
-    reconcile.add_warnings(batch, [applicant])
-    sameperson.add_warnings(batch, [applicant])
-    history.add_history(batch, [applicant])
+    _annotate(batch, [applicant])
     filters = _list_filters(url)
     context = dict(
         a=applicant, batch=batch, spec=batch.spec, schema=batch.schema, row_error=error, editing=editing,
@@ -86,9 +82,7 @@ def _row_response(applicant: Applicant, error: str | None = None, editing: str |
 def detail(applicant_id: int):
     a = applicant_or_404(applicant_id)
     batch = a.batch
-    reconcile.add_warnings(batch, [a])
-    sameperson.add_warnings(batch, [a])
-    history.add_history(batch, [a])
+    _annotate(batch, [a])
     events = list(Event.select(Event, User).join(User, join_type=JOIN.LEFT_OUTER)
                   .where(Event.applicant == a).order_by(Event.id.desc()))
     # The body's imported files that held this person (not their bytes).
@@ -300,3 +294,11 @@ def finalise():
     kept = finalising.finalise(batch, me())
     flash(f"已定稿：{kept.rows}人列入推荐人员汇总表，批次已停止接收上传。定稿文件已保存，可在“导出”页下载。", "success")
     return redirect(url_for("home.index"), code=303)
+
+
+def _annotate(batch, applicants: list[Applicant]) -> None:
+    """What a shown row carries besides its stored warnings: the lists'
+    findings, a possible twin, and earlier years."""
+    reconcile.add_warnings(batch, applicants)
+    sameperson.add_warnings(batch, applicants)
+    history.add_history(batch, applicants)
