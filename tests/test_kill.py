@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 CONFIRM_AND_HANG = """
 import sys, time
-from zcweb import confirm as confirmation
+from zcweb.intake import confirm as confirmation
 from zcweb import create_app
 from zcweb.models import Upload
 
