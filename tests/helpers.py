@@ -10,6 +10,7 @@ from werkzeug.test import encode_multipart
 
 from peewee import fn
 
+from zcweb.db import db, is_sqlite
 from zcweb.models import Applicant, ApplicantCount, Batch, Org
 from zcweb.roster.template import build_template
 from zcweb.outputs.workbooks import token_for
@@ -89,3 +90,26 @@ def kept_counts(batch) -> list[tuple]:
                                         fn.SUM(ApplicantCount.applicants * ApplicantCount.copies))
                   .where((ApplicantCount.batch == batch) & (ApplicantCount.applicants > 0))
                   .group_by(ApplicantCount.org, ApplicantCount.status).tuples())
+
+
+COUNT_KEY = ("batch", "org", "level", "specialty", "status", "copies")
+
+
+def kept_tables() -> dict:
+    """What the review desk reads instead of scanning applicants: every
+    non-zero count kept in `applicant_count` by its full key and, on SQLite,
+    every entry of the search table (rowid, name, identity number, employer)."""
+    counts = sorted(ApplicantCount.select(*(getattr(ApplicantCount, k) for k in COUNT_KEY), ApplicantCount.applicants)
+                    .where(ApplicantCount.applicants != 0).tuples())
+    search = db.execute_sql("SELECT rowid, name, id_number, employer FROM applicant_search ORDER BY rowid"
+                            ).fetchall() if is_sqlite() else None
+    return {"counts": counts, "search": [tuple(r) for r in search] if search is not None else None}
+
+
+def true_tables() -> dict:
+    """The same, worked out afresh from `applicant` (as `kept_tables` must read)."""
+    key = [getattr(Applicant, k) for k in COUNT_KEY]
+    counts = sorted(Applicant.select(*key, fn.COUNT(Applicant.id)).group_by(*key).tuples())
+    search = list(Applicant.select(Applicant.id, Applicant.name, Applicant.id_number, Applicant.employer)
+                  .order_by(Applicant.id).tuples()) if is_sqlite() else None
+    return {"counts": counts, "search": search}

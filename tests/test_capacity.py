@@ -17,7 +17,7 @@ from zcweb.roster import template
 from zcweb.db import bind, is_sqlite
 from zcweb.models import Org, Upload
 
-from tests.helpers import applicants, roster, upload, valid_row
+from tests.helpers import applicants, kept_tables, roster, true_tables, upload, valid_row
 
 
 @pytest.fixture
@@ -128,6 +128,7 @@ def test_concurrent_confirmations_of_the_same_new_rows_import_them_once(app, fil
     assert sum("本次上传的3人已由另一次上传导入，未重复导入。" in page for page in texts) == 1
     assert query(lambda: sorted(a.name for a in applicants())) == ["测试1", "测试2", "测试3"]
     assert query(lambda: {u.status for u in Upload.select()}) == {Upload.CONFIRMED}
+    assert query(kept_tables) == query(true_tables)
 
 
 def test_a_later_upload_confirmed_after_another_reports_the_rows_imported_by_it(app, file_of, query):

@@ -14,7 +14,7 @@ from zcweb.intake import confirm as confirmation
 from zcweb.models import Batch, Org, Upload
 from zcweb.intake.preview import create_preview
 
-from tests.helpers import applicants, roster, valid_row
+from tests.helpers import applicants, kept_tables, roster, true_tables, valid_row
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,4 +62,5 @@ def test_a_confirmation_killed_before_its_commit_leaves_nothing_and_can_be_redon
     assert (done["new"], done["updated"]) == (2, 1)
     assert sorted((a.name, a.data["phone"]) for a in applicants()) == [
         ("测试1", "13900000001"), ("测试2", "13857500000"), ("测试3", "13857500000")]
+    assert kept_tables() == true_tables()
 

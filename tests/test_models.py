@@ -11,7 +11,10 @@ from playhouse.schema_diff import diff_models
 from zcweb.db import MIGRATIONS_DIR, db, is_sqlite, migrate
 from zcweb.models import MODELS, Applicant, Batch, Org
 
-from tests.helpers import kept_counts, valid_row
+from zcweb.intake import confirm as confirmation
+from zcweb.intake.preview import create_preview
+
+from tests.helpers import kept_counts, kept_tables, roster, true_tables, valid_row
 
 
 def test_migrations_are_applied_once(ctx):
@@ -82,8 +85,9 @@ def test_migration_fills_the_indexed_columns_from_the_stored_data(ctx):
     data = valid_row(1, specialty="材料", route="破格")
     a = Applicant.create(batch=Batch.current(), org=org, id_number=data["id_number"], name="甲", data=data)
     runner = Runner(db.obj, directory=str(MIGRATIONS_DIR))
-    # 0012 indexes the columns 0003 adds: undone first, redone last.
-    mine = [m.load() for m in runner.migrations() if m.name.startswith(("0003", "0012"))]
+    # 0012 indexes the columns 0003 adds, 0014 redefines 0003_b's insert
+    # triggers: undone first, redone last.
+    mine = [m.load() for m in runner.migrations() if m.name.startswith(("0003", "0012", "0014"))]
     with db.atomic():
         for module in reversed(mine):
             module.down(runner.migrator, db.obj)
@@ -94,6 +98,9 @@ def test_migration_fills_the_indexed_columns_from_the_stored_data(ctx):
         "高级工程师", "材料", "破格", data["employer"], org.sort_order)
     assert kept_counts(a.batch) == [(org.id, "pending", 1, 0)]
     assert not schema_diff()
+    # The confirm's rows are counted and indexed once, by the confirm (0014 redone).
+    confirmation.confirm(create_preview(a.batch, org, None, "a.xlsx", roster(org, [valid_row(2)])), None)
+    assert kept_tables() == true_tables()
 
 
 def test_a_bodys_new_order_is_copied_to_its_applicants(ctx):

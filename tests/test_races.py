@@ -11,7 +11,7 @@ from zcweb.review import decisions
 from zcweb.models import Applicant, Batch, Org, Upload, User
 from zcweb.roster import workflow
 
-from tests.helpers import applicants, kept_counts, roster, upload, valid_row
+from tests.helpers import applicants, kept_counts, kept_tables, roster, true_tables, upload, valid_row
 
 
 @pytest.fixture
@@ -64,6 +64,7 @@ def test_rows_decided_after_the_preview_are_left_as_the_officer_left_them_and_na
     assert kept_counts(Batch.current()) == sorted([(baiguan.id, workflow.APPROVED, 1, 0),
                                                    (baiguan.id, workflow.PENDING, 1, 0),
                                                    (baiguan.id, workflow.RETURNED, 1, 0)])
+    assert kept_tables() == true_tables()
 
 
 def test_withdrawing_the_missing_leaves_a_row_approved_meanwhile(contact, baiguan, three_stored):
@@ -129,6 +130,7 @@ def test_a_deadlock_is_retried_once_and_the_user_sees_the_import(contact, baigua
     page = post(contact, "confirm")
     assert len(calls) == 2 and "已导入2人（新增2人，修改0人）。" in page
     assert len(applicants()) == 2 and last_upload().status == Upload.CONFIRMED
+    assert kept_tables() == true_tables()  # counted once, by the attempt that went through
 
 
 def test_a_second_deadlock_is_not_retried_again(contact, baiguan, monkeypatch):

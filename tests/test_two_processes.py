@@ -2,7 +2,7 @@
 split between them as a load balancer would: a contact's confirm on one
 races an officer's decisions and the contact's own withdrawal on the other,
 at several delays. No accepted decision is lost, every refusal says why,
-nothing answers 5xx, and the kept counts stay exact."""
+nothing answers 5xx, and the kept counts and search table stay exact."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from zcweb.models import Applicant, Batch, Event, Org
 from zcweb.roster import workflow
 
 from tests.conftest import PASSWORD
-from tests.helpers import kept_counts, roster, valid_row
+from tests.helpers import kept_counts, kept_tables, roster, true_tables, valid_row
 
 ROOT = Path(__file__).resolve().parent.parent
 PEOPLE = 300
@@ -183,3 +183,4 @@ def test_a_confirm_racing_decisions_and_a_withdrawal_on_another_process_loses_no
             else:
                 assert "该记录已" in answers[key][1], (delay, key, flashes(answers[key][1]))
         assert kept_counts(batch) == true_counts(batch), delay
+        assert kept_tables() == true_tables(), delay

@@ -3,8 +3,8 @@
 Every transaction that changes applicant rows (a confirmed upload, a
 decision, a bulk decision, a withdrawal, 评审表 copies, finalising) first
 locks the rows of the bodies (`org`) it writes, in ascending id order, and
-only then touches applicant rows and, through the triggers, the count rows
-(whose key includes the body). Two writers of one body therefore queue at
+only then touches applicant rows and, through the triggers or the confirm's
+grouped upsert, the count rows (whose key includes the body). Two writers of one body therefore queue at
 the body instead of taking applicant and count rows in opposite orders,
 and writers of different bodies never share a count row: nothing can
 deadlock. SQLite needs no lock: it has one writer at a time.

@@ -248,6 +248,9 @@ class Applicant(BaseModel):
     position = IntegerField(default=0)
     reviewer = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
     reviewed_at = DateTimeField(null=True)
+    # The upload that last wrote the row. Only a confirm inserts a row with
+    # one: the insert triggers leave such a row to the confirm, which adds
+    # it to the search table and the counts itself (migration 0014).
     upload = ForeignKeyField(Upload, null=True, on_delete="SET NULL", backref="+")
     created_at = DateTimeField(default=now)
     updated_at = DateTimeField(default=now)
@@ -317,9 +320,12 @@ class Applicant(BaseModel):
 class ApplicantCount(BaseModel):
     """How many applicants share a (batch, body, level, specialty, status,
     评审表 copies received), kept by database triggers on `applicant`
-    (migration 0003_b) so that every writer, SQL included, keeps them true:
-    counts and sums for lists and the home page without scanning the batch
-    (a few thousand rows at most, whatever the number of applicants)."""
+    (migration 0003_b) so that every writer, SQL included, keeps them true,
+    except for the rows a confirm inserts, which it counts itself with one
+    grouped statement (a row inserted with an upload is not counted by the
+    trigger: migration 0014): counts and sums for lists and the home page
+    without scanning the batch (a few thousand rows at most, whatever the
+    number of applicants)."""
 
     batch = ForeignKeyField(Batch, on_delete="CASCADE", index=False)
     org = ForeignKeyField(Org, on_delete="CASCADE", index=False)

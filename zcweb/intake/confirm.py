@@ -5,6 +5,14 @@ again with the rows as they are at that moment: new rows go from the
 preview into the roster in a single INSERT … SELECT (`insert_new_rows`),
 changed ones in one prepared UPDATE. Confirming twice changes nothing the
 second time.
+
+The review desk's search table (SQLite's `applicant_search`) and counts
+(`applicant_count`) learn of the new rows set-based, in the same
+transaction: the rows carry their upload, which the insert triggers leave
+alone (migration 0014), and `insert_new_rows` adds all of them with one
+INSERT … SELECT into the search table and one grouped upsert of the counts.
+The changed and withdrawn rows are updates: the per-row update triggers
+keep both tables, as they do for every other writer.
 """
 
 from __future__ import annotations
@@ -12,7 +20,7 @@ from __future__ import annotations
 from peewee import JOIN, chunked
 
 from .corrections import correction_events
-from ..db import db, execute_many, insert_rows, json_text, quoted
+from ..db import db, execute_many, insert_rows, is_sqlite, json_text, quoted
 from .gate import ImportRefused, refusal_for
 from ..locks import lock_bodies, retried
 from ..models import Applicant, Batch, Event, Org, Upload, UploadRow, User, now
@@ -122,8 +130,14 @@ def insert_new_rows(upload: Upload, stamp: str) -> int:
     """Every error-free row whose person the body has not submitted yet goes
     straight from the preview into the roster, in SQL. A row that a
     concurrent confirmation inserts first is skipped (ON CONFLICT), not an
-    error: the confirmation that loses the race imports nothing twice."""
+    error: the confirmation that loses the race imports nothing twice.
+    The rows inserted are then added to the search table and the counts
+    (`_index_new_rows`)."""
     p, q = db.obj.param, quoted
+    # Ids of rows this statement inserts are above every id it can see
+    # (SQLite: one writer; PostgreSQL: a sequence), so `upload_id` and this
+    # bound pick out exactly them.
+    after = db.execute_sql(f"SELECT COALESCE(MAX({q('id')}), 0) FROM {q('applicant')}").fetchone()[0]
     target = ", ".join(q(c) for c in ("batch_id", "org_id", "id_number", "name", "data", "warnings", "status",
                                       "version", "copies", "position", "upload_id", "created_at", "updated_at",
                                       "org_order", *Applicant.INDEXED_VALUES))
@@ -137,7 +151,29 @@ def insert_new_rows(upload: Upload, stamp: str) -> int:
            f"AND a.{q('id_number')} = r.{q('id_number')}) ON CONFLICT DO NOTHING")
     cursor = db.execute_sql(sql, (upload.batch_id, upload.org_id, workflow.PENDING, stamp, stamp, upload.org_id,
                                   upload.id, upload.batch_id, upload.org_id))
-    return cursor.rowcount
+    inserted = cursor.rowcount
+    if inserted:
+        _index_new_rows(upload.id, after)
+    return inserted
+
+
+COUNT_KEY = ("batch_id", "org_id", "level", "specialty", "status", "copies")
+
+
+def _index_new_rows(upload_id: int, after: int) -> None:
+    """The search entries and counts of the rows just inserted for this
+    upload (ids above `after`), one statement each: the insert triggers
+    leave rows with an upload to this (migration 0014)."""
+    p, q = db.obj.param, quoted
+    new_rows = f"FROM {q('applicant')} WHERE {q('id')} > {p} AND {q('upload_id')} = {p}"
+    key = ", ".join(q(c) for c in COUNT_KEY)
+    db.execute_sql(f"INSERT INTO {q('applicant_count')} ({key}, {q('applicants')}) "
+                   f"SELECT {key}, COUNT(*) {new_rows} GROUP BY {key} "
+                   f"ON CONFLICT ({key}) DO UPDATE SET {q('applicants')} = "
+                   f"{q('applicant_count')}.{q('applicants')} + excluded.{q('applicants')}", (after, upload_id))
+    if is_sqlite():
+        db.execute_sql(f"INSERT INTO applicant_search(rowid, name, id_number, employer) "
+                       f"SELECT id, name, id_number, employer {new_rows}", (after, upload_id))
 
 
 @retried
