@@ -110,3 +110,19 @@ def test_a_bodys_new_order_is_copied_to_its_applicants(ctx):
     org.sort_order = 42
     org.save()
     assert Applicant.get_by_id(a.id).org_order == 42
+
+
+def test_a_preview_stored_before_migration_0014_is_confirmed_with_its_values_counted_once(ctx):
+    org = Org.get(Org.name == "曹娥街道")
+    batch = Batch.current()
+    stored = create_preview(batch, org, None, "a.xlsx", roster(org, [valid_row(1, specialty="材料", route="破格",
+                                                                              self_score=125)]))
+    runner = Runner(db.obj, directory=str(MIGRATIONS_DIR))
+    [upkeep] = [m.load() for m in runner.migrations() if m.name.startswith("0014")]
+    with db.atomic():
+        upkeep.down(runner.migrator, db.obj)
+        upkeep.up(runner.migrator, db.obj)
+    confirmation.confirm(stored, None)
+    a = Applicant.get()
+    assert (a.level, a.specialty, a.route, a.employer) == ("高级工程师", "材料", "破格", valid_row(1)["employer"])
+    assert kept_tables() == true_tables()

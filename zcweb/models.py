@@ -222,6 +222,12 @@ class UploadRow(BaseModel):
     outcome = CharField()
     changes = JSONField(null=True)
     status = CharField(null=True)
+    # Applicant.INDEXED_VALUES of `data`, worked out by the preview, so that
+    # the confirm copies columns instead of reading each row's JSON four times.
+    level = TextField(default="")
+    specialty = TextField(default="")
+    route = TextField(default="")
+    employer = TextField(default="")
 
     class Meta:
         indexes = ((("upload", "id_number"), False),)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from peewee import JOIN, chunked
 
 from .corrections import correction_events
-from ..db import db, execute_many, insert_rows, is_sqlite, json_text, quoted
+from ..db import db, execute_many, insert_rows, is_sqlite, quoted
 from .gate import ImportRefused, refusal_for
 from ..locks import lock_bodies, retried
 from ..models import Applicant, Batch, Event, Org, Upload, UploadRow, User, now
@@ -141,7 +141,7 @@ def insert_new_rows(upload: Upload, stamp: str) -> int:
     target = ", ".join(q(c) for c in ("batch_id", "org_id", "id_number", "name", "data", "warnings", "status",
                                       "version", "copies", "position", "upload_id", "created_at", "updated_at",
                                       "org_order", *Applicant.INDEXED_VALUES))
-    values = ", ".join(json_text(f"r.{q('data')}", key) for key in Applicant.INDEXED_VALUES)
+    values = ", ".join(f"r.{q(key)}" for key in Applicant.INDEXED_VALUES)  # worked out by the preview
     sql = (f"INSERT INTO {q('applicant')} ({target}) "
            f"SELECT {p}, {p}, r.{q('id_number')}, r.{q('name')}, r.{q('data')}, r.{q('warnings')}, {p}, 1, 0, "
            f"r.{q('row')}, r.{q('upload_id')}, {p}, {p}, "

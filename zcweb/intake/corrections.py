@@ -132,6 +132,8 @@ def _recheck(upload: Upload, row: UploadRow, values: dict, findings: list[dict])
         if others:
             findings.append(other_body_warning().to_dict())  # no name: see preview.PreviewRows
     row.id_number, row.name, row.data = new_id, values.get("name", ""), to_json(values)
+    for key, value in Applicant.indexed_values(values).items():
+        setattr(row, key, value)
     # The rows sharing the old or the new number: their duplicate findings
     # are worked out again together.
     numbers = [n for n in {old_id, new_id} if n]

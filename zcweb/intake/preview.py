@@ -46,6 +46,11 @@ class PreviewRecord(NamedTuple):
     outcome: str
     changes: str | None
     status: str | None
+    # Applicant.INDEXED_VALUES, in that order.
+    level: str
+    specialty: str
+    route: str
+    employer: str
 
 
 PREVIEW_ROW_FIELDS = ("upload", *PreviewRecord._fields)
@@ -196,7 +201,8 @@ class PreviewRows:
             self.counts["warnings"] += sum(1 for f in found if f["level"] != ERROR)
         return PreviewRecord(number, id_number, values.get("name", ""), to_json(values),
                              to_json(found) if found else None, to_json(kept_warnings(found)) if found else "[]",
-                             result == ERRORS, result, to_json(changes) if changes else None, status)
+                             result == ERRORS, result, to_json(changes) if changes else None, status,
+                             *Applicant.indexed_values(values).values())
 
     def duplicates(self, schema) -> dict:
         """The same person twice in one file: row number → the findings that
