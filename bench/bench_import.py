@@ -8,9 +8,13 @@ Builds a roster of N distinct applicants in the real template, then times:
   preview   read + normalise + check + compare with the stored rows
   upload    the whole upload request: that preview written to the database
   commit    confirming it (every row inserted in one transaction)
-and prints each with its ratio to the floor. Then, in a fresh process, the
+and prints each with its ratio to the floor. On SQLite the WAL is written
+back into the database file by the checkpointer thread after each request
+(zcweb.db.keep_checkpointing), not by the request: the bench runs that
+checkpoint between the steps, as a server does while the contact reads
+the preview, and prints its time apart. Then, in a fresh process, the
 peak memory (max RSS) of previewing and committing a roster of M rows.
-Targets: preview <= 2x floor, upload + commit <= 3x floor, peak <= 250 MB.
+Targets: preview <= 2x floor, upload + commit <= 2.5x floor, peak <= 250 MB.
 """
 
 from __future__ import annotations
@@ -94,7 +98,7 @@ def measure(rows: int) -> None:
     app = make_app(instance)
     with app.app_context():
         from zcweb.intake import confirm, preview
-        from zcweb.db import db
+        from zcweb.db import db, keep_checkpointing
         from zcweb.models import Applicant, Batch, Org, Upload
 
         data = make_roster(rows)
@@ -121,17 +125,26 @@ def measure(rows: int) -> None:
         analyse_s, analysed = timed(analyse)
         assert analysed == rows
 
-        preview_times, commit_times = [], []
+        def checkpoint():
+            """What the checkpointer does after a request (SQLite), timed apart."""
+            start = time.perf_counter()
+            keep_checkpointing(wait=True)
+            return time.perf_counter() - start
+
+        preview_times, commit_times, checkpoint_times = [], [], []
         for _ in range(3):
             with db.atomic():
                 Applicant.delete().execute()
                 Upload.delete().execute()
+            checkpoint()
             start = time.perf_counter()
             upload = preview.create_preview(batch, org, None, "bench.xlsx", data)
             preview_times.append(time.perf_counter() - start)
+            after_upload = checkpoint()
             start = time.perf_counter()
             done = confirm.confirm(Upload.get_by_id(upload.id), None)
             commit_times.append(time.perf_counter() - start)
+            checkpoint_times.append(after_upload + checkpoint())
             assert upload.summary["new"] == done["new"] == rows, (upload.summary, done)
         preview_s, commit_s = min(preview_times), min(commit_times)
 
@@ -144,10 +157,11 @@ def measure(rows: int) -> None:
         ("upload with its preview stored", preview_s),
         ("commit (insert in 1 transaction)", commit_s),
         ("upload + commit, all told", preview_s + commit_s),
+        ("(WAL checkpoints after both, background)", min(checkpoint_times)),
     ]:
         print(f"{label:<40}{seconds:>9.3f}{seconds / floor_s:>9.2f}")
     print(f"targets: preview <= 2.00x (now {analyse_s / floor_s:.2f}x), "
-          f"preview + commit <= 3.00x (now {(preview_s + commit_s) / floor_s:.2f}x, "
+          f"upload + commit <= 2.50x (now {(preview_s + commit_s) / floor_s:.2f}x, "
           "counting the storing of the preview too)")
 
 

@@ -1,6 +1,10 @@
 """Schema migrations, JSON columns, body names, the same person in two bodies."""
 
+import contextlib
 import datetime as dt
+import os
+import sqlite3
+import time
 
 import pytest
 from peewee import IntegrityError
@@ -8,6 +12,7 @@ from peewee import IntegrityError
 from playhouse.migrations import Runner
 from playhouse.schema_diff import diff_models
 
+from zcweb import db as database
 from zcweb.db import MIGRATIONS_DIR, db, is_sqlite, migrate
 from zcweb.models import MODELS, Applicant, Batch, Org
 
@@ -41,6 +46,8 @@ def test_database_enforces_foreign_keys_and_sqlite_runs_with_wal(ctx):
     if is_sqlite():
         assert db.execute_sql("pragma journal_mode").fetchone()[0] == "wal"
         assert db.execute_sql("pragma foreign_keys").fetchone()[0] == 1
+        # Checkpoints are the checkpointer's (below); a COMMIT only past 64 MB of WAL.
+        assert db.execute_sql("pragma wal_autocheckpoint").fetchone()[0] == 16384
     with pytest.raises(IntegrityError), db.atomic():
         Applicant.create(batch=Batch.current(), org=99999, id_number="x", name="x", data={})
 
@@ -126,3 +133,26 @@ def test_a_preview_stored_before_migration_0014_is_confirmed_with_its_values_cou
     a = Applicant.get()
     assert (a.level, a.specialty, a.route, a.employer) == ("高级工程师", "材料", "破格", valid_row(1)["employer"])
     assert kept_tables() == true_tables()
+
+
+def test_after_a_request_the_checkpointer_copies_the_wal_into_the_database_file(app, client):
+    """A request's COMMIT only appends to the WAL, and closing its
+    connection does not checkpoint either: the checkpointer thread, started
+    by the first request after a write, copies the WAL into the file."""
+    url = app.config["DATABASE_URL"]
+    if not url.startswith("sqlite"):
+        pytest.skip("PostgreSQL checkpoints by itself")
+    path = url.removeprefix("sqlite:///")
+
+    def in_the_file() -> int:
+        """Logins recorded in the database file itself, its WAL left aside."""
+        with contextlib.closing(sqlite3.connect(f"file:{path}?immutable=1", uri=True)) as file:
+            return file.execute("SELECT COUNT(*) FROM event WHERE action = 'auth.login'").fetchone()[0]
+
+    client.login("officer")  # records the login, then ends the request
+    assert path in database._Checkpointer._running  # started as the request ended
+    assert os.path.exists(path + "-wal")  # the request's connection closed without a last checkpoint
+    deadline = time.monotonic() + 10
+    while in_the_file() == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert in_the_file() == 1

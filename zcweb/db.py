@@ -1,4 +1,5 @@
-"""The database object, per-request connections and schema migrations.
+"""The database object, per-request connections, the SQLite checkpointer
+and schema migrations.
 
 `db` is declared here and bound in `init_app` from ``DATABASE_URL``: an SQLite
 file by default, PostgreSQL for a larger deployment
@@ -7,7 +8,10 @@ file by default, PostgreSQL for a larger deployment
 
 from __future__ import annotations
 
+import logging
 import os
+import sqlite3
+import threading
 from pathlib import Path
 
 import click
@@ -23,7 +27,12 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # taken only as a transaction touches them: a confirm of 10,000 rows writes
 # about 20 MB of table, index and search pages, which in 2 MB would be spilled
 # to the WAL before the commit, some of them several times.
-SQLITE_PRAGMAS = {"journal_mode": "wal", "foreign_keys": 1, "synchronous": "normal", "cache_size": -32768}
+# wal_autocheckpoint: see `keep_checkpointing`; a connection still
+# checkpoints in its own COMMIT once the WAL passes 64 MB.
+SQLITE_PRAGMAS = {"journal_mode": "wal", "foreign_keys": 1, "synchronous": "normal", "cache_size": -32768,
+                  "wal_autocheckpoint": 16384}
+CHECKPOINT_INTERVAL = 1  # seconds between two checkpoints (`keep_checkpointing`) at most
+CHECKPOINTER_IDLE = 10  # seconds without a write after which the checkpointer ends
 BUSY_TIMEOUT = 10  # seconds a writer waits for another connection's lock
 CHUNK = 1000  # rows per executemany (and per chunk an import holds in memory)
 
@@ -109,6 +118,112 @@ def insert_rows(model, names: list[str], rows) -> int:
     return execute_many(sql, rows)
 
 
+class _Checkpointer(threading.Thread):
+    """Copies an SQLite file's WAL back into the file: a PASSIVE checkpoint
+    (which never waits for a reader or a writer) at most once a second, when
+    the WAL was written since the last one, and at once when woken. Its
+    connection, opened by whoever starts the thread and kept while it lives,
+    makes sure that the requests' connections are never the file's last,
+    whose closing would checkpoint there and then. Ends after
+    CHECKPOINTER_IDLE seconds without a write."""
+
+    _lock = threading.Lock()
+    _running: dict[str, "_Checkpointer"] = {}
+
+    def __init__(self, path: str):
+        super().__init__(name=f"checkpointer {path}", daemon=True)
+        self.path, self.wanted, self.done = path, threading.Event(), threading.Event()
+        self.connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT, check_same_thread=False,
+                                          isolation_level=None)
+        self.connection.execute("SELECT COUNT(*) FROM sqlite_master")  # opens the WAL: now a reader of the file
+        self.copied = None  # the WAL's (size, mtime) when last checkpointed
+
+    @classmethod
+    def running(cls, path: str, wake: bool = False) -> "_Checkpointer":
+        """The file's checkpointer, started if need be; `wake`: checkpoint now."""
+        with cls._lock:
+            thread = cls._running.get(path)
+            if thread is None:
+                thread = cls._running[path] = cls(path)
+                thread.start()
+            if wake:
+                thread.done.clear()
+                thread.wanted.set()
+        return thread
+
+    def run(self) -> None:
+        idle = 0.0
+        try:
+            while True:
+                woken = self.wanted.wait(CHECKPOINT_INTERVAL)
+                self.wanted.clear()
+                if self._written():
+                    idle = 0.0
+                    self._checkpoint()
+                elif not woken:
+                    idle += CHECKPOINT_INTERVAL
+                    if idle >= CHECKPOINTER_IDLE and self._ended():
+                        return
+                if not self.wanted.is_set():
+                    self.done.set()
+        finally:
+            self.connection.close()  # the file's last connection? then SQLite checkpoints once more here
+            self.done.set()
+
+    def _written(self) -> bool:
+        try:
+            stat = os.stat(self.path + "-wal")
+        except OSError:
+            return False
+        return (stat.st_size, stat.st_mtime_ns) != self.copied
+
+    def _checkpoint(self) -> None:
+        try:
+            stat = os.stat(self.path + "-wal")
+            _, frames, copied = self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            if copied >= frames:  # else a reader kept some: tried again next time
+                self.copied = (stat.st_size, stat.st_mtime_ns)  # a commit meanwhile: copied next time
+        except (OSError, sqlite3.Error):  # tried again next time; the autocheckpoint is the backstop
+            logging.getLogger(__name__).exception("checkpoint of %s failed", self.path)
+
+    def _ended(self) -> bool:
+        """Leave, unless woken meanwhile."""
+        with self._lock:
+            if self.wanted.is_set():
+                return False
+            del self._running[self.path]
+            return True
+
+
+def keep_checkpointing(wait: bool = False) -> None:
+    """SQLite in WAL mode copies committed pages back into the database file
+    in a checkpoint, which ends in an fsync of the file: about 0.1 s after a
+    confirm of 10,000 rows. SQLite runs it inside the COMMIT that takes the
+    WAL past 1,000 pages, or as the file's last connection closes, so a
+    request would wait for the disk. Here the connections leave it to a
+    thread per process and file (their own autocheckpoint only at 64 MB, a
+    backstop), which this starts once the file has a WAL: called as each
+    request ends, before its connection closes, it costs a dictionary
+    lookup. A command or script that writes outside requests has no such
+    thread (its connection checkpoints as it closes, as SQLite always did),
+    or calls this with `wait`, which checkpoints at once and returns when
+    that is done. PostgreSQL checkpoints in the background by itself."""
+    if not is_sqlite() or db.obj.database == ":memory:":
+        return
+    path = db.obj.database
+    if not wait and path in _Checkpointer._running:
+        return
+    if not os.path.exists(path + "-wal"):  # nothing written yet
+        return
+    try:
+        thread = _Checkpointer.running(path, wake=wait)
+    except sqlite3.Error:  # the request's own connection checkpoints as it closes, as SQLite always did
+        logging.getLogger(__name__).exception("no checkpointer for %s", path)
+        return
+    if wait:
+        thread.done.wait(60)
+
+
 def init_app(app: Flask) -> None:
     url = app.config["DATABASE_URL"] or "sqlite:///" + str(
         Path(app.instance_path) / "zcweb.sqlite3"
@@ -120,6 +235,10 @@ def init_app(app: Flask) -> None:
     def _connect():
         if request.endpoint != "static":  # CSS and scripts serve even with the database down
             db.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _checkpoints(exc):  # before `_close`: see keep_checkpointing
+        keep_checkpointing()
 
     @app.teardown_appcontext
     def _close(exc):
