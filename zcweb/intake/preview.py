@@ -54,6 +54,7 @@ class PreviewRecord(NamedTuple):
 
 
 PREVIEW_ROW_FIELDS = ("upload", *PreviewRecord._fields)
+INDEXED_VALUES = Applicant.INDEXED_VALUES  # as Applicant.indexed_values makes them, for each row
 
 
 def create_preview(batch: Batch, org: Org, user: User | None, filename: str, data: bytes) -> Upload:
@@ -191,7 +192,8 @@ class PreviewRows:
         self.numbers.append((number, id_number))
         # Stored without the other body's name: the preview, its marked copy
         # and the contact's pages never show it (the officer's preview adds it).
-        if self.submitted.get(id_number, set()) - {self.org_name}:
+        others = self.submitted.get(id_number)  # None for nearly every row
+        if others and (len(others) > 1 or self.org_name not in others):
             findings.append(other_body_warning())
         found = [f.to_dict() for f in findings]
         result, changes, status = outcome(values, found, self.stored.get(id_number), self.columns)
@@ -202,7 +204,7 @@ class PreviewRows:
         return PreviewRecord(number, id_number, values.get("name", ""), to_json(values),
                              to_json(found) if found else None, to_json(kept_warnings(found)) if found else "[]",
                              result == ERRORS, result, to_json(changes) if changes else None, status,
-                             *Applicant.indexed_values(values).values())
+                             *[str(values.get(key) or "") for key in INDEXED_VALUES])
 
     def duplicates(self, schema) -> dict:
         """The same person twice in one file: row number → the findings that

@@ -21,19 +21,26 @@ def birth_month(id_number: str) -> str:
     return id_number[6:12]
 
 
-def add_warnings(batch, applicants: list[Applicant]) -> None:
+def add_warnings(batch, applicants: list[Applicant], among: list[Applicant] | None = None) -> None:
     """Add the finding to each shown row that has such a twin among the rows
-    the current user may see (a contact: only their own body's), in memory."""
+    the current user may see (a contact: only their own body's), in memory.
+    `among`: those rows (with their Org), when the caller has them all
+    already, as a contact's own list does; else they are read."""
     if not applicants:
         return
-    names = {a.name for a in applicants}
-    query = scope(Applicant.select(Applicant.id, Applicant.id_number, Applicant.name, Applicant.employer, Org.name)
-                  .join(Org).where((Applicant.batch == batch) & Applicant.name.in_(list(names))
-                                   & (Applicant.status != workflow.WITHDRAWN)), Applicant)
-    rows = list(query)
+    if among is None:
+        names = {a.name for a in applicants}
+        among = scope(Applicant.select(Applicant.id, Applicant.id_number, Applicant.name, Applicant.employer, Org.name)
+                      .join(Org).where((Applicant.batch == batch) & Applicant.name.in_(list(names))
+                                       & (Applicant.status != workflow.WITHDRAWN)), Applicant)
+    else:
+        among = [r for r in among if r.status != workflow.WITHDRAWN]
+    by_person: dict[tuple, list[Applicant]] = {}  # (name, employer, birth month) → rows
+    for r in among:
+        by_person.setdefault((r.name, r.employer, birth_month(r.id_number)), []).append(r)
     for a in applicants:
-        twins = [r for r in rows if r.id != a.id and r.name == a.name and r.employer == a.employer
-                 and r.id_number != a.id_number and birth_month(r.id_number) == birth_month(a.id_number)]
+        twins = [r for r in by_person.get((a.name, a.employer, birth_month(a.id_number)), ())
+                 if r.id != a.id and r.id_number != a.id_number]
         if twins:
             a.warnings = list(a.warnings) + [_finding(a, twins).to_dict()]
 

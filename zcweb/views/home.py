@@ -41,10 +41,12 @@ def contact_home(batch: Batch, org: Org):
         # Returned rows first: they are what the contact has to act on.
         .order_by(Case(None, [(Applicant.status == workflow.RETURNED, 0)], 1), Applicant.position, Applicant.id)
     )
-    sameperson.add_warnings(batch, applicants)
+    sameperson.add_warnings(batch, applicants, among=applicants)  # all the rows a contact may see
     submitted = Applicant.submitted_by(batch, [a.id_number for a in applicants])
-    uploads = list(
-        Upload.select().where((Upload.batch == batch) & (Upload.org == org))
+    uploads = list(  # what the list shows, not the files' bytes
+        Upload.select(Upload.id, Upload.created_at, Upload.filename, Upload.status, Upload.message, Upload.summary,
+                      Upload.preview)
+        .where((Upload.batch == batch) & (Upload.org == org))
         .order_by(Upload.id.desc()).limit(10)
     )
     deadline = deadline_for(batch, org)

@@ -106,9 +106,12 @@ def _name_other_bodies(upload: Upload, rows: list) -> list:
 def _preview_context(upload) -> dict:
     # A preview that can no longer be confirmed is not offered as pending.
     refusal = gate.refusal_for(upload.batch, upload.org, me()) if upload.status == Upload.PREVIEW else None
+    columns = (upload.preview or {}).get("columns", [])
     return {"upload": upload, "batch": upload.batch, "schema": upload.batch.schema, "refusal": refusal,
             "class_labels": outcomes.CLASS_LABELS, "editable": not corrections.refusal(upload, me()),
-            "shown": corrections.shown}
+            "shown": corrections.shown,
+            # 姓名 first (it is required in any roster), then the file's columns in its order.
+            "ordered": (["name"] if "name" in columns else []) + [k for k in columns if k != "name"]}
 
 
 def _row(upload_id: int, number: int):
