@@ -28,6 +28,7 @@ from .deadlines import spec_for
 from .gate import UNEXPECTED, ImportRefused, check_token, limits, refusal_for
 from ..models import Applicant, Batch, Event, Org, Upload, UploadRow, User, to_json
 from .outcomes import CLASS_LABELS, ERRORS, ID, SHOWN_ORDER, RowCheck, kept_warnings, missing_people, outcome, stored_rows
+from ..roster import workflow
 from ..roster.findings import ERROR
 from ..roster.reader import RosterRefused, read_roster
 from ..roster.rules import check_duplicates, other_body_warning
@@ -171,18 +172,27 @@ def analyse(batch: Batch, org: Org, data: bytes):
     raw = read_roster(data, batch.schema, limits())
     if raw.token:
         check_token(raw.token, batch, org)
-    rows = PreviewRows(org, raw.columns, stored_rows(batch, org), Applicant.submitted_by(batch))
+    rows = PreviewRows(org, raw.columns, stored_rows(batch, org), sent_by_others(batch, org))
     check = RowCheck(batch.schema, spec_for(batch, org))
     return raw, rows, (rows.record(raw_row.number, *check(raw_row.cells)) for raw_row in raw.rows)
+
+
+def sent_by_others(batch: Batch, org: Org) -> set[str]:
+    """The identity numbers other bodies have sent in the batch (their
+    withdrawn rows aside): one column of the batch's rows, read straight
+    from the cursor, as every upload reads it whatever the batch's size."""
+    query = (Applicant.select(Applicant.id_number).distinct()
+             .where((Applicant.batch == batch) & (Applicant.org != org) & (Applicant.status != workflow.WITHDRAWN)))
+    return {number for (number,) in db.execute(query)}
 
 
 class PreviewRows:
     """Turns checked rows into PreviewRecords, counting outcomes and
     remembering each row's identity number for the duplicate check."""
 
-    def __init__(self, org, columns, stored, submitted):
+    def __init__(self, org, columns, stored, others: set[str]):
         self.org_name, self.columns = org.name, columns
-        self.stored, self.submitted = stored, submitted
+        self.stored, self.others = stored, others
         self.numbers = []  # (row number, identity number)
         self.outcomes = []  # each row's outcome, in the same order
         self.counts = Counter()
@@ -192,8 +202,7 @@ class PreviewRows:
         self.numbers.append((number, id_number))
         # Stored without the other body's name: the preview, its marked copy
         # and the contact's pages never show it (the officer's preview adds it).
-        others = self.submitted.get(id_number)  # None for nearly every row
-        if others and (len(others) > 1 or self.org_name not in others):
+        if id_number in self.others:
             findings.append(other_body_warning())
         found = [f.to_dict() for f in findings]
         result, changes, status = outcome(values, found, self.stored.get(id_number), self.columns)
