@@ -35,6 +35,7 @@ CHECKPOINT_INTERVAL = 1  # seconds between two checkpoints (`keep_checkpointing`
 CHECKPOINTER_IDLE = 10  # seconds without a write after which the checkpointer ends
 BUSY_TIMEOUT = 10  # seconds a writer waits for another connection's lock
 CHUNK = 1000  # rows per executemany (and per chunk an import holds in memory)
+PAGE = 100  # PostgreSQL: statements of an executemany sent in one round trip
 
 
 def open_database(url: str, busy_timeout: float = BUSY_TIMEOUT, pool: int = 0):
@@ -101,21 +102,35 @@ def execute_many(sql: str, params) -> int:
     """One prepared statement for many rows (an iterable, consumed in chunks
     so that all of them are never built at once): building peewee's SQL text
     per chunk costs more than the writes themselves for a large file.
-    Returns how many rows were written."""
+    PostgreSQL gets PAGE statements per round trip (psycopg2's executemany
+    makes one per row). Returns how many rows were written."""
     cursor = db.cursor()
     count = 0
     for chunk in chunked(params, CHUNK):
-        cursor.executemany(sql, chunk)
+        if is_sqlite():
+            cursor.executemany(sql, chunk)
+        else:
+            from psycopg2.extras import execute_batch  # only with PostgreSQL: psycopg2 is optional
+
+            execute_batch(cursor, sql, chunk, page_size=PAGE)
         count += len(chunk)
     return count
 
 
 def insert_rows(model, names: list[str], rows) -> int:
-    """Insert rows of values already in database form, in the order of `names`."""
+    """Insert rows of values already in database form, in the order of `names`
+    (PostgreSQL: PAGE rows per INSERT)."""
     columns = ", ".join(quoted(model._meta.fields[name].column_name) for name in names)
-    sql = (f"INSERT INTO {quoted(model._meta.table_name)} ({columns}) "
-           f"VALUES ({', '.join([db.obj.param] * len(names))})")
-    return execute_many(sql, rows)
+    sql = f"INSERT INTO {quoted(model._meta.table_name)} ({columns}) VALUES "
+    if is_sqlite():
+        return execute_many(sql + f"({', '.join([db.obj.param] * len(names))})", rows)
+    from psycopg2.extras import execute_values
+
+    cursor, count = db.cursor(), 0
+    for chunk in chunked(rows, CHUNK):
+        execute_values(cursor, sql + "%s", chunk, page_size=PAGE)
+        count += len(chunk)
+    return count
 
 
 class _Checkpointer(threading.Thread):
