@@ -118,7 +118,7 @@ def contact(base: str, timings: Timings, username: str, roster: bytes, start_at:
         timings.error("upload (+preview page)", f"{username}: no confirm form")
         return
     home = browser.post("confirm (+home page)", found.group(1) + "/confirm", {})
-    if "已导入：新增" not in home:
+    if not re.search(r"已导入\d+人（新增", home):
         flashes = re.findall(r'class="flash [a-z]+">([^<]+)', home)
         timings.error("confirm (+home page)", f"{username}: {flashes}")
         return
