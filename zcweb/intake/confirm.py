@@ -134,10 +134,6 @@ def insert_new_rows(upload: Upload, stamp: str) -> int:
     The rows inserted are then added to the search table and the counts
     (`_index_new_rows`)."""
     p, q = db.obj.param, quoted
-    # Ids of rows this statement inserts are above every id it can see
-    # (SQLite: one writer; PostgreSQL: a sequence), so `upload_id` and this
-    # bound pick out exactly them.
-    after = db.execute_sql(f"SELECT COALESCE(MAX({q('id')}), 0) FROM {q('applicant')}").fetchone()[0]
     target = ", ".join(q(c) for c in ("batch_id", "org_id", "id_number", "name", "data", "warnings", "status",
                                       "version", "copies", "position", "upload_id", "created_at", "updated_at",
                                       "org_order", *Applicant.INDEXED_VALUES))
@@ -153,27 +149,30 @@ def insert_new_rows(upload: Upload, stamp: str) -> int:
                                   upload.id, upload.batch_id, upload.org_id))
     inserted = cursor.rowcount
     if inserted:
-        _index_new_rows(upload.id, after)
+        _index_new_rows(upload.id)
     return inserted
 
 
 COUNT_KEY = ("batch_id", "org_id", "level", "specialty", "status", "copies")
 
 
-def _index_new_rows(upload_id: int, after: int) -> None:
+def _index_new_rows(upload_id: int) -> None:
     """The search entries and counts of the rows just inserted for this
-    upload (ids above `after`), one statement each: the insert triggers
-    leave rows with an upload to this (migration 0014)."""
+    upload, one statement each: the insert triggers leave rows with an
+    upload to this (migration 0014). Only this confirm writes its upload's
+    id into rows, and every update of a row raises its version: the rows
+    with this upload at version 1 are exactly the ones just inserted (the
+    changed ones, updated before, are at 2 or more)."""
     p, q = db.obj.param, quoted
-    new_rows = f"FROM {q('applicant')} WHERE {q('id')} > {p} AND {q('upload_id')} = {p}"
+    new_rows = f"FROM {q('applicant')} WHERE {q('upload_id')} = {p} AND {q('version')} = 1"
     key = ", ".join(q(c) for c in COUNT_KEY)
     db.execute_sql(f"INSERT INTO {q('applicant_count')} ({key}, {q('applicants')}) "
                    f"SELECT {key}, COUNT(*) {new_rows} GROUP BY {key} "
                    f"ON CONFLICT ({key}) DO UPDATE SET {q('applicants')} = "
-                   f"{q('applicant_count')}.{q('applicants')} + excluded.{q('applicants')}", (after, upload_id))
+                   f"{q('applicant_count')}.{q('applicants')} + excluded.{q('applicants')}", (upload_id,))
     if is_sqlite():
         db.execute_sql(f"INSERT INTO applicant_search(rowid, name, id_number, employer) "
-                       f"SELECT id, name, id_number, employer {new_rows}", (after, upload_id))
+                       f"SELECT id, name, id_number, employer {new_rows} ORDER BY id", (upload_id,))
 
 
 @retried
