@@ -2,8 +2,10 @@
 
 import contextlib
 import datetime as dt
+import multiprocessing
 import os
 import sqlite3
+import threading
 import time
 
 import pytest
@@ -12,6 +14,7 @@ from peewee import IntegrityError
 from playhouse.migrations import Runner
 from playhouse.schema_diff import diff_models
 
+from zcweb import create_app
 from zcweb import db as database
 from zcweb.db import MIGRATIONS_DIR, db, is_sqlite, migrate
 from zcweb.models import MODELS, Applicant, Batch, Org
@@ -156,3 +159,39 @@ def test_after_a_request_the_checkpointer_copies_the_wal_into_the_database_file(
     while in_the_file() == 0 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert in_the_file() == 1
+
+
+def _one_request(url: str, answers) -> None:
+    """In a forked process: a page of its own app on the same database; the
+    page's status and whether it left a checkpointer of this process running."""
+    client = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret-key"}).test_client()
+    status = client.get("/login").status_code
+    checkpointer = database._Checkpointer._running.get(url.removeprefix("sqlite:///"))
+    answers.put((status, checkpointer is not None and checkpointer.is_alive()))
+
+
+def test_a_process_forked_while_a_checkpointer_is_inside_sqlite_can_use_the_database(app):
+    """Forking waits until no checkpointer is inside SQLite (a lock held
+    there at the fork would stay held in the child for ever), and the child
+    starts a checkpointer of its own."""
+    url = app.config["DATABASE_URL"]
+    if not url.startswith("sqlite"):
+        pytest.skip("PostgreSQL checkpoints by itself")
+    inside, leave = threading.Event(), threading.Event()
+
+    def checkpointing():  # as a checkpointer does for the length of a checkpoint
+        with database._Checkpointer._in_sqlite:
+            inside.set()
+            leave.wait(0.5)
+
+    busy = threading.Thread(target=checkpointing)
+    busy.start()
+    inside.wait(5)
+    processes = multiprocessing.get_context("fork")
+    answers = processes.Queue()
+    child = processes.Process(target=_one_request, args=(url, answers))
+    child.start()  # waits for the checkpoint
+    busy.join(5)
+    assert answers.get(timeout=30) == (200, True)
+    child.join(30)
+    assert child.exitcode == 0

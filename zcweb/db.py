@@ -140,17 +140,24 @@ class _Checkpointer(threading.Thread):
     connection, opened by whoever starts the thread and kept while it lives,
     makes sure that the requests' connections are never the file's last,
     whose closing would checkpoint there and then. Ends after
-    CHECKPOINTER_IDLE seconds without a write."""
+    CHECKPOINTER_IDLE seconds without a write.
 
-    _lock = threading.Lock()
+    Fork-safe: a process forking waits until no checkpointer is inside
+    SQLite (`_in_sqlite`), and the child starts without them (their
+    connections are the parent's: kept, never used or closed there)."""
+
+    _lock = threading.Lock()  # guards _running
+    _in_sqlite = threading.Lock()  # held by a checkpointer while it calls SQLite
     _running: dict[str, "_Checkpointer"] = {}
+    _parents: list["_Checkpointer"] = []  # in a forked child: the parent's, left alone
 
     def __init__(self, path: str):
         super().__init__(name=f"checkpointer {path}", daemon=True)
         self.path, self.wanted, self.done = path, threading.Event(), threading.Event()
-        self.connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT, check_same_thread=False,
-                                          isolation_level=None)
-        self.connection.execute("SELECT COUNT(*) FROM sqlite_master")  # opens the WAL: now a reader of the file
+        with self._in_sqlite:
+            self.connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT, check_same_thread=False,
+                                              isolation_level=None)
+            self.connection.execute("SELECT COUNT(*) FROM sqlite_master")  # opens the WAL: a reader of the file now
         self.copied = None  # the WAL's (size, mtime) when last checkpointed
 
     @classmethod
@@ -182,7 +189,8 @@ class _Checkpointer(threading.Thread):
                 if not self.wanted.is_set():
                     self.done.set()
         finally:
-            self.connection.close()  # the file's last connection? then SQLite checkpoints once more here
+            with self._in_sqlite:
+                self.connection.close()  # the file's last connection? then SQLite checkpoints once more here
             self.done.set()
 
     def _written(self) -> bool:
@@ -195,7 +203,8 @@ class _Checkpointer(threading.Thread):
     def _checkpoint(self) -> None:
         try:
             stat = os.stat(self.path + "-wal")
-            _, frames, copied = self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            with self._in_sqlite:
+                _, frames, copied = self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
             if copied >= frames:  # else a reader kept some: tried again next time
                 self.copied = (stat.st_size, stat.st_mtime_ns)  # a commit meanwhile: copied next time
         except (OSError, sqlite3.Error):  # tried again next time; the autocheckpoint is the backstop
@@ -208,6 +217,25 @@ class _Checkpointer(threading.Thread):
                 return False
             del self._running[self.path]
             return True
+
+
+def _before_fork() -> None:
+    _Checkpointer._lock.acquire()
+    _Checkpointer._in_sqlite.acquire()
+
+
+def _after_fork_in_parent() -> None:
+    _Checkpointer._in_sqlite.release()
+    _Checkpointer._lock.release()
+
+
+def _after_fork_in_child() -> None:
+    _Checkpointer._parents.extend(_Checkpointer._running.values())
+    _Checkpointer._running = {}
+    _Checkpointer._lock, _Checkpointer._in_sqlite = threading.Lock(), threading.Lock()
+
+
+os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent, after_in_child=_after_fork_in_child)
 
 
 def keep_checkpointing(wait: bool = False) -> None:

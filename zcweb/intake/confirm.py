@@ -202,8 +202,10 @@ def _update_changed(upload: Upload, stored: dict[str, StoredRow], user, stamp: s
     in_roster = Applicant.select(Applicant.id_number).where(
         (Applicant.batch == upload.batch_id) & (Applicant.org == upload.org_id))
     # A row new in the preview and stored since was imported by another upload: left as it is.
-    known = UploadRow.select().where((UploadRow.upload == upload) & ~UploadRow.has_error
-                                     & (UploadRow.outcome != NEW) & UploadRow.id_number.in_(in_roster))
+    known = (UploadRow.select(UploadRow.id_number, UploadRow.data, UploadRow.warnings, UploadRow.status,
+                              UploadRow.outcome, UploadRow.row)  # not the findings and changes, JSON read for nothing
+             .where((UploadRow.upload == upload) & ~UploadRow.has_error & (UploadRow.outcome != NEW)
+                    & UploadRow.id_number.in_(in_roster)))
     updates, events, skipped = [], [], []
     for row in known.iterator():
         values, current = row.values, stored[row.id_number]
