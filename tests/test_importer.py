@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from zcweb.intake import confirm as confirmation
-from zcweb.intake import outcomes
+from zcweb.intake import outcomes, preview
 from zcweb.models import Applicant, Batch, Event, Extension, Org, Upload, UploadRow
 from zcweb.roster import workflow
 from zcweb.roster.signing import make_token
@@ -389,3 +389,18 @@ def test_counts_say_people_imported_and_rows_left_out(contact, baiguan):
     assert "已导入5人，1行有错未导入（新增5人，修改0人）。" in message
     for page in (contact.get("/uploads").get_data(as_text=True), contact.get("/").get_data(as_text=True)):
         assert "<td>已导入5人，1行有错未导入</td>" in page and "6行" not in page
+
+
+def test_a_file_past_the_memory_budget_is_spooled_and_stored_the_same(contact, baiguan, monkeypatch):
+    """The analysis keeps the first records in memory and spools the rest
+    to a file: rows from both are stored, in file order, and a person held
+    twice across the two is an error on both rows."""
+    monkeypatch.setattr(preview, "CHUNK", 2)
+    monkeypatch.setattr(preview, "KEPT_IN_MEMORY", 1)  # the first chunk in memory, the rest spooled
+    rows = [valid_row(i) for i in range(1, 6)] + [valid_row(1, phone="13900000001")]
+    upload(contact, roster(baiguan, rows))
+    stored = list(UploadRow.select().where(UploadRow.upload == last_upload()).order_by(UploadRow.row))
+    assert [r.values["name"] for r in stored] == ["测试1", "测试2", "测试3", "测试4", "测试5", "测试1"]
+    assert [r.outcome for r in stored] == [outcomes.ERRORS] + [outcomes.NEW] * 4 + [outcomes.ERRORS]
+    confirm(contact)
+    assert sorted(a.name for a in applicants()) == ["测试2", "测试3", "测试4", "测试5"]

@@ -2,8 +2,8 @@
 confirms it.
 
 `create_preview` reads every row, cleaned, checked and compared with what
-the body already has, spooling them to a temporary file (a large file is
-never held whole in memory); only then does it open a transaction that
+the body already has, keeping them in memory up to 16 MB and spooling the
+rest to a temporary file (a large file is never held whole in memory); only then does it open a transaction that
 keeps the file in an `Upload` and its rows in `UploadRow`s, so that the
 database is locked only while they are written and any server process can
 show and confirm the preview (zcweb.confirm). `dry_run` does the same
@@ -98,19 +98,32 @@ def dry_run(batch: Batch, org: Org, data: bytes) -> tuple[Upload, list[tuple[int
     return upload, found
 
 
+# Roughly how much of the records (bytes of their JSON) is kept in memory;
+# the rest of a larger file is spooled.
+KEPT_IN_MEMORY = 16 * 1024 * 1024
+
+
 class Analysis:
     """A file read, cleaned, checked and compared with what the body has,
-    nothing written: the preview and summary, and the rows spooled to a
-    temporary file (a chunk at a time in memory) until `store` writes them;
-    used as a context manager, which removes that file. Raises ImportRefused."""
+    nothing written: the preview and summary, and the rows kept until `store`
+    writes them: in memory up to KEPT_IN_MEMORY (some 15,000 rows of the
+    2024 roster), the rest of a larger file spooled to a temporary file a chunk
+    at a time; used as a context manager, which removes that file. Raises
+    ImportRefused."""
 
     def __init__(self, batch: Batch, org: Org, data: bytes):
         self.spool = tempfile.TemporaryFile()
+        self.kept: list[list[PreviewRecord]] = []
         try:
             raw, rows, records = analyse(batch, org, data)
+            kept = 0
             for chunk in chunked(records, CHUNK):
-                # As plain tuples: a named tuple costs five times as much to pickle.
-                pickle.dump([tuple(r) for r in chunk], self.spool, pickle.HIGHEST_PROTOCOL)
+                if kept < KEPT_IN_MEMORY:
+                    self.kept.append(chunk)
+                    kept += sum(len(r.data) for r in chunk) * 2  # mostly Chinese text: two bytes a character
+                else:
+                    # As plain tuples: a named tuple costs five times as much to pickle.
+                    pickle.dump([tuple(r) for r in chunk], self.spool, pickle.HIGHEST_PROTOCOL)
         except BaseException as e:
             self.spool.close()
             if isinstance(e, RosterRefused):
@@ -125,15 +138,13 @@ class Analysis:
         self.summary = counts
 
     def store(self, upload: Upload) -> int:
-        """Write the spooled rows as the upload's UploadRows."""
-        self.spool.seek(0)
+        """Write the rows as the upload's UploadRows."""
         return insert_rows(UploadRow, PREVIEW_ROW_FIELDS,
                            ((upload.id, *self._marked(r)) for r in self._records()))
 
     def findings(self) -> list[tuple[int, list[dict]]]:
-        """(row number, findings) of the spooled rows that have any, as
+        """(row number, findings) of the rows that have any, as
         `row_findings` reads them back once stored."""
-        self.spool.seek(0)
         marked = (self._marked(PreviewRecord._make(r)) for r in self._records())
         return [(r.row, orjson.loads(r.findings)) for r in marked if r.findings]
 
@@ -144,7 +155,10 @@ class Analysis:
         self.spool.close()
 
     def _records(self):
-        """The spooled records, as plain tuples."""
+        """The records, those kept in memory first, then the spooled ones."""
+        for chunk in self.kept:
+            yield from chunk
+        self.spool.seek(0)
         while True:
             try:
                 yield from pickle.load(self.spool)
