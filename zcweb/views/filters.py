@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Flask
-from markupsafe import Markup, escape
 
 from ..access import eventlog
 from ..review import history
@@ -49,31 +48,6 @@ def cell(value, column, full: bool = False) -> str:
     return str(value)
 
 
-def preview_cells(values: dict, ordered: list[str], schema, by_column: dict, changes: dict | None,
-                  editing: str | None) -> list[tuple[str | None, Markup | None]]:
-    """The cells of a preview row after its number, as the template walks
-    them: (key, None) for a cell it marks up itself (findings, a change, the
-    cell being corrected: `editing`), (None, markup) for a run of plain
-    cells, which most rows are made of whole, written here at once rather
-    than cell by cell in Jinja. The first column always comes alone, as the
-    结果 cell follows it; it is the frozen one (f-name)."""
-    found, run = [], []
-    for index, key in enumerate(ordered):
-        if by_column.get(key) or (changes and key in changes) or key == editing:
-            if run:
-                found.append((None, Markup("".join(run))))
-                run = []
-            found.append((key, None))
-            continue
-        text = escape(cell(values.get(key), schema[key])) if key in schema else ""
-        run.append(f"<td>{text}</td>" if index else f'<td class="f-name">{text}</td>')
-        if not index:
-            found.append((None, Markup(run.pop())))
-    if run:
-        found.append((None, Markup("".join(run))))
-    return found
-
-
 def num(value) -> str:
     """A count with thousands separators: 100,000 (nothing stays nothing)."""
     return "" if value is None or value == "" else f"{value:,}"
@@ -88,7 +62,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(eventlog.action_name)
     app.add_template_filter(num)
     app.add_template_global(cell)
-    app.add_template_global(preview_cells)
     app.add_template_filter(uploadcounts.imported_text, "imported_text")
     app.add_template_filter(uploadcounts.checked_text, "checked_text")
     app.add_template_global(rulenames.presets_for)

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from htmx_flask import make_response
 from jinja2_fragments.flask import render_block
-from markupsafe import escape
+from markupsafe import Markup, escape
 from peewee import JOIN
 
 from ..intake import confirm as confirmation
@@ -21,6 +21,7 @@ from ..models import Applicant, Batch, Event, Org, Upload, UploadRow, User
 from ..roster.idcard import mask
 from ..roster.rules import other_body_warning
 from . import render, send_download
+from .filters import cell
 
 bp = Blueprint("uploads", __name__, url_prefix="/uploads")
 
@@ -111,7 +112,34 @@ def _preview_context(upload) -> dict:
             "class_labels": outcomes.CLASS_LABELS, "editable": not corrections.refusal(upload, me()),
             "shown": corrections.shown,
             # 姓名 first (it is required in any roster), then the file's columns in its order.
-            "ordered": (["name"] if "name" in columns else []) + [k for k in columns if k != "name"]}
+            "ordered": (["name"] if "name" in columns else []) + [k for k in columns if k != "name"],
+            "preview_cells": preview_cells}
+
+
+def preview_cells(values: dict, ordered: list[str], schema, by_column: dict, changes: dict | None,
+                  editing: str | None) -> list[tuple[str | None, Markup | None]]:
+    """The cells of a preview row after its number, as the template walks
+    them: (key, None) for a cell it marks up itself (findings, a change, the
+    cell being corrected: `editing`), (None, markup) for a run of plain
+    cells, which most rows are made of whole, written here at once rather
+    than cell by cell in Jinja (200 rows: a third of the time, a quarter of
+    the bytes). The first column always comes alone, as the 结果 cell
+    follows it; it is the frozen one (f-name)."""
+    found, run = [], []
+    for index, key in enumerate(ordered):
+        if by_column.get(key) or (changes and key in changes) or key == editing:
+            if run:
+                found.append((None, Markup("".join(run))))
+                run = []
+            found.append((key, None))
+            continue
+        text = escape(cell(values.get(key), schema[key])) if key in schema else ""
+        run.append(f"<td>{text}</td>" if index else f'<td class="f-name">{text}</td>')
+        if not index:
+            found.append((None, Markup(run.pop())))
+    if run:
+        found.append((None, Markup("".join(run))))
+    return found
 
 
 def _row(upload_id: int, number: int):
