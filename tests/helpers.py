@@ -10,9 +10,9 @@ from werkzeug.test import encode_multipart
 
 from peewee import fn
 
-from zcweb.models import Applicant, ApplicantCount, Batch, Org
+from zcweb.models import Applicant, ApplicantCount, Batch, Org, Upload
 from zcweb.roster.template import build_template
-from zcweb.outputs.workbooks import token_for
+from zcweb.intake.templates import token_for
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
@@ -89,3 +89,7 @@ def kept_counts(batch) -> list[tuple]:
                                         fn.SUM(ApplicantCount.applicants * ApplicantCount.copies))
                   .where((ApplicantCount.batch == batch) & (ApplicantCount.applicants > 0))
                   .group_by(ApplicantCount.org, ApplicantCount.status).tuples())
+
+
+def last_upload() -> Upload:
+    return Upload.select().order_by(Upload.id.desc()).first()
