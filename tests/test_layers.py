@@ -90,3 +90,11 @@ def test_no_module_takes_another_modules_private_name(tmp_path):
         f.write("from ..intake.outcomes import _planted\nfrom ..intake import confirm\nconfirm._planted()\n")
     assert private_borrowings(package) == ["zcweb.review.recheck: from zcweb.intake.outcomes import _planted",
                                            "zcweb.review.recheck: confirm._planted"]
+
+
+def test_the_package_top_holds_the_frame_only_and_no_module_is_long():
+    top = sorted(p.stem for p in (ROOT / "zcweb").glob("*.py"))
+    assert len(top) <= 10, top
+    long = {str(p.relative_to(ROOT)): n for p in (ROOT / "zcweb").rglob("*.py")
+            if "migrations" not in p.parts and (n := len(p.read_text().splitlines())) > 600}
+    assert long == {}
