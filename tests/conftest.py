@@ -130,3 +130,16 @@ def ctx(app):
     """An application context for reading and writing models directly."""
     with app.app_context():
         yield
+
+
+@pytest.fixture
+def baiguan(ctx):
+    """百官街道, the body the tests' contact `baiguan` submits for."""
+    return Org.get(Org.name == "百官街道")
+
+
+@pytest.fixture
+def contact(client, baiguan):
+    """The client logged in as 百官街道's contact."""
+    client.login("baiguan")
+    return client

@@ -11,9 +11,9 @@ from werkzeug.test import encode_multipart
 from peewee import fn
 
 from zcweb.db import db, is_sqlite
-from zcweb.models import Applicant, ApplicantCount, Batch, Org
+from zcweb.models import Applicant, ApplicantCount, Batch, Org, Upload
 from zcweb.roster.template import build_template
-from zcweb.outputs.workbooks import token_for
+from zcweb.intake.templates import token_for
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
@@ -113,3 +113,7 @@ def true_tables() -> dict:
     search = list(Applicant.select(Applicant.id, Applicant.name, Applicant.id_number, Applicant.employer)
                   .order_by(Applicant.id).tuples()) if is_sqlite() else None
     return {"counts": counts, "search": search}
+
+
+def last_upload() -> Upload:
+    return Upload.select().order_by(Upload.id.desc()).first()

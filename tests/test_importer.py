@@ -14,22 +14,7 @@ from zcweb.models import Applicant, Batch, Event, Extension, Org, Upload, Upload
 from zcweb.roster import workflow
 from zcweb.roster.signing import make_token
 
-from tests.helpers import applicants, roster, upload, valid_row
-
-
-@pytest.fixture
-def baiguan(ctx):
-    return Org.get(Org.name == "百官街道")
-
-
-@pytest.fixture
-def contact(client, baiguan):
-    client.login("baiguan")
-    return client
-
-
-def last_upload() -> Upload:
-    return Upload.select().order_by(Upload.id.desc()).first()
+from tests.helpers import applicants, last_upload, roster, upload, valid_row
 
 
 def first_row():

@@ -12,8 +12,7 @@ import openpyxl
 
 from zcweb.models import Applicant, Batch, Event, PreviewEdit, UploadRow
 
-from tests.helpers import applicants, make_id, roster, upload, valid_row
-from tests.test_importer import baiguan, contact, last_upload  # noqa: F401 (fixtures)
+from tests.helpers import applicants, last_upload, make_id, roster, upload, valid_row
 
 BAD_ID = "330604198506121234"  # wrong check digit
 

@@ -8,25 +8,10 @@ import pytest
 
 from zcweb.intake import confirm as confirmation
 from zcweb.review import decisions
-from zcweb.models import Applicant, Batch, Org, Upload, User
+from zcweb.models import Applicant, Batch, Upload, User
 from zcweb.roster import workflow
 
-from tests.helpers import applicants, kept_counts, kept_tables, roster, true_tables, upload, valid_row
-
-
-@pytest.fixture
-def baiguan(ctx):
-    return Org.get(Org.name == "百官街道")
-
-
-@pytest.fixture
-def contact(client, baiguan):
-    client.login("baiguan")
-    return client
-
-
-def last_upload() -> Upload:
-    return Upload.select().order_by(Upload.id.desc()).first()
+from tests.helpers import applicants, last_upload, kept_counts, kept_tables, roster, true_tables, upload, valid_row
 
 
 def post(client, what: str, **data) -> str:

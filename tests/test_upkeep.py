@@ -42,11 +42,6 @@ def named(org: Org, i: int) -> Applicant:
     return Applicant.get((Applicant.org == org) & (Applicant.id_number == person(i)["id_number"]))
 
 
-@pytest.fixture
-def baiguan(ctx):
-    return Org.get(Org.name == "百官街道")
-
-
 def test_a_confirm_indexes_its_new_rows_and_counts_its_changed_ones(baiguan):
     confirmation.confirm(previewed(baiguan, [person(i) for i in (1, 2, 3, 4)]), None)
     assert kept_tables() == true_tables()

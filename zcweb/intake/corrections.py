@@ -19,7 +19,7 @@ from ..db import db
 from .deadlines import spec_for
 from .gate import limits, refusal_for
 from ..models import Applicant, Event, PreviewEdit, Upload, UploadRow, User, to_json
-from .outcomes import CHANGED, ERRORS, ID, NEW, check_row, event_row, kept_warnings, missing_people, outcome, stored_rows
+from .outcomes import CHANGED, ERRORS, ID, NEW, check_cells, event_row, kept_warnings, missing_people, outcome, stored_rows
 from ..roster.batch import format_date
 from ..roster.findings import ERROR
 from ..roster.idcard import mask
@@ -110,7 +110,7 @@ def correct(upload: Upload, number: int, key: str, value: str, user: User | None
         cells = raw_row(upload, number)
         old = as_text(cells.get(key))
         cells[key] = value or None
-        values, findings = check_row(batch.schema, spec_for(batch, upload.org_id), cells)
+        values, findings = check_cells(batch.schema, spec_for(batch, upload.org_id), cells)
         PreviewEdit.create(upload=upload, row=number, column=key, old_value=old, new_value=value, user=user)
         header = batch.schema[key].header
         Event.record(user, "upload.edited", batch=batch, org=upload.org, upload=upload,

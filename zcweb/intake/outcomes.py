@@ -1,6 +1,6 @@
 """The import's vocabulary (导入结果): what a row of a file does to the roster.
 
-A row of an uploaded file is checked (`RowCheck`, or `check_row` for one
+A row of an uploaded file is checked (`RowCheck`, or `check_cells` for one
 row alone), compared with the body's stored row of that person
 (`stored_rows`, `outcome`) and gets one of five outcomes. The preview, a
 cell correction and the confirmation all speak these words, so each is
@@ -59,7 +59,7 @@ class RowCheck:
         return values, findings
 
 
-def check_row(schema: Schema, spec: BatchSpec, cells: dict[str, object]) -> tuple[dict, list[Finding]]:
+def check_cells(schema: Schema, spec: BatchSpec, cells: dict[str, object]) -> tuple[dict, list[Finding]]:
     """(cleaned values, findings) of one row checked alone, as the import
     checks each row of a file."""
     return RowCheck(schema, spec)(cells)

@@ -12,17 +12,17 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from ..intake import confirm, gate, preview
-from . import demo
-from ..review import history, reconcile, results
 from ..access import logins
-from ..outputs import workbooks
-from .backup import backup_command
-from ..db import db, migrate
-from ..intake.deadlines import move_deadlines
 from ..access.logins import DEMO_PASSWORD
+from ..db import db, migrate
+from ..intake import confirm, gate, preview, templates
+from ..intake.deadlines import move_deadlines
 from ..models import Applicant, Batch, Event, FinalRoster, ListUpload, Org, User
+from ..outputs import exports
+from ..review import history, reconcile, results
 from ..roster.batch import format_date, load_preset
+from . import demo
+from .backup import backup_command
 from .provision import Refused, copy_batch, create_batch, create_user
 
 # 上虞区's submitting bodies (DOMAIN.md): (name, kind, old names).
@@ -94,7 +94,7 @@ def seed_demo_command(reset: bool):
     """Bodies of 上虞区, an officer and one contact per body, and a demo batch
     from the 2024 preset whose deadline is a week away (the cut-off dates
     for seniority and achievements stay as notified), filled with fictional
-    applicants through the real import and review paths (zcweb/demo.py).
+    applicants through the real import and review paths (zcweb/ops/demo.py).
     Refuses a database that holds a batch that is not a demo."""
     migrate()
     demo.refuse_unless_demo_only()
@@ -170,7 +170,7 @@ def unlock_command(username: str):
 @click.option("-o", "output", type=click.Path(dir_okay=False, writable=True), required=True)
 def template_command(org_name: str, year: int | None, output: str):
     """Write a body's roster template."""
-    data, name = workbooks.template_for(_batch(year), _org(org_name))
+    data, name = templates.template_for(_batch(year), _org(org_name))
     Path(output).write_bytes(data)
     click.echo(f"已写入 {output}（{name}）")
 
@@ -233,7 +233,7 @@ def import_command(file: str, org_name: str, year: int | None, dry_run: bool, as
 @with_appcontext
 @click.option("--batch", "year", type=int)
 @click.option("--all", "everyone", is_flag=True, help="导出全部申报人员存档（同 --kind all）")
-@click.option("--kind", type=click.Choice(list(workbooks.EXPORTS)), default="recommended",
+@click.option("--kind", type=click.Choice(list(exports.EXPORTS)), default="recommended",
               help="recommended 推荐人员汇总表；all 全部申报人员存档；checklist 评审表收件清单")
 @click.option("--gongshi", is_flag=True, help="导出公示名单（同 --kind gongshi；不含身份证号码、电话、出生年月）")
 @click.option("--final", is_flag=True, help="写出定稿上报时保存的推荐人员汇总表（原样）")
@@ -249,7 +249,7 @@ def export_roster_command(year: int | None, everyone: bool, kind: str, gongshi: 
         kind = "final"
     else:
         kind = "all" if everyone else "gongshi" if gongshi else kind
-        data, name, count = workbooks.roster_export(batch, kind)
+        data, name, count = exports.roster_export(batch, kind)
     Path(output).write_bytes(data)
     Event.record(None, "export.roster", batch=batch, after={"kind": kind, "rows": count},
                  detail=f"命令行导出 {name}")
@@ -263,7 +263,7 @@ def export_roster_command(year: int | None, everyone: bool, kind: str, gongshi: 
 def gongshi_command(start: dt.datetime, year: int | None):
     """Print the 公示 notice text, its end date counted in working days."""
     batch = _batch(year)
-    click.echo(workbooks.gongshi_notice(batch, start.date())[2].text)
+    click.echo(exports.gongshi_notice(batch, start.date())[2].text)
 
 
 @click.command("reconcile")

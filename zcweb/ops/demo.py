@@ -27,7 +27,7 @@ from .provision import Refused, create_batch
 from ..roster.batch import BatchSpec, for_year
 from ..roster.idcard import check_character
 from ..roster.workflow import APPROVED, REJECTED, WITHDRAWN
-from ..outputs.workbooks import token_for
+from ..intake.templates import token_for
 from ..outputs import finalise as finalising
 
 SEED = 2024

@@ -10,7 +10,7 @@ from ..models import Applicant, Batch, Event, FinalRoster, User, now
 from ..review.decisions import ensure_not_finalised
 from ..roster import workflow
 from ..roster.workflow import TransitionRefused
-from .workbooks import official_roster
+from .exports import official_roster
 
 
 def finalise(batch: Batch, user: User | None, day: dt.date | None = None) -> FinalRoster:

@@ -9,15 +9,16 @@ import datetime as dt
 from flask import Blueprint, abort, flash, request
 from flask_login import current_user, login_required
 
-from ..review import decisions
-from ..outputs import workbooks
-from .capacity import limited, template_limited
 from ..access.scope import current_batch_or_404, me, officer_required
+from ..intake import templates
 from ..models import Event, FinalRoster, Org
+from ..outputs import exports
+from ..outputs import finalise as finalising
+from ..review import decisions, history
 from ..roster.workdays import earliest_end
 from ..roster.workflow import TransitionRefused
 from . import back, render, send_download
-from ..outputs import finalise as finalising
+from .capacity import limited, template_limited
 
 bp = Blueprint("exports", __name__)
 
@@ -36,8 +37,11 @@ def _org() -> Org:
 @login_required
 @template_limited
 def template():
-    batch = current_batch_or_404()
-    data, name = workbooks.template_for(batch, _org(), last_year=request.args.get("prefill") == "last-year")
+    batch, org = current_batch_or_404(), _org()
+    last_year = None
+    if request.args.get("prefill") == "last-year":
+        last_year = [a.data for a in history.unsuccessful_last_year(batch, org)]
+    data, name = templates.template_for(batch, org, last_year=last_year)
     return send_download(data, name)
 
 
@@ -47,7 +51,7 @@ def template():
 def my_rows():
     batch = current_batch_or_404()
     org = _org()
-    data, name = workbooks.template_for(batch, org, with_rows=True)
+    data, name = templates.template_for(batch, org, with_rows=True)
     Event.record(me(), "export.rows", batch=batch, org=org, detail=name)
     return send_download(data, name)
 
@@ -59,7 +63,7 @@ def feedback():
     """审核结果反馈: a contact gets their own body's; the officer any body's."""
     batch = current_batch_or_404()
     org = _org()
-    data, name, count = workbooks.feedback_export(batch, org)
+    data, name, count = exports.feedback_export(batch, org)
     Event.record(me(), "export.feedback", batch=batch, org=org, after={"rows": count},
                  detail=f"导出 {name}（{count}人）")
     return send_download(data, name)
@@ -69,7 +73,7 @@ def feedback():
 @officer_required
 @limited
 def all_templates():
-    data, name = workbooks.all_templates_zip(current_batch_or_404())
+    data, name = templates.all_templates_zip(current_batch_or_404())
     return send_download(data, name)
 
 
@@ -80,7 +84,7 @@ def index():
     finals = list(FinalRoster.select(FinalRoster.id, FinalRoster.created_at, FinalRoster.created_by,
                                      FinalRoster.filename, FinalRoster.size, FinalRoster.sha256, FinalRoster.rows)
                   .where(FinalRoster.batch == batch).order_by(FinalRoster.id.desc()))
-    return render("exports.html", batch=batch, exports=workbooks.EXPORTS, finals=finals,
+    return render("exports.html", batch=batch, exports=exports.EXPORTS, finals=finals,
                   orgs=list(Org.ordered()), reopen_default=batch.spec.upload_deadline >= dt.date.today())
 
 
@@ -88,15 +92,15 @@ def index():
 @officer_required
 @limited
 def roster(kind: str):
-    if kind not in workbooks.EXPORTS:
+    if kind not in exports.EXPORTS:
         abort(404)
     batch = current_batch_or_404()
     org = None
     if kind == "checklist" and request.args.get("org"):
         org = _org()
-        data, name, count = workbooks.checklist_export(batch, org)
+        data, name, count = exports.checklist_export(batch, org)
     else:
-        data, name, count = workbooks.roster_export(batch, kind)
+        data, name, count = exports.roster_export(batch, kind)
     Event.record(me(), "export.roster", batch=batch, org=org, after={"kind": kind, "rows": count},
                  detail=f"导出 {name}（{count}人）")
     return send_download(data, name)
@@ -135,7 +139,7 @@ def gongshi():
     """The 公示: the notice text for a chosen start date, and the list."""
     batch = current_batch_or_404()
     start, error = _start_date(request.args.get("start", ""))
-    people, period, notice = workbooks.gongshi_notice(batch, start)
+    people, period, notice = exports.gongshi_notice(batch, start)
     return render("gongshi.html", batch=batch, spec=batch.spec, period=period, notice=notice, people=people,
                   total=sum(map(len, people.values())), error=error)
 

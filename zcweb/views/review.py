@@ -72,7 +72,7 @@ def _row_response(applicant: Applicant, error: str | None = None, editing: str |
         list_url=url, filters=filters, oob=True,
         counts=status_counts(batch, filters) if changed else None,
     )
-    response = make_response(render_blocks("review.html", ["row", "counts"], **context))
+    response = make_response(render_blocks("review.html", ["review_row", "counts"], **context))
     response.vary.add("HX-Request")
     return response
 

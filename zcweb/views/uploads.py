@@ -14,7 +14,7 @@ from peewee import JOIN
 from ..intake import confirm as confirmation
 from ..intake import corrections, gate, outcomes, preview, counts as uploadcounts
 from ..review import dashboard
-from ..outputs import workbooks
+from ..intake import templates
 from ..access.scope import me, upload_or_404
 from .capacity import limited
 from ..models import Applicant, Batch, Event, Org, Upload, UploadRow, User
@@ -158,7 +158,7 @@ def row(upload_id: int, number: int):
     if not request.htmx:
         return redirect(url_for("uploads.show", upload_id=upload.id), code=303)
     _name_other_bodies(upload, [r])
-    return render_block("upload_preview.html", "row", r=r, **_preview_context(upload))
+    return render_block("upload_preview.html", "preview_row", r=r, **_preview_context(upload))
 
 
 @bp.route("/<int:upload_id>/rows/<int:number>/edit")
@@ -173,7 +173,7 @@ def edit_cell(upload_id: int, number: int):
     if not request.htmx:
         return show(upload.id, editing=(number, key))
     _name_other_bodies(upload, [r])
-    return render_block("upload_preview.html", "row", r=r, editing=(number, key),
+    return render_block("upload_preview.html", "preview_row", r=r, editing=(number, key),
                         current=corrections.current_value(upload, number, key), **_preview_context(upload))
 
 
@@ -196,10 +196,10 @@ def save_cell(upload_id: int, number: int):
     context = _preview_context(upload)
     # Out-of-band parts go in <template>s, which htmx 2 unwraps, so that
     # the parser, put in table mode by the first row, keeps them whole.
-    oob = [render_block("upload_preview.html", "row", r=r, oob=True, **context) for r in changed[1:]]
+    oob = [render_block("upload_preview.html", "preview_row", r=r, oob=True, **context) for r in changed[1:]]
     oob.append(render_block("upload_preview.html", "counts", oob=True, **context))
     oob.append(render_block("upload_preview.html", "history", oob=True, edits=corrections.edits(upload), **context))
-    main = render_block("upload_preview.html", "row", r=changed[0], **context)
+    main = render_block("upload_preview.html", "preview_row", r=changed[0], **context)
     return make_response(main + "".join(f"<template>{part}</template>" for part in oob))
 
 
@@ -255,7 +255,7 @@ def marked(upload_id: int):
     upload = upload_or_404(upload_id)
     if not upload.preview:
         abort(404)
-    data, name = workbooks.marked_copy(upload)
+    data, name = templates.marked_copy(upload)
     Event.record(me(), "export.marked", batch=upload.batch_id, org=upload.org_id, upload=upload, detail=name)
     return send_download(data, name)
 
