@@ -9,7 +9,7 @@ from playhouse.migrations import Runner
 from playhouse.schema_diff import diff_models
 
 from zcweb.db import MIGRATIONS_DIR, db, is_sqlite, migrate
-from zcweb.models import MODELS, Applicant, Batch, Org
+from zcweb.models import MODELS, Applicant, ApplicantMark, Batch, Org
 
 from tests.helpers import kept_counts, valid_row
 
@@ -82,8 +82,8 @@ def test_migration_fills_the_indexed_columns_from_the_stored_data(ctx):
     data = valid_row(1, specialty="材料", route="破格")
     a = Applicant.create(batch=Batch.current(), org=org, id_number=data["id_number"], name="甲", data=data)
     runner = Runner(db.obj, directory=str(MIGRATIONS_DIR))
-    # 0012 indexes the columns 0003 adds: undone first, redone last.
-    mine = [m.load() for m in runner.migrations() if m.name.startswith(("0003", "0012"))]
+    # 0012 indexes the columns 0003 adds, 0015's trigger copies them: undone first, redone last.
+    mine = [m.load() for m in runner.migrations() if m.name.startswith(("0003", "0012", "0015"))]
     with db.atomic():
         for module in reversed(mine):
             module.down(runner.migrator, db.obj)
@@ -93,6 +93,9 @@ def test_migration_fills_the_indexed_columns_from_the_stored_data(ctx):
     assert (a.level, a.specialty, a.route, a.employer, a.org_order) == (
         "高级工程师", "材料", "破格", data["employer"], org.sort_order)
     assert kept_counts(a.batch) == [(org.id, "pending", 1, 0)]
+    # 0015 marks the rows already stored (no warning: 无提示).
+    assert list(ApplicantMark.select(ApplicantMark.mark, ApplicantMark.org_order).where(
+        ApplicantMark.applicant == a.id).tuples()) == [("none", org.sort_order)]
     assert not schema_diff()
 
 

@@ -3,23 +3,26 @@
 One place for the filter logic so that the table, its counts, its exports
 and bulk actions ("all N matching the filter") select the same rows.
 
-Filters and sorts are on indexed columns of `applicant` (models.Applicant;
-the warning rule alone is matched in the warnings' text), a page is read as
-ids first (`page_of`) so that a deep page at 100,000 rows walks an index
-instead of sorting the batch, and counts come from the kept counts
-(models.ApplicantCount) whenever the filters allow."""
+Filters and sorts are on indexed columns of `applicant` (models.Applicant),
+the 提示 filter and the earlier years' records on the rows' marks
+(zcweb/marks.py). A page is read as ids first (`page_of`) so that a deep
+page at 100,000 rows walks an index instead of sorting the batch; counts
+come from the kept counts (models.ApplicantCount) whenever the filters
+allow. A mark alone (with the body and the status) in the default order
+is served by the marks' own index: page, counts and neighbours."""
 
 from __future__ import annotations
 
 from peewee import OP, Expression, Tuple, Value, fn
 
-from . import history, reconcile, sameperson, search
+from . import history, search
+from .. import marks
 from ..access.scope import scope
-from ..models import Applicant, ApplicantCount, Org
+from ..models import Applicant, ApplicantCount, ApplicantMark, Org
 from ..roster import rulenames, workflow
 
-# The 提示 filter: any warning, none, or one rule of the registry.
-ANY_WARNING, NO_WARNING = "any", "none"
+# The 提示 filter: any warning, none, or one rule of the registry (each a mark).
+ANY_WARNING, NO_WARNING = marks.ANY, marks.NONE
 WARNING_CHOICES = {ANY_WARNING: "有提示", NO_WARNING: "无提示",
                    **{rule: entry.label for rule, entry in rulenames.RULES.items()}}
 # 评审表 received: none, some, all copies.
@@ -37,6 +40,8 @@ SORT_LABELS = {"org": "报送单位", "name": "姓名", "employer": "工作单�
 TEXT_FILTERS = ("status", "level", "specialty", "route", "warning", "copies", "record", "q", "sort")
 # Filters the kept counts (models.ApplicantCount) can answer.
 COUNTED = ("org", "level", "specialty", "copies")
+# The marks' index (models.ApplicantMark): a mark, then the default order.
+MARK_ORDER = (ApplicantMark.org_order, ApplicantMark.org, ApplicantMark.position, ApplicantMark.applicant)
 
 
 def review_filters(args) -> dict:
@@ -90,44 +95,53 @@ def order_of(filters: dict) -> tuple[tuple, bool]:
 def neighbours(batch, filters: dict, applicant: Applicant) -> tuple[int | None, int | None]:
     """The ids of the rows before and after `applicant` in the filtered
     list (上一人/下一人), each found by one step along the list's index."""
-    order, descending = order_of(filters)
-    here = Tuple(*(getattr(applicant, c.column_name) for c in order))
+    mark = served_mark(filters)
+    if mark:
+        query, order = marked(batch, filters, mark), MARK_ORDER
+        here = Tuple(applicant.org_order, applicant.org_id, applicant.position, applicant.id)
+        descending = False
+    else:
+        query = review_query(batch, filters).select(Applicant.id)
+        order, descending = order_of(filters)
+        here = Tuple(*(getattr(applicant, c.column_name) for c in order))
     columns = Tuple(*order)
     found = []
     for later in (False, True):
         after = later != descending
-        query = review_query(batch, filters).where(columns > here if after else columns < here)
-        step = query.order_by(*(c if after else c.desc() for c in order)).select(Applicant.id).limit(1)
+        step = (query.where(columns > here if after else columns < here)
+                .order_by(*(c if after else c.desc() for c in order)).limit(1))
         found.append(step.scalar())
     return found[0], found[1]
 
 
+def served_mark(filters: dict) -> str | None:
+    """The mark (a 提示 choice, or an earlier years' record) that alone,
+    with the body and the status, selects the rows of `filters` in the
+    default order; None when other filters or another order apply."""
+    record = filters.get("record")
+    chosen = [value for value in (filters.get("warning"), record) if value]
+    if (len(chosen) != 1 or record not in ("", None, marks.APPLIED, marks.FAILED_BEFORE)
+            or any(filters.get(key) for key in TEXT_FILTERS if key not in ("warning", "record", "status"))):
+        return None
+    return chosen[0]
+
+
+def marked(batch, filters: dict, mark: str):
+    """The ids of the rows with `mark` in the default order, within the
+    body and the status filtered (marks' index alone, no applicant row read)."""
+    query = scope(ApplicantMark.select(ApplicantMark.applicant).where(
+        (ApplicantMark.batch == batch) & (ApplicantMark.mark == mark)), ApplicantMark)
+    if filters.get("org"):
+        query = query.where(ApplicantMark.org == filters["org"])
+    if filters.get("status"):
+        query = query.where(ApplicantMark.status == filters["status"])
+    return query.order_by(*MARK_ORDER)
+
+
 def warning_condition(batch, choice: str):
-    """The rows carrying the warning `choice` (WARNING_CHOICES) as the
-    desk shows it: stored, sent by another body too, or from the lists."""
-    if choice == NO_WARNING:
-        return ~warning_condition(batch, ANY_WARNING)
-    if choice == ANY_WARNING:
-        return (Expression(Applicant.warnings, OP.NE, Value("[]", converter=False)) | _duplicated(batch)
-                | sameperson.condition(batch) | Applicant.id.in_(list(reconcile.flagged(batch, set(rulenames.RULES)))))
-    source = rulenames.RULES[choice].source
-    if source == rulenames.STORED:
-        # Warnings are compact JSON (models.to_json): the rule is this exact text.
-        needle = Value(f'%"rule":"{choice}"%', converter=False)
-        return Applicant.id.in_(search.within(batch, Expression(Applicant.warnings, OP.ILIKE, needle)))
-    if source == rulenames.DUPLICATE:
-        return _duplicated(batch)
-    if source == rulenames.SAME_PERSON_SOURCE:
-        return sameperson.condition(batch)
-    return Applicant.id.in_(list(reconcile.flagged(batch, {choice})))
-
-
-def _duplicated(batch):
-    """Rows whose identity number another body also sent (its withdrawn rows aside)."""
-    sent = Applicant.alias()
-    return fn.EXISTS(sent.select(sent.id).where(
-        (sent.batch == batch) & (sent.id_number == Applicant.id_number) & (sent.org != Applicant.org)
-        & (sent.status != workflow.WITHDRAWN)))
+    """The rows carrying the warning `choice` (WARNING_CHOICES) as the desk
+    shows it, from their marks: a rule, or any (ANY_WARNING) or none."""
+    return Applicant.id.in_(marks.ids(batch, choice))
 
 
 def _copies(field, copies: str, needed: int):
@@ -143,7 +157,11 @@ def status_counts(batch, filters: dict) -> dict[str, int]:
     """Applicants per status over `filters` other than the status: from
     the kept counts when they can answer, else counted in an index."""
     filters = dict(filters, status="")
-    if any(filters.get(key) for key in TEXT_FILTERS if key not in COUNTED + ("sort",)):
+    mark = served_mark(filters)
+    if mark:
+        query = marked(batch, filters, mark).select(ApplicantMark.status, fn.COUNT(ApplicantMark.applicant))
+        found = dict(query.group_by(ApplicantMark.status).order_by().tuples())
+    elif any(filters.get(key) for key in TEXT_FILTERS if key not in COUNTED + ("sort",)):
         query = review_query(batch, filters).select(Applicant.status, fn.COUNT(Applicant.id))
         found = dict(query.group_by(Applicant.status).order_by().tuples())
     else:
@@ -164,10 +182,13 @@ def review_count(batch, filters: dict, counts: dict[str, int] | None = None) -> 
     return counts[filters["status"]] if filters.get("status") else sum(counts.values())
 
 
-def page_of(query, page: int, size: int) -> list[Applicant]:
-    """One page of `query`: the ids from the index first, then those rows
-    only (with their bodies), so that skipping rows never reads their data."""
-    ids = [i for (i,) in query.select(Applicant.id).paginate(page, size).tuples()]
+def page_of(batch, filters: dict, page: int, size: int) -> list[Applicant]:
+    """One page of the filtered list: the ids from an index first (the
+    marks' when a mark serves the filters), then those rows only (with
+    their bodies), so that skipping rows never reads their data."""
+    mark = served_mark(filters)
+    query = marked(batch, filters, mark) if mark else review_query(batch, filters).select(Applicant.id)
+    ids = [i for (i,) in query.paginate(page, size).tuples()]
     rows = {a.id: a for a in Applicant.select(Applicant, Org).join(Org).where(Applicant.id.in_(ids))}
     return [rows[i] for i in ids]
 

@@ -32,13 +32,12 @@ bp = Blueprint("review", __name__)
 def index():
     batch = current_batch_or_404()
     filters = review_filters(request.args)
-    query = review_query(batch, filters)
     counts = status_counts(batch, filters)
     total = review_count(batch, filters, counts)
     page_size = current_app.config["PAGE_SIZE"]
     pages = max(1, -(-total // page_size))
     page = min(max(1, request.args.get("page", 1, type=int)), pages)
-    shown = page_of(query, page, page_size)
+    shown = page_of(batch, filters, page, page_size)
     _annotate(batch, shown)
     return render(
         "review.html", "results", batch=batch, spec=batch.spec, schema=batch.schema,
@@ -199,7 +198,7 @@ def bulk():
     if not request.form.get("confirmed"):
         return _ask_bulk(batch, rows, act, reason)
     if request.form.get("skip_warned"):
-        warned = flags.shown_rules(batch, [a.id for a, _ in rows])
+        warned = flags.shown_rules([a.id for a, _ in rows])
         rows = [(a, seen) for a, seen in rows if a.id not in warned]
     result = decisions.decide_many(rows, me(), action, reason)
     flash(_bulk_report(act.label, result), "success" if not (result.stale or result.refused) else "error")
@@ -237,7 +236,7 @@ def _ask_bulk(batch, rows: list, act: workflow.Action, reason: str):
     them carry warnings, by rule, with a button to leave those out."""
     scope_text = f"符合当前筛选条件的全部 {len(rows)} 人" if request.form.get("all") else f"选中的 {len(rows)} 人"
     question = f"确定对{scope_text}执行“{act.label}”吗？" + (f"原因：{reason}" if reason else "")
-    warned = flags.shown_rules(batch, [a.id for a, _ in rows])
+    warned = flags.shown_rules([a.id for a, _ in rows])
     skip = None
     if warned:
         question += f"其中 {len(warned)} 人有提示：{flags.summary(warned)}。"
