@@ -23,11 +23,14 @@ is refreshed by the post_save receiver below.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable
+from itertools import chain
+from typing import Iterable, Iterator, NamedTuple
 
-from peewee import chunked
+import orjson
+from peewee import SQL, chunked
 from playhouse.signals import post_save
 
+from .db import db
 from .models import Applicant, ApplicantMark, Batch, ListRow, ListUpload
 from .roster import lists, rulenames, workflow
 from .roster.results import FAILED
@@ -69,21 +72,28 @@ def ids(batch, mark: str):
 def refresh(applicant_ids: Iterable[int]) -> int:
     """Recompute the marks of these applicants and write what changed;
     returns how many mark rows were added or removed."""
-    found = sorted(set(applicant_ids))
-    changed = 0
-    for chunk in chunked(found, CHUNK):
-        rows = list(Applicant.select(Applicant.id, Applicant.batch).where(Applicant.id.in_(chunk)).tuples())
-        by_batch = defaultdict(list)
-        for applicant_id, batch_id in rows:
+    by_batch = defaultdict(list)
+    for chunk in chunked(sorted(set(applicant_ids)), CHUNK):
+        for applicant_id, batch_id in Applicant.select(Applicant.id, Applicant.batch).where(
+                Applicant.id.in_(chunk)).tuples():
             by_batch[batch_id].append(applicant_id)
-        for batch_id, of_batch in by_batch.items():
-            changed += _refresh(Batch.get_by_id(batch_id), of_batch)
+    changed = 0
+    for batch_id, of_batch in by_batch.items():
+        batch = Batch.get_by_id(batch_id)
+        for chunk in chunked(of_batch, CHUNK):
+            rows = list(_rows(batch, Applicant.id.in_(chunk)))
+            changed += _write(batch, rows, _marks(batch, rows, _Related(batch, rows)))
     return changed
 
 
 def refresh_batch(batch) -> int:
-    """Every row of the batch (a list loaded, the settings changed)."""
-    return refresh(i for (i,) in Applicant.select(Applicant.id).where(Applicant.batch == batch).tuples())
+    """Every row of the batch (a list loaded, the settings changed): what
+    the rows are compared with is read once, whole, and the rows streamed."""
+    batch = Batch.get_by_id(batch) if isinstance(batch, int) else batch
+    related, changed = _Related(batch), 0
+    for rows in chunked(_rows(batch), CHUNK):
+        changed += _write(batch, rows, _marks(batch, rows, related))
+    return changed
 
 
 def refresh_people(batch, numbers: Iterable[str], names: Iterable[str] = ()) -> int:
@@ -152,54 +162,106 @@ def marks_of(stored: list[dict], found: list, other_bodies: bool, twin: bool, ea
     return marks
 
 
-def _refresh(batch: Batch, applicant_ids: list[int]) -> int:
-    """Recompute and write the marks of these rows of `batch`."""
-    current = ListUpload.current(batch)
-    fields = [Applicant.id, Applicant.id_number, Applicant.name, Applicant.employer, Applicant.warnings,
-              Applicant.status, Applicant.org, Applicant.org_order, Applicant.position]
-    rows = list(Applicant.select(*fields, *([Applicant.data] if current else []))
-                .where(Applicant.id.in_(applicant_ids)))
-    numbers, names = list({a.id_number for a in rows}), list({a.name for a in rows})
-    entries = {kind: ListRow.by_number(current[kind], numbers) if kind in current else None
-               for kind in (ListUpload.PLATFORM, ListUpload.REGISTRY)}
-    platform, registry = entries[ListUpload.PLATFORM], entries[ListUpload.REGISTRY]
+class Row(NamedTuple):
+    """What the marks of an applicant row are computed from."""
+
+    id: int
+    id_number: str
+    name: str
+    employer: str
+    status: str
+    org: int
+    org_order: int
+    position: int
+    warnings: list
+    data: dict | None
+
+
+def _rows(batch: Batch, among=None) -> Iterator[Row]:
+    """The batch's rows (`among`: a condition on them), with their data
+    when lists are loaded, read from the cursor itself: peewee's
+    conversion of each row costs more than its marks at 100,000 rows."""
+    data = Applicant.data if ListUpload.current(batch) else SQL("NULL")
+    query = Applicant.select(Applicant.id, Applicant.id_number, Applicant.name, Applicant.employer,
+                             Applicant.status, Applicant.org, Applicant.org_order, Applicant.position,
+                             Applicant.warnings, data).where(Applicant.batch == batch)
+    query = (query if among is None else query.where(among)).order_by(Applicant.id)
+    for *values, warnings, data in db.execute(query):
+        yield Row(*values, orjson.loads(warnings) if warnings else [], orjson.loads(data) if data else None)
+
+
+class _Related:
+    """What a batch's rows are compared with: the current lists, the same
+    number at another body (withdrawn rows aside), the people of the same
+    name, the earlier batches; for `rows` only, or the whole batch."""
+
+    def __init__(self, batch: Batch, rows: list[Row] | None = None):
+        numbers = None if rows is None else list({a.id_number for a in rows})
+        names = None if rows is None else list({a.name for a in rows})
+
+        def among(query, field, values):
+            return query if values is None else query.where(field.in_(values))
+
+        current = ListUpload.current(batch)
+        self.lists = bool(current)
+        self.platform, self.registry = (ListRow.by_number(current[kind], numbers) if kind in current else None
+                                        for kind in (ListUpload.PLATFORM, ListUpload.REGISTRY))
+        self.sent, self.namesakes = defaultdict(set), defaultdict(list)
+        query = Applicant.select(Applicant.id, Applicant.id_number, Applicant.name, Applicant.employer,
+                                 Applicant.status, Applicant.org).where(Applicant.batch == batch)
+        if rows is None:
+            people = db.execute(query)
+        else:  # the rows' numbers (重复报送) and names (可能为同一人)
+            people = {r[0]: r for r in chain(db.execute(query.where(Applicant.id_number.in_(numbers))),
+                                             db.execute(query.where(Applicant.name.in_(names))))}.values()
+        for applicant_id, number, name, employer, status, org in people:
+            if status != workflow.WITHDRAWN:
+                self.sent[number].add(org)
+            self.namesakes[name].append(Twin(applicant_id, number, name, employer, status))
+        self.earlier = defaultdict(list)
+        query = (Applicant.select(Applicant.id_number, Applicant.status, Applicant.result)
+                 .join(Batch).where(Batch.year < batch.year))
+        for number, status, result in db.execute(among(query, Applicant.id_number, numbers)):
+            self.earlier[number].append((status, result))
+
+
+class Twin(NamedTuple):
+    id: int
+    id_number: str
+    name: str
+    employer: str
+    status: str
+
+
+def _marks(batch: Batch, rows: list, related: _Related) -> dict[int, set[str]]:
+    """applicant id → the marks these rows should have."""
     spec, schema = batch.spec, batch.schema
-    # The same number at another body (withdrawn rows aside), people of the same name, earlier batches.
-    sent = defaultdict(set)
-    for number, org_id in (Applicant.select(Applicant.id_number, Applicant.org)
-                           .where((Applicant.batch == batch) & Applicant.id_number.in_(numbers)
-                                  & (Applicant.status != workflow.WITHDRAWN)).tuples()):
-        sent[number].add(org_id)
-    namesakes = defaultdict(list)
-    for r in (Applicant.select(Applicant.id, Applicant.id_number, Applicant.name, Applicant.employer,
-                               Applicant.status)
-              .where((Applicant.batch == batch) & Applicant.name.in_(names))):
-        namesakes[r.name].append(r)
-    earlier = defaultdict(list)
-    for number, status, result in (Applicant.select(Applicant.id_number, Applicant.status, Applicant.result)
-                                   .join(Batch).where((Batch.year < batch.year) & Applicant.id_number.in_(numbers))
-                                   .tuples()):
-        earlier[number].append((status, result))
+    platform, registry = related.platform, related.registry
     wanted = {}
     for a in rows:
-        found = lists.findings(a.data, a.id_number, platform, registry, spec, schema) if current else []
+        found = lists.findings(a.data, a.id_number, platform, registry, spec, schema) if related.lists else []
         wanted[a.id] = marks_of(lists.shown_stored(a.warnings, registry), found,
-                                bool(sent[a.id_number] - {a.org_id}), bool(twins(a, namesakes[a.name])),
-                                earlier[a.id_number])
-    return _write(batch, rows, wanted)
+                                bool(related.sent[a.id_number] - {a.org}), bool(twins(a, related.namesakes[a.name])),
+                                related.earlier[a.id_number])
+    return wanted
 
 
-def _write(batch: Batch, rows: list[Applicant], wanted: dict[int, set[str]]) -> int:
+def _write(batch: Batch, rows: list, wanted: dict[int, set[str]]) -> int:
     """Add the missing marks, drop the ones no longer true."""
     have = defaultdict(set)
-    for applicant_id, mark in (ApplicantMark.select(ApplicantMark.applicant, ApplicantMark.mark)
-                               .where(ApplicantMark.applicant.in_(list(wanted))).tuples()):
-        have[applicant_id].add(mark)
+    ids = [a.id for a in rows]
+    # The batch's rows streamed in order: a range of ids; a few rows here and there: those ids.
+    dense = max(ids) - min(ids) < 4 * len(ids)
+    query = ApplicantMark.select(ApplicantMark.applicant, ApplicantMark.mark).where(
+        ApplicantMark.applicant.between(min(ids), max(ids)) if dense else ApplicantMark.applicant.in_(ids))
+    for applicant_id, mark in db.execute(query):
+        if applicant_id in wanted:
+            have[applicant_id].add(mark)
     gone = defaultdict(list)  # mark -> the ids losing it
     for applicant_id, marks in have.items():
         for mark in marks - wanted[applicant_id]:
             gone[mark].append(applicant_id)
-    new = [(a.id, m, batch.id, a.status, a.org_id, a.org_order, a.position)
+    new = [(a.id, m, batch.id, a.status, a.org, a.org_order, a.position)
            for a in rows for m in sorted(wanted[a.id] - have[a.id])]
     # A statement per mark and per few hundred rows: PostgreSQL's executemany would be one per row.
     for mark, losing in gone.items():

@@ -25,7 +25,8 @@ def platform_findings(data: dict, entry: dict | None, schema) -> list[Finding]:
 
 def differing(data: dict, entry: dict) -> list[str]:
     """The compared columns the platform has and the roster writes otherwise."""
-    return [key for key in COMPARED if entry.get(key) and compared(data.get(key)) != compared(entry[key])]
+    return [key for key in COMPARED
+            if entry.get(key) and data.get(key) != entry[key] and compared(data.get(key)) != compared(entry[key])]
 
 
 def ce_findings(data: dict, entry: dict | None, spec, schema) -> list[Finding]:
