@@ -271,19 +271,19 @@ class Applicant(BaseModel):
         indexes = (
             (("batch", "org", "id_number"), True),
             (("batch", "id_number"), False),
-            (("batch", "status"), False),
+            # a status in the default order; among 已推荐, 评审通过 / 未通过 / 未出结果 by the result
+            (("batch", "status", "org_order", "org", "position", "id", "result"), False),
             (("batch", "org_order", "org", "position", "id"), False),  # the default order
             (("batch", "org", "status", "copies"), False),  # a body's rows by status
             (("batch", "level", "specialty"), False),
             (("batch", "route"), False),
-            (("batch", "name"), False),
+            # a name search of one or two characters, scanned alone (listing.named)
+            (("batch", "name", "status", "org_order", "org", "position", "id"), False),
             (("batch", "employer"), False),
             (("batch", "updated_at"), False),
             (("id_number",), False),  # history across batches
             (("batch", "result"), False),
             (("batch", "level", "org_order", "org", "position", "id"), False),  # a level in the default order
-            # 评审通过 / 未通过 / 未出结果 (已推荐 with a result or none) in the default order
-            (("batch", "status", "result", "org_order", "org", "position", "id"), False),
         )
 
     @classmethod
@@ -356,7 +356,8 @@ class ApplicantMark(BaseModel):
 
     class Meta:
         primary_key = CompositeKey("applicant", "mark")
-        indexes = ((("batch", "mark", "org_order", "org", "position", "applicant", "status"), False),)
+        indexes = ((("batch", "mark", "org_order", "org", "position", "applicant", "status"), False),
+                   (("batch", "mark", "status", "org"), False))  # counts per status (of a body)
 
 
 class Event(BaseModel):
@@ -446,7 +447,7 @@ class ListRow(BaseModel):
         query = cls.select(cls.id_number, cls.data).where(cls.list == entry)
         if numbers is not None:
             query = query.where(cls.id_number.in_(list(numbers)))
-        return {number: values for number, values in query.tuples().iterator()}
+        return {number: orjson.loads(values) for number, values in db.execute(query)}  # a whole list: 100,000 rows
 
 
 class FinalRoster(KeptFile):

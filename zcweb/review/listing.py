@@ -13,11 +13,15 @@ is served by the marks' own index: page, counts and neighbours."""
 
 from __future__ import annotations
 
-from peewee import OP, Expression, Tuple, Value, fn
+from collections import Counter
+from dataclasses import dataclass
+
+from peewee import SQL, Tuple, fn
 
 from . import history, search
 from .. import marks
 from ..access.scope import scope
+from ..db import db
 from ..models import Applicant, ApplicantCount, ApplicantMark, Org
 from ..roster import rulenames, workflow
 
@@ -67,7 +71,16 @@ def review_query(batch, filters: dict):
     user's body for a contact, in the chosen order (the default: by body,
     then as the body's file listed them). Rows come without their Org:
     `page_of` attaches it."""
-    query = scope(Applicant.select().where(Applicant.batch == batch), Applicant)
+    q = filters.get("q")
+    if q and search.names_only(q):
+        # The few names found in the (batch, name) index drive the query: the
+        # page is sorted from them and the counts read them alone, rather
+        # than every row of the batch being tested against them.
+        query = scope(Applicant.select().where(search.matches(batch, q)), Applicant)
+    else:
+        query = scope(Applicant.select().where(Applicant.batch == batch), Applicant)
+        if q:
+            query = query.where(search.matches(batch, q))
     for key in ("org", "status", "level", "specialty", "route"):
         if filters.get(key):
             query = query.where(getattr(Applicant, key) == filters[key])
@@ -77,8 +90,6 @@ def review_query(batch, filters: dict):
         query = query.where(_copies(Applicant.copies, filters["copies"], batch.spec.paper_copies))
     if filters.get("record"):
         query = query.where(history.record_filter(batch, filters["record"]))
-    if filters.get("q"):
-        query = query.where(search.matches(batch, filters["q"]))
     order, descending = order_of(filters)
     return query.order_by(*(c.desc() for c in order) if descending else order)
 
@@ -138,6 +149,27 @@ def marked(batch, filters: dict, mark: str):
     return query.order_by(*MARK_ORDER)
 
 
+def short_name(filters: dict) -> str | None:
+    """A search of one or two characters (names only), with the body and
+    the status at most besides, in the default order: read by `named`."""
+    q = filters.get("q")
+    if not q or not search.names_only(q) or any(
+            filters.get(key) for key in TEXT_FILTERS if key not in ("q", "status")):
+        return None
+    return q
+
+
+def named(batch, filters: dict) -> list[tuple]:
+    """(status, org_order, org, position, id) of the rows a short name
+    search finds (within the body filtered): a few thousand at most, from
+    one scan of the batch's names, to count and to page (`list_page`)."""
+    query = scope(Applicant.select(Applicant.status, *DEFAULT_ORDER).where(
+        (Applicant.batch == batch) & search.in_names(filters["q"])), Applicant)
+    if filters.get("org"):
+        query = query.where(Applicant.org == filters["org"])
+    return list(db.execute(query))
+
+
 def warning_condition(batch, choice: str):
     """The rows carrying the warning `choice` (WARNING_CHOICES) as the desk
     shows it, from their marks: a rule, or any (ANY_WARNING) or none."""
@@ -153,13 +185,40 @@ def _copies(field, copies: str, needed: int):
     return field >= needed
 
 
-def status_counts(batch, filters: dict) -> dict[str, int]:
+@dataclass
+class Page:
+    """A page of the filtered list, with the list's counts per status."""
+
+    counts: dict[str, int]
+    total: int
+    number: int
+    pages: int
+    rows: list[Applicant]
+
+
+def list_page(batch, filters: dict, number: int, size: int) -> Page:
+    """Page `number` (kept within the list) of `size` rows, and the counts."""
+    named_rows = named(batch, filters) if short_name(filters) else None
+    counts = status_counts(batch, filters, named_rows)
+    total = review_count(batch, filters, counts)
+    pages = max(1, -(-total // size))
+    number = min(max(1, number), pages)
+    return Page(counts, total, number, pages, page_of(batch, filters, number, size, named_rows))
+
+
+def status_counts(batch, filters: dict, named_rows: list[tuple] | None = None) -> dict[str, int]:
     """Applicants per status over `filters` other than the status: from
-    the kept counts when they can answer, else counted in an index."""
+    the kept counts when they can answer, else counted in an index (a
+    short name search: from its `named_rows`, read when not given)."""
+    if short_name(filters):
+        named_rows = named(batch, filters) if named_rows is None else named_rows
+        found = Counter(status for status, *_ in named_rows)
+        return {status: found.get(status) or 0 for status in workflow.LABELS}
     filters = dict(filters, status="")
     mark = served_mark(filters)
     if mark:
-        query = marked(batch, filters, mark).select(ApplicantMark.status, fn.COUNT(ApplicantMark.applicant))
+        # COUNT(*): the (batch, mark, status) index alone answers it.
+        query = marked(batch, filters, mark).select(ApplicantMark.status, fn.COUNT(SQL("*")))
         found = dict(query.group_by(ApplicantMark.status).order_by().tuples())
     elif any(filters.get(key) for key in TEXT_FILTERS if key not in COUNTED + ("sort",)):
         query = review_query(batch, filters).select(Applicant.status, fn.COUNT(Applicant.id))
@@ -182,13 +241,19 @@ def review_count(batch, filters: dict, counts: dict[str, int] | None = None) -> 
     return counts[filters["status"]] if filters.get("status") else sum(counts.values())
 
 
-def page_of(batch, filters: dict, page: int, size: int) -> list[Applicant]:
+def page_of(batch, filters: dict, page: int, size: int, named_rows: list[tuple] | None = None) -> list[Applicant]:
     """One page of the filtered list: the ids from an index first (the
-    marks' when a mark serves the filters), then those rows only (with
-    their bodies), so that skipping rows never reads their data."""
+    marks' when a mark serves the filters; a short name search's
+    `named_rows` sorted), then those rows only (with their bodies), so
+    that skipping rows never reads their data."""
     mark = served_mark(filters)
-    query = marked(batch, filters, mark) if mark else review_query(batch, filters).select(Applicant.id)
-    ids = [i for (i,) in query.paginate(page, size).tuples()]
+    if short_name(filters):
+        named_rows = named(batch, filters) if named_rows is None else named_rows
+        found = sorted(key[1:] for key in named_rows if not filters.get("status") or key[0] == filters["status"])
+        ids = [key[-1] for key in found[(page - 1) * size:page * size]]
+    else:
+        query = marked(batch, filters, mark) if mark else review_query(batch, filters).select(Applicant.id)
+        ids = [i for (i,) in query.paginate(page, size).tuples()]
     rows = {a.id: a for a in Applicant.select(Applicant, Org).join(Org).where(Applicant.id.in_(ids))}
     return [rows[i] for i in ids]
 

@@ -26,9 +26,11 @@ def add_warnings(batch, applicants: list[Applicant]) -> None:
                                    Applicant.status, Org.name)
                   .join(Org).where((Applicant.batch == batch) & Applicant.name.in_(list(names))
                                    & (Applicant.status != workflow.WITHDRAWN)), Applicant)
-    rows = list(query)
+    by_name: dict[str, list[Applicant]] = {}
+    for r in query:
+        by_name.setdefault(r.name, []).append(r)
     for a in applicants:
-        twins = twins_of(a, rows)
+        twins = twins_of(a, by_name.get(a.name, []))
         if twins:
             a.warnings = list(a.warnings) + [_finding(a, twins).to_dict()]
 

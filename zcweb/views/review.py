@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 from ..review import decisions, flags, history, listing, reconcile, sameperson
 from ..access.scope import applicant_or_404, current_batch_or_404, me, officer_required, scope
 from ..outputs.finalcheck import final_check
-from ..review.listing import page_of, page_window, review_count, review_filters, review_query, status_counts, url_args
+from ..review.listing import page_window, review_filters, review_query, status_counts, url_args
 from ..models import Applicant, Event, Org, Upload, UploadRow, User, now
 from ..roster import rulenames, workflow
 from ..roster.workflow import TransitionRefused
@@ -32,19 +32,15 @@ bp = Blueprint("review", __name__)
 def index():
     batch = current_batch_or_404()
     filters = review_filters(request.args)
-    counts = status_counts(batch, filters)
-    total = review_count(batch, filters, counts)
-    page_size = current_app.config["PAGE_SIZE"]
-    pages = max(1, -(-total // page_size))
-    page = min(max(1, request.args.get("page", 1, type=int)), pages)
-    shown = page_of(batch, filters, page, page_size)
-    _annotate(batch, shown)
+    shown = listing.list_page(batch, filters, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"])
+    _annotate(batch, shown.rows)
     return render(
         "review.html", "results", batch=batch, spec=batch.spec, schema=batch.schema,
-        applicants=shown, total=total, page=page, pages=pages, window=page_window(page, pages),
+        applicants=shown.rows, total=shown.total, page=shown.number, pages=shown.pages,
+        window=page_window(shown.number, shown.pages),
         filters=filters, args=url_args(filters), orgs=list(Org.ordered()), listing=listing,
-        submitted=Applicant.submitted_by(batch, [a.id_number for a in shown]),
-        counts=counts, list_url=request.full_path.rstrip("?"), as_of=now().isoformat(),
+        submitted=Applicant.submitted_by(batch, [a.id_number for a in shown.rows]),
+        counts=shown.counts, list_url=request.full_path.rstrip("?"), as_of=now().isoformat(),
     )
 
 
