@@ -69,6 +69,15 @@ def ids(batch, mark: str):
         (ApplicantMark.batch == batch) & (ApplicantMark.mark == mark))
 
 
+def of(applicant_ids: list[int]) -> dict[int, set[str]]:
+    """applicant id → its marks."""
+    found = defaultdict(set)
+    for applicant_id, mark in db.execute(ApplicantMark.select(ApplicantMark.applicant, ApplicantMark.mark)
+                                         .where(ApplicantMark.applicant.in_(applicant_ids))):
+        found[applicant_id].add(mark)
+    return found
+
+
 def refresh(applicant_ids: Iterable[int]) -> int:
     """Recompute the marks of these applicants and write what changed;
     returns how many mark rows were added or removed."""

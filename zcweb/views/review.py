@@ -13,6 +13,7 @@ from htmx_flask import make_response
 from jinja2_fragments.flask import render_blocks
 from werkzeug.datastructures import MultiDict
 
+from .. import marks
 from ..review import decisions, flags, history, listing, reconcile, sameperson
 from ..access.scope import applicant_or_404, current_batch_or_404, me, officer_required, scope
 from ..outputs.finalcheck import final_check
@@ -33,13 +34,14 @@ def index():
     batch = current_batch_or_404()
     filters = review_filters(request.args)
     shown = listing.list_page(batch, filters, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"])
-    _annotate(batch, shown.rows)
+    marked = _annotate(batch, shown.rows)
+    sent_twice = [a.id_number for a in shown.rows if rulenames.DUPLICATE_OTHER_BODY in marked[a.id]]
     return render(
         "review.html", "results", batch=batch, spec=batch.spec, schema=batch.schema,
         applicants=shown.rows, total=shown.total, page=shown.number, pages=shown.pages,
         window=page_window(shown.number, shown.pages),
-        filters=filters, args=url_args(filters), orgs=list(Org.ordered()), listing=listing,
-        submitted=Applicant.submitted_by(batch, [a.id_number for a in shown.rows]),
+        filters=filters, args=url_args(filters), orgs=Org.ordered(), listing=listing,
+        submitted=Applicant.submitted_by(batch, sent_twice) if sent_twice else {},
         counts=shown.counts, list_url=request.full_path.rstrip("?"), as_of=now().isoformat(),
     )
 
@@ -291,9 +293,12 @@ def finalise():
     return redirect(url_for("home.index"), code=303)
 
 
-def _annotate(batch, applicants: list[Applicant]) -> None:
+def _annotate(batch, applicants: list[Applicant]) -> dict[int, set[str]]:
     """What a shown row carries besides its stored warnings: the lists'
-    findings, a possible twin, and earlier years."""
+    findings, a possible twin, and earlier years; the last two looked up
+    only for the rows whose marks say they have one. Returns the marks."""
     reconcile.add_warnings(batch, applicants)
-    sameperson.add_warnings(batch, applicants)
-    history.add_history(batch, applicants)
+    marked = marks.of([a.id for a in applicants])
+    sameperson.add_warnings(batch, [a for a in applicants if rulenames.SAME_PERSON in marked[a.id]])
+    history.add_history(batch, [a for a in applicants if marks.APPLIED in marked[a.id]])
+    return marked
