@@ -5,7 +5,7 @@
 Starts the app on a fresh database in a temporary instance folder, runs
 `seed-demo`, uploads examples/02-常见错误.xlsx as 百官街道's contact, and
 saves one PNG per page (1366x768 viewport, full page) for a person to look
-at. With --docs it also writes the README's pictures to docs/: the
+at, and the review desk's screens at 1366x768 and 1920x1080 (SIZES). With --docs it also writes the README's pictures to docs/: the
 contact's home, that upload's preview, the review desk, the dashboard, and
 the top of the first page of what `export-roster` writes, rendered by LibreOffice
 (needs `soffice` and `pdftoppm`, as scripts/render_workbooks.py).
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -40,6 +41,10 @@ DOCS = {
     "06-review": "review.png",
 }
 ROSTER_PICTURE = "roster.png"
+# The screens a reviewer sees all day, at these viewports too: the review
+# table with a current row (key j) and with a reason form (key r), a
+# detail page and the 操作日志.
+SIZES = ((1366, 768), (1920, 1080))
 
 
 def main(out: Path, docs: bool) -> None:
@@ -107,6 +112,22 @@ def main(out: Path, docs: bool) -> None:
             shot(name)
         page.goto("/exports")
         shot("15-exports")
+        for width, height in SIZES:
+            page.set_viewport_size({"width": width, "height": height})
+            page.goto("/review?status=pending")
+            page.keyboard.press("j")
+            page.locator("tr.current").wait_for()
+            shot(f"16-review-current-row-{width}", full_page=False)
+            page.keyboard.press("r")
+            page.locator("tr.current form.reason-form input[name=reason]").wait_for()
+            shot(f"17-review-reason-form-{width}", full_page=False)
+            page.keyboard.press("Escape")
+            page.locator("form.reason-form").wait_for(state="detached")
+            page.keyboard.press("o")  # the current row's detail page
+            page.wait_for_url(re.compile(r"/applicants/\d+\?"))
+            shot(f"18-applicant-detail-{width}", full_page=False)
+            page.goto("/admin/events")
+            shot(f"19-events-{width}", full_page=False)
         browser.close()
     server.shutdown()
 

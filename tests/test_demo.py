@@ -134,8 +134,8 @@ def test_demo_holds_a_finalised_2023_with_results_so_that_history_shows(demo_app
         statuses = {s for (s,) in Applicant.select(Applicant.status).where(Applicant.batch == earlier).tuples()}
     assert earlier.finalised_at and {"passed", "failed"} <= results and statuses == {"recommended", "rejected"}
     html = officer.get("/review?record=failed_before").get_data(as_text=True)
-    assert '<div class="past">2023：已推荐·未通过</div>' in html
-    assert '<div class="past">2023：不予推荐</div>' in html
+    assert '<div class="past" title="2023：已推荐·未通过">2023：已推荐·未通过</div>' in html
+    assert '<div class="past" title="2023：不予推荐">2023：不予推荐</div>' in html
 
 
 def test_dashboard_shows_the_five_bodies_that_uploaded_nothing(officer):

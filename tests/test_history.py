@@ -48,7 +48,7 @@ def test_the_review_row_shows_last_years_failure_and_the_filter_finds_it(client,
     client.login("officer")
     page = client.get("/review").get_data(as_text=True)
     assert Batch.current().year == 2025
-    assert '<div class="past">2024：已推荐·未通过</div>' in page
+    assert '<div class="past" title="2024：已推荐·未通过">2024：已推荐·未通过</div>' in page
     failed_before = client.get("/review?record=failed_before").get_data(as_text=True)
     assert "王芳" in failed_before and "赵敏" not in failed_before
     applied = client.get("/review?record=applied").get_data(as_text=True)

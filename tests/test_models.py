@@ -17,7 +17,7 @@ from playhouse.schema_diff import diff_models
 from zcweb import create_app
 from zcweb import db as database
 from zcweb.db import MIGRATIONS_DIR, db, is_sqlite, migrate
-from zcweb.models import MODELS, Applicant, Batch, Org
+from zcweb.models import MODELS, Applicant, ApplicantMark, Batch, Org
 
 from zcweb.intake import confirm as confirmation
 from zcweb.intake.preview import create_preview
@@ -31,11 +31,13 @@ def test_migrations_are_applied_once(ctx):
 
 def schema_diff():
     """The migrated schema against the models. The search index of
-    migration 0003_b and the warnings index of 0012 belong to no model: on
-    PostgreSQL they are pg_trgm indexes on `applicant` (on SQLite a
-    separate FTS5 table, and a plain index)."""
+    migration 0003_b, the warnings index of 0012 and the names' characters
+    of 0015 belong to no model: on PostgreSQL they are pg_trgm and GIN
+    indexes on `applicant` (on SQLite a separate FTS5 table, a plain index,
+    and none)."""
     diff = diff_models(db.obj, MODELS)
-    diff.drop_indexes[:] = [i for i in diff.drop_indexes if i.name not in ("applicant_search", "applicant_warnings")]
+    diff.drop_indexes[:] = [i for i in diff.drop_indexes
+                            if i.name not in ("applicant_search", "applicant_warnings", "applicant_name_chars")]
     return diff
 
 
@@ -96,8 +98,8 @@ def test_migration_fills_the_indexed_columns_from_the_stored_data(ctx):
     a = Applicant.create(batch=Batch.current(), org=org, id_number=data["id_number"], name="甲", data=data)
     runner = Runner(db.obj, directory=str(MIGRATIONS_DIR))
     # 0012 indexes the columns 0003 adds, 0014 redefines 0003_b's insert
-    # triggers: undone first, redone last.
-    mine = [m.load() for m in runner.migrations() if m.name.startswith(("0003", "0012", "0014"))]
+    # triggers, 0015's trigger copies them: undone first, redone last.
+    mine = [m.load() for m in runner.migrations() if m.name.startswith(("0003", "0012", "0014", "0015"))]
     with db.atomic():
         for module in reversed(mine):
             module.down(runner.migrator, db.obj)
@@ -107,6 +109,9 @@ def test_migration_fills_the_indexed_columns_from_the_stored_data(ctx):
     assert (a.level, a.specialty, a.route, a.employer, a.org_order) == (
         "高级工程师", "材料", "破格", data["employer"], org.sort_order)
     assert kept_counts(a.batch) == [(org.id, "pending", 1, 0)]
+    # 0015 marks the rows already stored (no warning: 无提示).
+    assert list(ApplicantMark.select(ApplicantMark.mark, ApplicantMark.org_order).where(
+        ApplicantMark.applicant == a.id).tuples()) == [("none", org.sort_order)]
     assert not schema_diff()
     # The confirm's rows are counted and indexed once, by the confirm (0014 redone).
     confirmation.confirm(create_preview(a.batch, org, None, "a.xlsx", roster(org, [valid_row(2)])), None)

@@ -6,6 +6,7 @@ import pytest
 from flask_login import login_user
 from werkzeug.datastructures import MultiDict
 
+from zcweb.review import decisions, reconcile
 from zcweb.review.listing import page_window, review_count, review_filters, review_query, status_counts
 from zcweb.models import Applicant, Batch, ListRow, ListUpload, Org, Upload, User
 from zcweb.roster import workflow
@@ -72,11 +73,13 @@ def test_filters_select_the_matching_rows(officer, people, query, expected):
 
 
 def platform_list(*people: Applicant) -> None:
-    """A current platform list holding `people` only (the others: 平台未申报)."""
-    entry = ListUpload.create(batch=Batch.current(), kind=ListUpload.PLATFORM,
-                              **ListUpload.kept("平台.xlsx", b"x"))
-    for a in people:
-        ListRow.create(list=entry, id_number=a.id_number, data={"name": a.name, "level": a.level})
+    """A current platform list holding `people` only (the others: 平台未申报),
+    loaded as an uploaded one is."""
+    def store(entry, _):
+        reconcile.store_rows(entry, ((a.id_number, {"name": a.name, "level": a.level}) for a in people))
+        return len(people), None
+
+    reconcile.load_list(Batch.current(), ListUpload.PLATFORM, None, "平台.xlsx", b"x", store=store)
 
 
 @pytest.mark.parametrize("query, expected", [
@@ -90,8 +93,8 @@ def test_every_warning_the_desk_shows_is_a_filter(officer, people, query, expect
     ding, yi, jia, bing, wang = people
     platform_list(ding, yi, wang)
     add("百官街道", 1, name="丁一", specialty="材料", employer="上虞材料厂")
-    Applicant.update(status=workflow.WITHDRAWN).where(
-        Applicant.id == add("曹娥街道", 2, name="乙二", route="破格", self_score=125).id).execute()
+    again = add("曹娥街道", 2, name="乙二", route="破格", self_score=125)
+    decisions.decide(again, User.get(User.username == "caoe"), "withdraw", None, again.version)
     html = officer.get(f"/review?{query}", headers=HX).get_data(as_text=True)
     assert names(html) == expected
     assert f"共 {len(expected)} 人" in html

@@ -16,6 +16,7 @@ from peewee import (
     BlobField,
     BooleanField,
     CharField,
+    CompositeKey,
     DateField,
     DateTimeField,
     ForeignKeyField,
@@ -23,6 +24,7 @@ from peewee import (
     Model,
     TextField,
 )
+from playhouse import signals
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import db
@@ -50,7 +52,9 @@ class JSONField(TextField):
         return None if value is None else orjson.loads(value)
 
 
-class BaseModel(Model):
+class BaseModel(signals.Model):
+    """Saving a row through the model sends playhouse's post_save (zcweb/marks.py listens)."""
+
     class Meta:
         database = db
         legacy_table_names = False
@@ -276,12 +280,14 @@ class Applicant(BaseModel):
         indexes = (
             (("batch", "org", "id_number"), True),
             (("batch", "id_number"), False),
-            (("batch", "status"), False),
+            # a status in the default order; among 已推荐, 评审通过 / 未通过 / 未出结果 by the result
+            (("batch", "status", "org_order", "org", "position", "id", "result"), False),
             (("batch", "org_order", "org", "position", "id"), False),  # the default order
             (("batch", "org", "status", "copies"), False),  # a body's rows by status
             (("batch", "level", "specialty"), False),
             (("batch", "route"), False),
-            (("batch", "name"), False),
+            # a name search of one or two characters, scanned alone (listing.named)
+            (("batch", "name", "status", "org_order", "org", "position", "id"), False),
             (("batch", "employer"), False),
             (("batch", "updated_at"), False),
             (("id_number",), False),  # history across batches
@@ -345,6 +351,27 @@ class ApplicantCount(BaseModel):
         indexes = ((("batch", "org", "level", "specialty", "status", "copies"), True),)
 
 
+class ApplicantMark(BaseModel):
+    """A mark of an applicant row for the review filters (zcweb/marks.py):
+    a warning rule the desk shows on it, any or none, or an earlier
+    year's record. The row's status, body and place in the default order
+    are copied alongside, kept by a trigger (migration 0015), so that one
+    index range gives a filter's page and its counts per status."""
+
+    applicant = ForeignKeyField(Applicant, on_delete="CASCADE", index=False)
+    mark = CharField()
+    batch = ForeignKeyField(Batch, on_delete="CASCADE", index=False)
+    status = CharField()
+    org = ForeignKeyField(Org, on_delete="CASCADE", index=False)
+    org_order = IntegerField()
+    position = IntegerField()
+
+    class Meta:
+        primary_key = CompositeKey("applicant", "mark")
+        indexes = ((("batch", "mark", "org_order", "org", "position", "applicant", "status"), False),
+                   (("batch", "mark", "status", "org"), False))  # counts per status (of a body)
+
+
 class Event(BaseModel):
     """The audit trail: who did what, when, with the values before and after."""
 
@@ -404,6 +431,12 @@ class ListUpload(KeptFile):
     def kind_label(self) -> str:
         return self.KIND_LABELS.get(self.kind, self.kind)
 
+    @classmethod
+    def current(cls, batch) -> dict[str, "ListUpload"]:
+        """The batch's current list of each kind."""
+        query = cls.select().where((cls.batch == batch) & (cls.status == cls.CURRENT))
+        return {entry.kind: entry for entry in query}
+
     @property
     def status_label(self) -> str:
         return self.STATUS_LABELS.get(self.status, self.status)
@@ -420,6 +453,14 @@ class ListRow(BaseModel):
     class Meta:
         indexes = ((("list", "id_number"), False),)
 
+    @classmethod
+    def by_number(cls, entry: ListUpload, numbers=None) -> dict[str, dict]:
+        """The list's people by identity number (only `numbers`, when given)."""
+        query = cls.select(cls.id_number, cls.data).where(cls.list == entry)
+        if numbers is not None:
+            query = query.where(cls.id_number.in_(list(numbers)))
+        return {number: orjson.loads(values) for number, values in db.execute(query)}  # a whole list: 100,000 rows
+
 
 class FinalRoster(KeptFile):
     """定稿上报: the exact official roster produced when a batch was
@@ -435,5 +476,5 @@ class FinalRoster(KeptFile):
         return cls.select().where(cls.batch == batch).order_by(cls.created_at.desc(), cls.id.desc()).first()
 
 
-MODELS = [Batch, Org, User, Extension, Upload, UploadRow, Applicant, ApplicantCount, Event, PreviewEdit, ListUpload, ListRow,
-          FinalRoster]
+MODELS = [Batch, Org, User, Extension, Upload, UploadRow, Applicant, ApplicantCount, ApplicantMark, Event, PreviewEdit,
+          ListUpload, ListRow, FinalRoster]

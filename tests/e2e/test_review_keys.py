@@ -180,3 +180,39 @@ def test_tab_focus_stays_in_the_swapped_row(page, app, ten):
     with app.app_context():
         assert Event.select().where(Event.action == "applicant.copies").count() == 2
     assert page.evaluate("window.__marker") == 1
+
+
+def test_j_and_k_on_the_detail_page_walk_the_filtered_list_and_a_approves(page, app):
+    """From a filtered list to a detail page: j / k go to the next / previous
+    person of that filter (rows without its warning are passed over), a approves."""
+    with app.app_context():
+        org = Org.get(Org.name == "百官街道")
+        ids = []
+        for i in range(1, 10):
+            data = valid_row(i, name=f"申报人{i:02d}")
+            ids.append(Applicant.create(batch=Batch.current(), org=org, position=i, id_number=data["id_number"],
+                                        name=data["name"], data=data,
+                                        warnings=CE_SHORT if i in (2, 5, 8) else []).id)
+    login(page, "officer")
+    page.goto("/review?warning=ce.short")
+    expect(page.locator("tbody tr[data-row]")).to_have_count(3)
+    keys = page.keyboard
+    keys.press("j")
+    keys.press("o")
+    page.wait_for_url(re.compile(rf"/applicants/{ids[1]}\?next="))
+    keys.press("j")
+    page.wait_for_url(re.compile(rf"/applicants/{ids[4]}\?next="))
+    expect(page.locator("h1")).to_contain_text("申报人05")
+    keys.press("j")
+    page.wait_for_url(re.compile(rf"/applicants/{ids[7]}\?next="))
+    expect(page.locator('a[rel="next"]')).to_have_count(0)  # the last of the filter
+    keys.press("k")
+    page.wait_for_url(re.compile(rf"/applicants/{ids[4]}\?next="))
+    keys.press("a")
+    expect(page.locator("h1 .badge.s-approved")).to_be_visible()
+    assert stored(app, ids) == [(workflow.APPROVED if i == 4 else workflow.PENDING, None, 0) for i in range(9)]
+    # Still in the filter: j goes on to 申报人08, back to the list keeps the filter.
+    keys.press("j")
+    page.wait_for_url(re.compile(rf"/applicants/{ids[7]}\?next="))
+    page.click("text=← 返回列表")
+    page.wait_for_url(re.compile(r"/review\?warning=ce.short"))

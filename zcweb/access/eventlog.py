@@ -26,8 +26,8 @@ ACTION_NAMES = {
     "upload.confirmed": "确认导入花名册",
     "upload.cancelled": "取消上传",
     "upload.edited": "在线修改上传内容",
-    "list.current": "上传省平台名单",
-    "list.refused": "上传省平台名单（被拒收）",
+    "list.current": "上传名单",  # the platform's, the CE registry's or the results: the detail names it
+    "list.refused": "上传名单（被拒收）",
     "export.rows": "导出名单",
     "export.feedback": "导出审核反馈",
     "export.roster": "导出汇总表",

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from peewee import JOIN, chunked
 
+from .. import marks
 from .corrections import correction_events
 from ..db import db, execute_many, insert_rows, is_sqlite, quoted
 from .gate import ImportRefused, refusal_for
@@ -64,6 +65,7 @@ def confirm(upload: Upload, user: User | None, withdraw_missing: bool = False) -
         if withdraw_missing:
             withdrawn, moved = _withdraw_missing(upload, stored, user, stamp, events)
             skipped += moved
+        marks.refresh_body(batch, org, {row.name for row in stored.values()})
         if events:
             insert_rows(Event, list(events[0]), (tuple(Event._meta.fields[k].db_value(v) for k, v in e.items())
                                                  for e in events))

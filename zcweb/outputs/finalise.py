@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .. import marks
 from ..db import db
 from ..locks import lock_batch_bodies
 from ..models import Applicant, Batch, Event, FinalRoster, User, now
@@ -23,6 +24,7 @@ def finalise(batch: Batch, user: User | None, day: dt.date | None = None) -> Fin
                  .where((Applicant.batch == batch) & (Applicant.status == workflow.APPROVED))
                  .execute())
         Batch.update(finalised_at=now(), is_open=False).where(Batch.id == batch.id).execute()
+        marks.refresh_later(batch)
         data, name, rows = official_roster(batch, day or dt.date.today())
         kept = FinalRoster.create(batch=batch, created_by=user, rows=rows, **FinalRoster.kept(name, data))
         Event.record(user, "batch.finalised", batch=batch, after={"recommended": count, "sha256": kept.sha256},
@@ -43,6 +45,7 @@ def reopen_batch(batch: Batch, user: User, reason: str, reopen_uploads: bool = F
         count = (Applicant.update(status=workflow.APPROVED, version=Applicant.version + 1, updated_at=now())
                  .where((Applicant.batch == batch) & (Applicant.status == workflow.RECOMMENDED))
                  .execute())
+        marks.refresh_later(batch)
         changes = {"finalised_at": None, **({"is_open": True} if reopen_uploads else {})}
         Batch.update(**changes).where(Batch.id == batch.id).execute()
         Event.record(user, "batch.reopened", batch=batch,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from peewee import JOIN
 
+from .. import marks
 from ..db import db
 from ..locks import lock_bodies, retried
 from ..models import Applicant, Batch, Event, User, now
@@ -75,7 +76,10 @@ def decide(applicant: Applicant, user: User, action: str, reason: str | None,
     return Applicant.get_by_id(applicant.id)
 
 
-def _change(applicant: Applicant, user: User, action: str, reason: str | None, version: int | None) -> None:
+def _change(applicant: Applicant, user: User, action: str, reason: str | None, version: int | None,
+            marked: bool = True) -> None:
+    """One row's decision; its people's marks follow unless `marked` is
+    False (a bulk action refreshes them once, at its end)."""
     check_version(applicant, version)
     status, reason = workflow.apply(action, applicant.status, reason, officer=user.is_officer)
     fields = {"status": status, "reason": reason, "version": Applicant.version + 1, "updated_at": now()}
@@ -94,6 +98,8 @@ def _change(applicant: Applicant, user: User, action: str, reason: str | None, v
                      after={"status": status, "reason": reason},
                      detail=f"{applicant.name}：{workflow.label(applicant.status)} → {workflow.label(status)}"
                             + (f"，原因：{reason}" if reason else ""))
+        if marked:
+            marks.status_changed(applicant.batch, [applicant], {applicant.status, status})
 
 
 @dataclass
@@ -124,12 +130,14 @@ def decide_many(rows: list[tuple[Applicant, int | None]], user: User, action: st
         for applicant, version in rows:
             try:
                 with db.atomic():
-                    _change(applicant, user, action, reason, version)
+                    _change(applicant, user, action, reason, version, marked=False)
                     result.done.append(applicant)
             except StaleRow as e:
                 result.stale.append((applicant, str(e)))
             except TransitionRefused as e:
                 result.refused.append((applicant, str(e)))
+        if result.done:
+            marks.status_changed(rows[0][0].batch, result.done, {a.status for a in result.done} | {act.target})
     return result
 
 

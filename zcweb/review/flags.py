@@ -1,27 +1,29 @@
-"""The warnings rows carry as the desk shows them, every source together:
-stored with the row, another body's row of the person (重复报送), and the
-province's lists' findings (reconcile.py). For a bulk action's question."""
+"""The warnings rows carry as the desk shows them, every source together
+(stored with the row, another body's row of the person (重复报送), a
+possible twin, the province's lists' findings), read from the rows' marks
+(zcweb/marks.py). For a bulk action's question."""
 
 from __future__ import annotations
 
 from collections import Counter
 
-from . import reconcile
-from ..models import Applicant, Org
+from peewee import chunked
+
+from .. import marks
+from ..models import ApplicantMark
 from ..roster import rulenames
 
+NOT_RULES = (marks.ANY, marks.NONE, marks.APPLIED, marks.FAILED_BEFORE)
 
-def shown_rules(batch, ids: list[int]) -> dict[int, set[str]]:
+
+def shown_rules(ids: list[int]) -> dict[int, set[str]]:
     """applicant id → the rules of the warnings the desk shows for it (rows without any left out)."""
-    rows = list(Applicant.select(Applicant, Org).join(Org).where(Applicant.id.in_(ids)))
-    reconcile.add_warnings(batch, rows)
-    submitted = Applicant.submitted_by(batch, [a.id_number for a in rows])
-    found = {}
-    for a in rows:
-        rules = {w["rule"] for w in a.warnings} | ({rulenames.DUPLICATE_OTHER_BODY} if a.other_bodies(submitted)
-                                                   else set())
-        if rules:
-            found[a.id] = rules
+    found: dict[int, set[str]] = {}
+    for chunk in chunked(ids, marks.CHUNK):
+        query = (ApplicantMark.select(ApplicantMark.applicant, ApplicantMark.mark)
+                 .where(ApplicantMark.applicant.in_(chunk) & ApplicantMark.mark.not_in(NOT_RULES)))
+        for applicant_id, rule in query.tuples():
+            found.setdefault(applicant_id, set()).add(rule)
     return found
 
 

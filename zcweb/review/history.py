@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from peewee import JOIN
 
+from .. import marks
 from ..models import Applicant, Batch, Org
 from ..roster import workflow
 from ..roster.results import FAILED, LABELS, PASSED
@@ -59,17 +60,7 @@ def record_filter(batch: Batch, record: str):
         return (Applicant.status == workflow.RECOMMENDED) & (Applicant.result == record)
     if record == "pending":
         return (Applicant.status == workflow.RECOMMENDED) & Applicant.result.is_null()
-    # Driven by the earlier years' rows, joined to this batch's by (batch, id_number):
-    # the ids of the few that match, rather than a test on every row of the batch.
-    Earlier, This = Applicant.alias("earlier"), Applicant.alias("this")
-    # CROSS JOIN: SQLite keeps the earlier rows as the outer loop (PostgreSQL plans it freely).
-    query = (Earlier.select(This.id).join(This, JOIN.CROSS)
-             .where(Earlier.batch.in_(Batch.select(Batch.id).where(Batch.year < batch.year))
-                    & (This.batch == batch) & (This.id_number == Earlier.id_number)))
-    if record == "failed_before":  # not recommended, or failed at the 高评委 (withdrawn rows aside)
-        query = query.where(Earlier.status.not_in([workflow.RECOMMENDED, workflow.WITHDRAWN])
-                            | (Earlier.result == FAILED))
-    return Applicant.id.in_(query)
+    return Applicant.id.in_(marks.ids(batch, record))  # 往年申报过 / 往年未通过: marks.APPLIED / FAILED_BEFORE
 
 
 def unsuccessful_last_year(batch: Batch, org: Org) -> list[Applicant]:

@@ -5,9 +5,11 @@ the 继续教育学时登记管理系统's registered hours. Each list is read t
 the roster reader with its own schema of header variants
 (`excel_templates/platform-list.toml`, `ce-registry.toml`), kept with its
 bytes like a roster upload, and replaces the batch's older list of its
-kind. `reconcile` compares them with the rosters by identity number; the
-same findings reach the review table through `add_warnings`, one query
-per page.
+kind. `reconcile` compares them with the rosters by identity number
+(roster/lists.py); the same findings reach the review table through
+`add_warnings`, one query per page, and the review filters through the
+rows' marks (zcweb/marks.py), refreshed for the whole batch when a list
+is loaded.
 """
 
 from __future__ import annotations
@@ -16,17 +18,17 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
+from .. import marks
 from ..db import db, insert_rows
 from ..intake.gate import UNEXPECTED, limits
 from ..models import Applicant, Batch, Event, ListRow, ListUpload, Org, User, to_json
 from ..roster import rulenames, workflow
-from ..roster.findings import Finding, warning
-from ..roster.normalize import RowCleaner, compared, format_number
+from ..roster.lists import COMPARED, ce_findings, differing, findings, shown_stored
+from ..roster.normalize import RowCleaner
 from ..roster.reader import RosterRefused, read_roster
 from ..roster.schema import load_schema
 
 SCHEMAS = {ListUpload.PLATFORM: "platform-list", ListUpload.REGISTRY: "ce-registry"}
-COMPARED = ("level", "specialty", "employer")  # roster keys the platform list also has
 
 
 class ListRefused(Exception):
@@ -51,6 +53,8 @@ def load_list(batch: Batch, kind: str, user: User | None, filename: str, data: b
                                   .where((ListUpload.batch == batch) & (ListUpload.kind == kind)
                                          & (ListUpload.status == ListUpload.CURRENT) & (ListUpload.id != entry.id))
                                   .execute())
+                if kind in SCHEMAS:  # the rows' findings from the lists are marks for the review filters
+                    marks.refresh_batch(batch)
         except ListRefused as e:
             entry.status, entry.message = ListUpload.REFUSED, e.message
         except Exception:  # the officer's file: answer, keep it, log it
@@ -109,90 +113,31 @@ def read_list(kind: str, data: bytes) -> tuple[dict[str, dict], int]:
     return people, skipped
 
 
-def current_lists(batch: Batch) -> dict[str, ListUpload]:
-    query = ListUpload.select().where((ListUpload.batch == batch) & (ListUpload.status == ListUpload.CURRENT))
-    return {entry.kind: entry for entry in query}
-
-
 def _entries(lists: dict[str, ListUpload], kind: str, numbers=None) -> dict[str, dict] | None:
     """The current list of `kind` by identity number, or None without one."""
-    if kind not in lists:
-        return None
-    query = ListRow.select(ListRow.id_number, ListRow.data).where(ListRow.list == lists[kind])
-    if numbers is not None:
-        query = query.where(ListRow.id_number.in_(list(numbers)))
-    return {number: values for number, values in query.tuples().iterator()}
-
-
-def platform_findings(data: dict, entry: dict | None, schema) -> list[Finding]:
-    """平台未申报, or the compared columns that differ from the platform."""
-    if entry is None:
-        return [warning(None, "平台未申报：职称管理服务平台的申报名单中没有此人，个人网上申报未完成将不被受理",
-                        rulenames.PLATFORM_MISSING)]
-    return [warning(key, f"{schema[key].header}与平台不一致（花名册：{data.get(key)}，平台：{entry[key]}）",
-                    rulenames.PLATFORM_DIFFERS)
-            for key in differing(data, entry)]
-
-
-def differing(data: dict, entry: dict) -> list[str]:
-    """The compared columns the platform has and the roster writes otherwise."""
-    return [key for key in COMPARED if entry.get(key) and compared(data.get(key)) != compared(entry[key])]
-
-
-def ce_findings(data: dict, entry: dict | None, spec, schema) -> list[Finding]:
-    """The batch's CE rule against the registered hours, and self-declared
-    hours that differ from them."""
-    if entry is None:
-        return [warning(None, "登记学时不足：继续教育学时登记系统中没有此人的登记记录", rulenames.CE_REGISTRY_SHORT)]
-    findings = []
-    for year in spec.ce_years:
-        key = f"ce_{year}"
-        header = schema[key].header if key in schema else f"{year}年继续教育学时"
-        total, professional = entry["hours"].get(str(year), [0, None])
-        if total < spec.ce_min_hours:
-            findings.append(warning(key, f"{header}：登记学时不足（{year}年登记{format_number(total)}学时，"
-                                         f"不足{format_number(spec.ce_min_hours)}学时）", rulenames.CE_REGISTRY_SHORT))
-        elif professional is not None and professional < spec.ce_min_professional_hours:
-            findings.append(warning(key, f"{header}：登记学时不足（{year}年专业科目登记{format_number(professional)}"
-                                         f"学时，不足{format_number(spec.ce_min_professional_hours)}学时）",
-                                    rulenames.CE_REGISTRY_SHORT))
-        declared = data.get(key)
-        if declared is not None and declared != total:
-            findings.append(warning(key, f"{header}：自填学时与登记系统不符 (自填 {format_number(declared)}, "
-                                         f"登记 {format_number(total)})", rulenames.CE_REGISTRY_DIFFERS))
-    return findings
-
-
-def _findings(a: Applicant, platform, registry, spec, schema) -> list[Finding]:
-    found = []
-    if platform is not None:
-        found += platform_findings(a.data, platform.get(a.id_number), schema)
-    if registry is not None:
-        found += ce_findings(a.data, registry.get(a.id_number), spec, schema)
-    return found
+    return ListRow.by_number(lists[kind], numbers) if kind in lists else None
 
 
 def add_warnings(batch: Batch, applicants: list[Applicant]) -> None:
     """Show the lists' findings among each applicant's warnings (in memory,
     never saved): one query for the lists, one per list for the rows shown.
     With a registry, its hours replace the self-declared ones' check."""
-    lists = current_lists(batch)
+    lists = ListUpload.current(batch)
     if not lists or not applicants:
         return
     numbers = {a.id_number for a in applicants}
     platform, registry = _entries(lists, ListUpload.PLATFORM, numbers), _entries(lists, ListUpload.REGISTRY, numbers)
     spec, schema = batch.spec, batch.schema
     for a in applicants:
-        kept = [w for w in a.warnings if registry is None or w["rule"] != rulenames.CE_SHORT]
-        a.warnings = kept + [f.to_dict() for f in _findings(a, platform, registry, spec, schema)]
-
+        a.warnings = shown_stored(a.warnings, registry) + [
+            f.to_dict() for f in findings(a.data, a.id_number, platform, registry, spec, schema)]
 
 
 def side_by_side(batch: Batch, a: Applicant) -> dict[str, object] | None:
     """The lists' values for the roster columns they also hold (the
     platform's compared columns, the registry's hours by year), or None
     without a current list; a person missing from a list shows "无"."""
-    lists = current_lists(batch)
+    lists = ListUpload.current(batch)
     if not lists:
         return None
     platform = _entries(lists, ListUpload.PLATFORM, [a.id_number])
@@ -206,17 +151,6 @@ def side_by_side(batch: Batch, a: Applicant) -> dict[str, object] | None:
         values.update({f"ce_{year}": hours.get(str(year), ["无"])[0] for year in batch.spec.ce_years})
     return values
 
-def flagged(batch: Batch, rules: set[str]) -> set[int]:
-    """The ids of the batch's applicants that the current lists give one
-    of `rules` (for the review filter; the lists' findings are not stored)."""
-    lists = current_lists(batch)
-    platform, registry = _entries(lists, ListUpload.PLATFORM), _entries(lists, ListUpload.REGISTRY)
-    if platform is None and registry is None:
-        return set()
-    spec, schema = batch.spec, batch.schema
-    query = Applicant.select(Applicant.id, Applicant.id_number, Applicant.data).where(Applicant.batch == batch)
-    return {a.id for a in query.iterator()
-            if any(f.rule in rules for f in _findings(a, platform, registry, spec, schema))}
 
 @dataclass
 class BodyCounts:
@@ -259,7 +193,7 @@ class Reconciliation:
 
 def reconcile(batch: Batch) -> Reconciliation:
     """The batch's rosters (withdrawn rows aside) against its current lists."""
-    result = Reconciliation(current_lists(batch))
+    result = Reconciliation(ListUpload.current(batch))
     platform = _entries(result.lists, ListUpload.PLATFORM)
     registry = _entries(result.lists, ListUpload.REGISTRY)
     schema, spec = batch.schema, batch.spec

@@ -16,6 +16,7 @@ import functools
 from peewee import Case, fn
 
 from . import reconcile
+from .. import marks
 from ..db import db
 from ..models import Applicant, Batch, Event, ListRow, ListUpload, Org, User
 from ..roster import workflow
@@ -69,11 +70,12 @@ def _apply(batch: Batch, listed: list[Listed]):
         keys = [k for k, v in found.results.items() if v == outcome]
         for start in range(0, len(keys), 500):
             Applicant.update(result=outcome).where(Applicant.id.in_(keys[start:start + 500])).execute()
+    marks.refresh_later(batch)  # a later year's 往年未通过
     return found
 
 
 def current_rows(batch: Batch) -> list[tuple[ListRow, Listed]]:
-    entry = reconcile.current_lists(batch).get(KIND)
+    entry = ListUpload.current(batch).get(KIND)
     if entry is None:
         return []
     rows = ListRow.select().where(ListRow.list == entry).order_by(ListRow.id)
@@ -133,7 +135,7 @@ def pass_rates(batch: Batch, *groups) -> list[tuple]:
 
 def dashboard(batch: Batch) -> dict | None:
     """Pass rates per body and per level × specialty, once a result list is in."""
-    if KIND not in reconcile.current_lists(batch):
+    if KIND not in ListUpload.current(batch):
         return None
     return {"bodies": [row[2:] for row in pass_rates(batch, Org.sort_order, Org.id, Org.name)],
             "groups": pass_rates(batch, Applicant.level, Applicant.specialty),

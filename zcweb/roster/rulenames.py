@@ -1,9 +1,10 @@
 """The one registry of warning rules: rule id → short badge name, filter
-label, where the warning comes from, and the batch setting it measures
-against, so the officer sees why a row was flagged.
+label, and the batch setting it measures against, so the officer sees why
+a row was flagged. Whichever check makes a warning, the review filter
+finds its rows by their marks (zcweb/marks.py).
 
 Adding a rule touches two places: its check (roster/rules.py, or
-reconcile.py for the province's lists) and its entry here."""
+roster/lists.py for the province's lists) and its entry here."""
 
 from __future__ import annotations
 
@@ -11,13 +12,6 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .batch import BatchSpec, format_date
-
-# Where a row's warning comes from, which decides how the review filter finds it.
-STORED = "stored"  # kept in the row's warnings (roster/rules.py, recheck.py)
-DUPLICATE = "duplicate"  # the same identity number sent by another body
-PLATFORM = "platform"  # the 职称管理服务平台's list (reconcile.py), shown, never stored
-REGISTRY = "registry"  # the 继续教育学时登记 list (reconcile.py), shown, never stored
-SAME_PERSON_SOURCE = "same_person"  # the batch's other rows (sameperson.py), shown, never stored
 
 POST_UNVERIFIED = "post.unverified"
 BREAKTHROUGH_SCORE = "breakthrough.score"
@@ -53,7 +47,6 @@ def _seniority(spec: BatchSpec) -> str:
 class Rule:
     badge: str  # the short name on a row's ⚠ badge
     label: str  # the review filter's option
-    source: str = STORED
     setting: Callable[[BatchSpec], str] | None = None  # the batch setting behind it, in words
 
 
@@ -70,7 +63,8 @@ RULES: dict[str, Rule] = {
                       f"本批次单位推荐截止{format_date(s.upload_deadline)}"),
     NOTICE_SHORT: Rule("公示不足", "公示不足规定工作日", setting=lambda s:
                        f"本批次公示不少于{s.notice_min_workdays}个工作日"),
-    DUPLICATE_OTHER_BODY: Rule("重复报送", "重复报送（多个单位报送同一人）", DUPLICATE),
+    # The same identity number sent by another body.
+    DUPLICATE_OTHER_BODY: Rule("重复报送", "重复报送（多个单位报送同一人）"),
     # Rules that refuse a row of a file; a stored row keeps them as warnings
     # when the batch's settings change under it (recheck.py).
     LEVEL_UNKNOWN: Rule("级别不在范围", "申报级别不在本批次范围"),
@@ -78,12 +72,13 @@ RULES: dict[str, Rule] = {
     ROUTE_CLOSED: Rule("途径未开放", "申报途径未开放"),
     ROUTE_BREAKTHROUGH_LEVEL: Rule("不可破格", "该级别不可破格"),
     EMPLOYER_EXCLUDED: Rule("单位性质不符", "单位性质不符"),
-    # From the province's lists (reconcile.py), shown but never stored.
-    PLATFORM_MISSING: Rule("平台未申报", "平台未申报", PLATFORM),
-    PLATFORM_DIFFERS: Rule("与平台不一致", "与平台信息不一致", PLATFORM),
-    CE_REGISTRY_SHORT: Rule("登记学时不足", "登记学时不足", REGISTRY, setting=_ce),
-    CE_REGISTRY_DIFFERS: Rule("学时与登记不符", "自填学时不符", REGISTRY),
-    SAME_PERSON: Rule("可能同一人", "可能为同一人（身份证号码不同）", SAME_PERSON_SOURCE),
+    # From the province's lists (roster/lists.py).
+    PLATFORM_MISSING: Rule("平台未申报", "平台未申报"),
+    PLATFORM_DIFFERS: Rule("与平台不一致", "与平台信息不一致"),
+    CE_REGISTRY_SHORT: Rule("登记学时不足", "登记学时不足", setting=_ce),
+    CE_REGISTRY_DIFFERS: Rule("学时与登记不符", "自填学时不符"),
+    # The batch's other rows (review/sameperson.py).
+    SAME_PERSON: Rule("可能同一人", "可能为同一人（身份证号码不同）"),
 }
 
 

@@ -8,6 +8,7 @@ import datetime as dt
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from peewee import fn
 
+from .. import marks
 from ..review import recheck
 from ..access.scope import current_batch_or_404, me, officer_required
 from ..db import db
@@ -68,6 +69,8 @@ def _save(batch: Batch, spec: rules.BatchSpec, is_open: bool, found: list) -> No
             detail += f"。重新检查已报{result.rows}行：{result.summary}"
         batch.settings, batch.title, batch.is_open = spec.to_dict(), spec.title, is_open
         batch.save()
+        if result:  # the warnings and the lists' findings under the new rules
+            marks.refresh_batch(batch)
         Event.record(me(), "batch.updated", batch=batch, detail=detail,
                      before={c.name: before.get(c.name) for c in found}, after={c.name: after[c.name] for c in found})
     flash("批次设置已保存。" + (f"已报数据已重新检查：{result.summary}。" if result else ""), "success")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Flask
+from flask import Flask, g, url_for
 
 from ..access import eventlog
 from ..review import history
@@ -48,6 +48,21 @@ def cell(value, column, full: bool = False) -> str:
     return str(value)
 
 
+UNUSED_ID = 2_000_000_007  # no row has it: marks where a row's id goes in its URL
+
+
+def row_url(endpoint: str, applicant_id: int, **values) -> str:
+    """url_for(endpoint, applicant_id=…, **values) for one of many rows:
+    built once per request for the other values, then the id put in (50
+    rows called url_for 150 times, a tenth of the page's time)."""
+    patterns = g.setdefault("row_urls", {})
+    key = (endpoint, *values.items())
+    if key not in patterns:
+        patterns[key] = url_for(endpoint, applicant_id=UNUSED_ID, **values).split(str(UNUSED_ID))
+    before, after = patterns[key]
+    return f"{before}{applicant_id}{after}"
+
+
 def num(value) -> str:
     """A count with thousands separators: 100,000 (nothing stays nothing)."""
     return "" if value is None or value == "" else f"{value:,}"
@@ -62,6 +77,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(eventlog.action_name)
     app.add_template_filter(num)
     app.add_template_global(cell)
+    app.add_template_global(row_url)
     app.add_template_filter(uploadcounts.imported_text, "imported_text")
     app.add_template_filter(uploadcounts.checked_text, "checked_text")
     app.add_template_global(rulenames.presets_for)

@@ -13,10 +13,11 @@ from htmx_flask import make_response
 from jinja2_fragments.flask import render_blocks
 from werkzeug.datastructures import MultiDict
 
+from .. import marks
 from ..review import decisions, flags, history, listing, reconcile, sameperson
 from ..access.scope import applicant_or_404, current_batch_or_404, me, officer_required, scope
 from ..outputs.finalcheck import final_check
-from ..review.listing import page_of, page_window, review_count, review_filters, review_query, status_counts, url_args
+from ..review.listing import page_window, review_filters, review_query, status_counts, url_args
 from ..models import Applicant, Event, Org, Upload, UploadRow, User, now
 from ..roster import rulenames, workflow
 from ..roster.workflow import TransitionRefused
@@ -32,20 +33,16 @@ bp = Blueprint("review", __name__)
 def index():
     batch = current_batch_or_404()
     filters = review_filters(request.args)
-    query = review_query(batch, filters)
-    counts = status_counts(batch, filters)
-    total = review_count(batch, filters, counts)
-    page_size = current_app.config["PAGE_SIZE"]
-    pages = max(1, -(-total // page_size))
-    page = min(max(1, request.args.get("page", 1, type=int)), pages)
-    shown = page_of(query, page, page_size)
-    _annotate(batch, shown)
+    shown = listing.list_page(batch, filters, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"])
+    marked = _annotate(batch, shown.rows)
+    sent_twice = [a.id_number for a in shown.rows if rulenames.DUPLICATE_OTHER_BODY in marked[a.id]]
     return render(
         "review.html", "results", batch=batch, spec=batch.spec, schema=batch.schema,
-        applicants=shown, total=total, page=page, pages=pages, window=page_window(page, pages),
-        filters=filters, args=url_args(filters), orgs=list(Org.ordered()), listing=listing,
-        submitted=Applicant.submitted_by(batch, [a.id_number for a in shown]),
-        counts=counts, list_url=request.full_path.rstrip("?"), as_of=now().isoformat(),
+        applicants=shown.rows, total=shown.total, page=shown.number, pages=shown.pages,
+        window=page_window(shown.number, shown.pages),
+        filters=filters, args=url_args(filters), orgs=Org.ordered(), listing=listing,
+        submitted=Applicant.submitted_by(batch, sent_twice) if sent_twice else {},
+        counts=shown.counts, list_url=request.full_path.rstrip("?"), as_of=now().isoformat(),
     )
 
 
@@ -199,7 +196,7 @@ def bulk():
     if not request.form.get("confirmed"):
         return _ask_bulk(batch, rows, act, reason)
     if request.form.get("skip_warned"):
-        warned = flags.shown_rules(batch, [a.id for a, _ in rows])
+        warned = flags.shown_rules([a.id for a, _ in rows])
         rows = [(a, seen) for a, seen in rows if a.id not in warned]
     result = decisions.decide_many(rows, me(), action, reason)
     flash(_bulk_report(act.label, result), "success" if not (result.stale or result.refused) else "error")
@@ -237,7 +234,7 @@ def _ask_bulk(batch, rows: list, act: workflow.Action, reason: str):
     them carry warnings, by rule, with a button to leave those out."""
     scope_text = f"符合当前筛选条件的全部 {len(rows)} 人" if request.form.get("all") else f"选中的 {len(rows)} 人"
     question = f"确定对{scope_text}执行“{act.label}”吗？" + (f"原因：{reason}" if reason else "")
-    warned = flags.shown_rules(batch, [a.id for a, _ in rows])
+    warned = flags.shown_rules([a.id for a, _ in rows])
     skip = None
     if warned:
         question += f"其中 {len(warned)} 人有提示：{flags.summary(warned)}。"
@@ -296,9 +293,12 @@ def finalise():
     return redirect(url_for("home.index"), code=303)
 
 
-def _annotate(batch, applicants: list[Applicant]) -> None:
+def _annotate(batch, applicants: list[Applicant]) -> dict[int, set[str]]:
     """What a shown row carries besides its stored warnings: the lists'
-    findings, a possible twin, and earlier years."""
+    findings, a possible twin, and earlier years; the last two looked up
+    only for the rows whose marks say they have one. Returns the marks."""
     reconcile.add_warnings(batch, applicants)
-    sameperson.add_warnings(batch, applicants)
-    history.add_history(batch, applicants)
+    marked = marks.of([a.id for a in applicants])
+    sameperson.add_warnings(batch, [a for a in applicants if rulenames.SAME_PERSON in marked[a.id]])
+    history.add_history(batch, [a for a in applicants if marks.APPLIED in marked[a.id]])
+    return marked
