@@ -89,7 +89,8 @@ NOTES = {
 def snapshot() -> dict:
     """Every table but the kept uploads (with their preview rows) and the
     log, row by row."""
-    return {model.__name__: [tuple(r.values()) for r in model.select().order_by(model.id).dicts()]
+    return {model.__name__: [tuple(r.values())
+                             for r in model.select().order_by(*model._meta.get_primary_keys()).dicts()]
             for model in MODELS if model not in (Upload, UploadRow, Event)}
 
 

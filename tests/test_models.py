@@ -31,13 +31,11 @@ def test_migrations_are_applied_once(ctx):
 
 def schema_diff():
     """The migrated schema against the models. The search index of
-    migration 0003_b, the warnings index of 0012 and the names' characters
-    of 0015 belong to no model: on PostgreSQL they are pg_trgm and GIN
-    indexes on `applicant` (on SQLite a separate FTS5 table, a plain index,
-    and none)."""
+    migration 0003_b and the names' characters of 0015 belong to no model:
+    on PostgreSQL they are pg_trgm and GIN indexes on `applicant` (on SQLite
+    a separate FTS5 table, and none)."""
     diff = diff_models(db.obj, MODELS)
-    diff.drop_indexes[:] = [i for i in diff.drop_indexes
-                            if i.name not in ("applicant_search", "applicant_warnings", "applicant_name_chars")]
+    diff.drop_indexes[:] = [i for i in diff.drop_indexes if i.name not in ("applicant_search", "applicant_name_chars")]
     return diff
 
 

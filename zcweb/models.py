@@ -274,7 +274,7 @@ class Applicant(BaseModel):
     org_order = IntegerField(default=0)
 
     INDEXED_VALUES = ("level", "specialty", "route", "employer")
-    # Stored warnings are matched (the 提示 filter) in the index `applicant_warnings` of migration 0012.
+    # The 提示 filter and the earlier years' filters read the rows' marks (ApplicantMark, zcweb/marks.py).
 
     class Meta:
         indexes = (
