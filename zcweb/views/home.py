@@ -41,7 +41,11 @@ def contact_home(batch: Batch, org: Org):
         # Returned rows first: they are what the contact has to act on.
         .order_by(Case(None, [(Applicant.status == workflow.RETURNED, 0)], 1), Applicant.position, Applicant.id)
     )
-    sameperson.add_warnings(batch, applicants)
+    # A contact sees their own body's rows only, so a possible twin needs two
+    # of these with the same name, employer and birth month: usually none.
+    keys = [(a.name, a.employer, a.id_number[6:12]) for a in applicants]
+    if len(set(keys)) < len(keys):
+        sameperson.add_warnings(batch, applicants)
     submitted = Applicant.submitted_by(batch, [a.id_number for a in applicants])
     uploads = list(  # what the list shows, not the files' bytes
         Upload.select(Upload.id, Upload.created_at, Upload.filename, Upload.status, Upload.message, Upload.summary,
