@@ -274,7 +274,7 @@ class Applicant(BaseModel):
             # a status in the default order; among 已推荐, 评审通过 / 未通过 / 未出结果 by the result
             (("batch", "status", "org_order", "org", "position", "id", "result"), False),
             (("batch", "org_order", "org", "position", "id"), False),  # the default order
-            (("batch", "org", "status", "copies"), False),  # a body's rows by status
+            (("batch", "org", "status", "position", "id", "copies"), False),  # a body's rows by status, in order
             (("batch", "level", "specialty"), False),
             (("batch", "route"), False),
             # a name search of one or two characters, scanned alone (listing.named)
