@@ -98,11 +98,22 @@ def execute_many(sql: str, params) -> int:
 
 
 def insert_rows(model, names: list[str], rows) -> int:
-    """Insert rows of values already in database form, in the order of `names`."""
+    """Insert rows of values already in database form, in the order of
+    `names`: on SQLite one prepared statement for them all; on PostgreSQL
+    a thousand rows per INSERT (psycopg2's execute_values), since its
+    executemany makes a round trip per row (a list of 100,000 people took
+    half a minute)."""
     columns = ", ".join(quoted(model._meta.fields[name].column_name) for name in names)
-    sql = (f"INSERT INTO {quoted(model._meta.table_name)} ({columns}) "
-           f"VALUES ({', '.join([db.obj.param] * len(names))})")
-    return execute_many(sql, rows)
+    insert = f"INSERT INTO {quoted(model._meta.table_name)} ({columns}) VALUES "
+    if is_sqlite():
+        return execute_many(insert + f"({', '.join([db.obj.param] * len(names))})", rows)
+    from psycopg2.extras import execute_values  # PostgreSQL only
+
+    cursor, count = db.cursor(), 0
+    for chunk in chunked(rows, CHUNK):
+        execute_values(cursor, insert + "%s", chunk, page_size=CHUNK)
+        count += len(chunk)
+    return count
 
 
 def init_app(app: Flask) -> None:
