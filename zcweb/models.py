@@ -21,7 +21,7 @@ from peewee import (
     DateTimeField,
     ForeignKeyField,
     IntegerField,
-    Model,
+    Node,
     TextField,
 )
 from playhouse import signals
@@ -445,8 +445,8 @@ class ListRow(BaseModel):
     def by_number(cls, entry: ListUpload, numbers=None) -> dict[str, dict]:
         """The list's people by identity number (only `numbers`, when given)."""
         query = cls.select(cls.id_number, cls.data).where(cls.list == entry)
-        if numbers is not None:
-            query = query.where(cls.id_number.in_(list(numbers)))
+        if numbers is not None:  # a collection, or a subquery
+            query = query.where(cls.id_number.in_(numbers if isinstance(numbers, Node) else list(numbers)))
         return {number: orjson.loads(values) for number, values in db.execute(query)}  # a whole list: 100,000 rows
 
 
