@@ -30,15 +30,14 @@ import orjson
 from peewee import SQL, chunked
 from playhouse.signals import post_save
 
-from .db import db
+from .db import db, insert_rows
 from .models import Applicant, ApplicantMark, Batch, ListRow, ListUpload
 from .roster import lists, rulenames, workflow
 from .roster.results import FAILED
 
 ANY, NONE = "any", "none"
 APPLIED, FAILED_BEFORE = "applied", "failed_before"
-CHUNK = 2000  # rows recomputed at a time (and identity numbers or names per IN list)
-WRITE_CHUNK = 500  # mark rows per INSERT
+CHUNK = 10_000  # rows recomputed at a time (a body's import, usually in one go)
 # What a mark row copies of its applicant (kept by the trigger of migration 0015).
 COPIED = ("batch", "status", "org", "org_order", "position")
 
@@ -79,70 +78,62 @@ def of(applicant_ids: list[int]) -> dict[int, set[str]]:
 
 
 def refresh(applicant_ids: Iterable[int]) -> int:
-    """Recompute the marks of these applicants and write what changed;
-    returns how many mark rows were added or removed."""
-    by_batch = defaultdict(list)
-    for chunk in chunked(sorted(set(applicant_ids)), CHUNK):
-        for applicant_id, batch_id in Applicant.select(Applicant.id, Applicant.batch).where(
-                Applicant.id.in_(chunk)).tuples():
-            by_batch[batch_id].append(applicant_id)
-    changed = 0
-    for batch_id, of_batch in by_batch.items():
-        batch = Batch.get_by_id(batch_id)
-        for chunk in chunked(of_batch, CHUNK):
-            rows = list(_rows(batch, Applicant.id.in_(chunk)))
-            changed += _write(batch, rows, _marks(batch, rows, _Related(batch, rows)))
-    return changed
+    """Recompute the marks of these applicants (of any batches) and write
+    what changed; returns how many mark rows were added or removed."""
+    found = sorted(set(applicant_ids))
+    batches = {b for (b,) in Applicant.select(Applicant.batch).where(Applicant.id.in_(found)).distinct().tuples()}
+    return sum(_refresh(Batch.get_by_id(b), Applicant.id.in_(found)) for b in batches) if found else 0
 
 
 def refresh_batch(batch) -> int:
-    """Every row of the batch (a list loaded, the settings changed): what
-    the rows are compared with is read once, whole, and the rows streamed."""
-    batch = Batch.get_by_id(batch) if isinstance(batch, int) else batch
-    related, changed = _Related(batch), 0
-    for rows in chunked(_rows(batch), CHUNK):
-        changed += _write(batch, rows, _marks(batch, rows, related))
-    return changed
+    """Every row of the batch (a list loaded, the settings changed)."""
+    return _refresh(Batch.get_by_id(batch) if isinstance(batch, int) else batch)
 
 
 def refresh_people(batch, numbers: Iterable[str], names: Iterable[str] = ()) -> int:
     """The rows a change to people of these identity numbers and names can
     touch: the batch's rows of those numbers or names (重复报送, 可能为同一人)
     and the later batches' rows of those numbers (往年)."""
-    numbers, names = sorted(set(numbers)), sorted(set(names))
-    later = Batch.select(Batch.id).where(Batch.year > batch.year)
-    found = set()
-    for chunk in chunked(numbers, CHUNK):
-        found.update(i for (i,) in Applicant.select(Applicant.id).where(
-            Applicant.id_number.in_(chunk) & ((Applicant.batch == batch) | Applicant.batch.in_(later))).tuples())
-    for chunk in chunked(names, CHUNK):
-        found.update(i for (i,) in Applicant.select(Applicant.id).where(
-            (Applicant.batch == batch) & Applicant.name.in_(chunk)).tuples())
-    return refresh(found)
+    numbers = sorted(set(numbers))
+    return _refresh_related(batch, numbers, Applicant.id.in_(_people(batch, numbers, sorted(set(names)))))
 
 
 def refresh_body(batch, org, old_names: Iterable[str] = ()) -> int:
     """After an import into a body: its rows, and every row of the batch or
-    a later one sharing a number or a name with them (`old_names`: names
-    they had before)."""
+    a later one sharing a number or a name with them (`old_names`: the
+    names they had before)."""
     body = Applicant.select(Applicant.id_number, Applicant.name).where(
-        (Applicant.batch == batch) & (Applicant.org == org)).tuples()
-    numbers, names = set(), set(old_names)
-    for number, name in body:
-        numbers.add(number)
-        names.add(name)
-    return refresh_people(batch, numbers, names)
+        (Applicant.batch == batch) & (Applicant.org == org))
+    numbers, names = body.select(Applicant.id_number), body.select(Applicant.name)
+    renamed = sorted(set(old_names) - {name for (name,) in db.execute(names)})
+    return _refresh_related(batch, numbers, Applicant.id.in_(_people(batch, numbers, names, renamed)))
+
+
+def _people(batch, numbers, *names):
+    """The ids of the batch's rows of these identity numbers or names (each
+    a list or a subquery), as a UNION: SQLite reads the whole batch for an
+    OR of the two."""
+    in_batch = Applicant.batch == batch
+    query = Applicant.select(Applicant.id).where(in_batch & Applicant.id_number.in_(numbers))
+    for some in names:
+        query = query | Applicant.select(Applicant.id).where(in_batch & Applicant.name.in_(some))
+    return query
 
 
 def refresh_later(batch) -> int:
     """The later batches' rows of the people of `batch` (往年): after its
     statuses or results changed (定稿, results)."""
-    later = Batch.select(Batch.id).where(Batch.year > batch.year)
-    if not later.exists():
-        return 0
-    numbers = Applicant.select(Applicant.id_number).where(Applicant.batch == batch)
-    return refresh(i for (i,) in Applicant.select(Applicant.id).where(
-        Applicant.batch.in_(later) & Applicant.id_number.in_(numbers)).tuples())
+    return _refresh_related(batch, Applicant.select(Applicant.id_number).where(Applicant.batch == batch), None)
+
+
+def _refresh_related(batch, numbers, among) -> int:
+    """The rows of `batch` meeting `among` (None: none of them), and the
+    later batches' rows of the identity numbers `numbers` (a list or a
+    subquery)."""
+    changed = _refresh(batch, among) if among is not None else 0
+    for later in Batch.select().where(Batch.year > batch.year):
+        changed += _refresh(later, Applicant.id_number.in_(numbers))
+    return changed
 
 
 def status_changed(batch, rows, statuses: set[str]) -> int:
@@ -186,6 +177,25 @@ class Row(NamedTuple):
     data: dict | None
 
 
+def _refresh(batch: Batch, among=None) -> int:
+    """Recompute and write the marks of the batch's rows meeting `among` (a
+    condition on Applicant), found once and taken a chunk of ids at a
+    time; None: every row, streamed, what they are compared with read
+    once, whole."""
+    changed = 0
+    if among is None:
+        related = _Related(batch)
+        for rows in chunked(_rows(batch), CHUNK):
+            changed += _write(batch, rows, _marks(batch, rows, related))
+        return changed
+    found = [i for (i,) in db.execute(Applicant.select(Applicant.id).where((Applicant.batch == batch) & among))]
+    for chunk in chunked(found, CHUNK):
+        chosen = _among(Applicant.id, chunk)
+        rows = list(_rows(batch, chosen))
+        changed += _write(batch, rows, _marks(batch, rows, _Related(batch, chosen)))
+    return changed
+
+
 def _rows(batch: Batch, among=None) -> Iterator[Row]:
     """The batch's rows (`among`: a condition on them), with their data
     when lists are loaded, read from the cursor itself: peewee's
@@ -202,35 +212,35 @@ def _rows(batch: Batch, among=None) -> Iterator[Row]:
 class _Related:
     """What a batch's rows are compared with: the current lists, the same
     number at another body (withdrawn rows aside), the people of the same
-    name, the earlier batches; for `rows` only, or the whole batch."""
+    name, the earlier batches; for the rows meeting `among`, or the whole
+    batch. Read by subqueries, not lists of values: an import's body has
+    thousands of people."""
 
-    def __init__(self, batch: Batch, rows: list[Row] | None = None):
-        numbers = None if rows is None else list({a.id_number for a in rows})
-        names = None if rows is None else list({a.name for a in rows})
-
-        def among(query, field, values):
-            return query if values is None else query.where(field.in_(values))
-
+    def __init__(self, batch: Batch, among=None):
+        in_batch = Applicant.batch == batch
+        chosen = None if among is None else Applicant.select(Applicant.id_number).where(in_batch & among)
         current = ListUpload.current(batch)
         self.lists = bool(current)
-        self.platform, self.registry = (ListRow.by_number(current[kind], numbers) if kind in current else None
+        self.platform, self.registry = (ListRow.by_number(current[kind], chosen) if kind in current else None
                                         for kind in (ListUpload.PLATFORM, ListUpload.REGISTRY))
+        columns = (Applicant.id, Applicant.id_number, Applicant.name, Applicant.employer, Applicant.status,
+                   Applicant.org)
+        people = Applicant.select(*columns).where(in_batch)
+        if among is not None:  # their numbers (重复报送) and names (可能为同一人)
+            names = Applicant.select(Applicant.name).where(in_batch & among)
+            people = Applicant.select(*columns).where(Applicant.id.in_(_people(batch, chosen, names)))
         self.sent, self.namesakes = defaultdict(set), defaultdict(list)
-        query = Applicant.select(Applicant.id, Applicant.id_number, Applicant.name, Applicant.employer,
-                                 Applicant.status, Applicant.org).where(Applicant.batch == batch)
-        if rows is None:
-            people = db.execute(query)
-        else:  # the rows' numbers (重复报送) and names (可能为同一人)
-            people = {r[0]: r for r in chain(db.execute(query.where(Applicant.id_number.in_(numbers))),
-                                             db.execute(query.where(Applicant.name.in_(names))))}.values()
-        for applicant_id, number, name, employer, status, org in people:
+        for applicant_id, number, name, employer, status, org in db.execute(people):
             if status != workflow.WITHDRAWN:
                 self.sent[number].add(org)
             self.namesakes[name].append(Twin(applicant_id, number, name, employer, status))
         self.earlier = defaultdict(list)
-        query = (Applicant.select(Applicant.id_number, Applicant.status, Applicant.result)
-                 .join(Batch).where(Batch.year < batch.year))
-        for number, status, result in db.execute(among(query, Applicant.id_number, numbers)):
+        earlier = Batch.select(Batch.id).where(Batch.year < batch.year)
+        query = Applicant.select(Applicant.id_number, Applicant.status, Applicant.result).where(
+            Applicant.batch.in_(earlier))
+        if among is not None:
+            query = query.where(Applicant.id_number.in_(chosen))
+        for number, status, result in db.execute(query) if earlier.exists() else ():
             self.earlier[number].append((status, result))
 
 
@@ -258,28 +268,25 @@ def _marks(batch: Batch, rows: list, related: _Related) -> dict[int, set[str]]:
 def _write(batch: Batch, rows: list, wanted: dict[int, set[str]]) -> int:
     """Add the missing marks, drop the ones no longer true."""
     have = defaultdict(set)
-    ids = [a.id for a in rows]
-    # The batch's rows streamed in order: a range of ids; a few rows here and there: those ids.
-    dense = max(ids) - min(ids) < 4 * len(ids)
-    query = ApplicantMark.select(ApplicantMark.applicant, ApplicantMark.mark).where(
-        ApplicantMark.applicant.between(min(ids), max(ids)) if dense else ApplicantMark.applicant.in_(ids))
-    for applicant_id, mark in db.execute(query):
-        if applicant_id in wanted:
-            have[applicant_id].add(mark)
+    for applicant_id, mark in db.execute(ApplicantMark.select(ApplicantMark.applicant, ApplicantMark.mark)
+                                         .where(_among(ApplicantMark.applicant, wanted))):
+        have[applicant_id].add(mark)
     gone = defaultdict(list)  # mark -> the ids losing it
     for applicant_id, marks in have.items():
         for mark in marks - wanted[applicant_id]:
             gone[mark].append(applicant_id)
-    new = [(a.id, m, batch.id, a.status, a.org, a.org_order, a.position)
-           for a in rows for m in sorted(wanted[a.id] - have[a.id])]
-    # A statement per mark and per few hundred rows: PostgreSQL's executemany would be one per row.
     for mark, losing in gone.items():
-        for chunk in chunked(losing, CHUNK):
-            ApplicantMark.delete().where((ApplicantMark.mark == mark) & ApplicantMark.applicant.in_(chunk)).execute()
-    fields = [ApplicantMark.applicant, ApplicantMark.mark, *(getattr(ApplicantMark, f) for f in COPIED)]
-    for chunk in chunked(new, WRITE_CHUNK):
-        ApplicantMark.insert_many(chunk, fields).execute()
-    return sum(len(ids) for ids in gone.values()) + len(new)
+        ApplicantMark.delete().where((ApplicantMark.mark == mark) & _among(ApplicantMark.applicant, losing)).execute()
+    insert_rows(ApplicantMark, ["applicant", "mark", *COPIED],
+                ((a.id, m, batch.id, a.status, a.org, a.org_order, a.position)
+                 for a in rows for m in sorted(wanted[a.id] - have[a.id])))
+    return sum(len(ids) for ids in gone.values()) + sum(len(wanted[a.id] - have[a.id]) for a in rows)
+
+
+def _among(field, ids) -> SQL:
+    """`field` IN these ids, written out (they are integers): peewee's IN of
+    a list of thousands costs more to build than to run."""
+    return SQL(f"{field.column_name} IN ({', '.join(str(int(i)) for i in ids)})")
 
 
 @post_save(sender=Applicant)

@@ -21,7 +21,7 @@ from peewee import (
     DateTimeField,
     ForeignKeyField,
     IntegerField,
-    Model,
+    Node,
     TextField,
 )
 from playhouse import signals
@@ -283,7 +283,7 @@ class Applicant(BaseModel):
             # a status in the default order; among 已推荐, 评审通过 / 未通过 / 未出结果 by the result
             (("batch", "status", "org_order", "org", "position", "id", "result"), False),
             (("batch", "org_order", "org", "position", "id"), False),  # the default order
-            (("batch", "org", "status", "copies"), False),  # a body's rows by status
+            (("batch", "org", "status", "position", "id", "copies"), False),  # a body's rows by status, in order
             (("batch", "level", "specialty"), False),
             (("batch", "route"), False),
             # a name search of one or two characters, scanned alone (listing.named)
@@ -457,8 +457,8 @@ class ListRow(BaseModel):
     def by_number(cls, entry: ListUpload, numbers=None) -> dict[str, dict]:
         """The list's people by identity number (only `numbers`, when given)."""
         query = cls.select(cls.id_number, cls.data).where(cls.list == entry)
-        if numbers is not None:
-            query = query.where(cls.id_number.in_(list(numbers)))
+        if numbers is not None:  # a collection, or a subquery
+            query = query.where(cls.id_number.in_(numbers if isinstance(numbers, Node) else list(numbers)))
         return {number: orjson.loads(values) for number, values in db.execute(query)}  # a whole list: 100,000 rows
 
 

@@ -2,10 +2,11 @@
 per (applicant, mark) with the applicant's status, body and place in the
 default order, which a trigger keeps equal to the applicant's whatever
 updates them. Existing rows are marked here by the app's own `refresh`.
-Two indexes of `applicant` extended: (batch, status) with the default order
-and the result (a status, or a 评审结果 filter, in the default order), and
-(batch, name) with the status and the default order (a short name search
-counts and pages from it alone); on PostgreSQL a GIN index of each name's
+Three indexes of `applicant` extended: (batch, status) with the default
+order and the result (a status, or a 评审结果 filter, in the default
+order), (batch, org, status, copies) with the body's order (a body's rows
+of a status in order), and (batch, name) with the status and the default
+order (a short name search counts and pages from it alone); on PostgreSQL a GIN index of each name's
 characters finds a one- or two-character name without scanning them all.
 0012's index of the warnings' text goes: nothing reads it any more."""
 from peewee import *
@@ -15,6 +16,8 @@ from peewee import *
 STATUSES = ('batch_id', 'status', 'org_order', 'org_id', 'position', 'id', 'result')
 # A short name search reads the status and the place in the default order from the name index itself.
 NAMES = ('batch_id', 'name', 'status', 'org_order', 'org_id', 'position', 'id')
+# A body's rows of a status in their order (0003's (batch, org, status, copies) extended).
+BODY = ('batch_id', 'org_id', 'status', 'position', 'id', 'copies')
 COPIED = ("status", "org_id", "org_order", "position")
 CHANGED = " OR ".join(f"old.{c} IS NOT new.{c}" for c in COPIED)
 FOLLOW = ("UPDATE applicant_mark SET " + ", ".join(f"{c} = {{row}}.{c}" for c in COPIED)
@@ -74,7 +77,9 @@ def up(migrator, db):
     migrator.migrate(migrator.drop_index('applicant', 'applicant_batch_id_status'),
                      migrator.add_index('applicant', STATUSES, False),
                      migrator.drop_index('applicant', 'applicant_batch_id_name'),
-                     migrator.add_index('applicant', NAMES, False))
+                     migrator.add_index('applicant', NAMES, False),
+                     migrator.drop_index('applicant', 'applicant_batch_id_org_id_status_copies'),
+                     migrator.add_index('applicant', BODY, False))
     # The 提示 filter reads the marks: 0012's index of the warnings' text would only slow every write.
     db.execute_sql("DROP INDEX IF EXISTS applicant_warnings")
     if isinstance(db, SqliteDatabase):
@@ -100,4 +105,6 @@ def down(migrator, db):
     migrator.migrate(migrator.drop_index('applicant', 'applicant_' + '_'.join(STATUSES)),
                      migrator.add_index('applicant', ('batch_id', 'status'), False),
                      migrator.drop_index('applicant', 'applicant_' + '_'.join(NAMES)),
-                     migrator.add_index('applicant', ('batch_id', 'name'), False))
+                     migrator.add_index('applicant', ('batch_id', 'name'), False),
+                     migrator.drop_index('applicant', 'applicant_' + '_'.join(BODY)),
+                     migrator.add_index('applicant', ('batch_id', 'org_id', 'status', 'copies'), False))

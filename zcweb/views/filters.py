@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Flask, g, url_for
+from markupsafe import Markup, escape
 
 from ..access import eventlog
 from ..review import history
@@ -63,6 +64,20 @@ def row_url(endpoint: str, applicant_id: int, **values) -> str:
     return f"{before}{applicant_id}{after}"
 
 
+def warning_note(warnings: list[dict], others: list[str], officer: bool) -> Markup:
+    """A row's ⚠ with the short names of its warnings' rules (another body
+    sending the person too among them), every message in its title. In
+    Python rather than a macro: it is drawn on each of 50 rows."""
+    if not warnings and not others:
+        return Markup("")
+    title = Markup("").join(escape(w["message"]) + Markup("&#10;") for w in warnings)
+    if others:
+        title += escape(f"同一身份证号码也由{'、'.join(others) if officer else '其他单位'}报送")
+    rules = [w["rule"] for w in warnings] + ([rulenames.DUPLICATE_OTHER_BODY] if others else [])
+    names = " · ".join(dict.fromkeys(rulenames.short_name(rule) for rule in rules))
+    return Markup('<span class="warn" title="{}">⚠ {}</span>').format(title, names)
+
+
 def num(value) -> str:
     """A count with thousands separators: 100,000 (nothing stays nothing)."""
     return "" if value is None or value == "" else f"{value:,}"
@@ -78,6 +93,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(num)
     app.add_template_global(cell)
     app.add_template_global(row_url)
+    app.add_template_global(warning_note)
     app.add_template_filter(uploadcounts.imported_text, "imported_text")
     app.add_template_filter(uploadcounts.checked_text, "checked_text")
     app.add_template_global(rulenames.presets_for)
