@@ -117,6 +117,31 @@ def test_marks_follow_an_import_and_a_withdrawal(app, rosters):
     assert "共 1 人" in html and names_in(html) == ["甲一"]  # the withdrawn row itself still shows it
 
 
+def test_a_re_upload_remarks_the_rows_it_renames_and_withdraws_and_their_people(app, rosters):
+    """The confirmation refreshes the rows it wrote or withdrew and the
+    people they share a number or a name with, at other bodies too."""
+    batch = Batch.current()
+    caoe = Org.get(Org.name == "曹娥街道")
+    twin = valid_row(9, name=B["name"], employer=B["employer"])
+
+    def send(rows, **fields):
+        upload(rosters, roster(caoe, rows), org=caoe.id)
+        rosters.post(f"/uploads/{caoe.uploads.order_by(-Upload.id).first().id}/confirm", data=fields)
+        return assert_exact(app, batch)
+
+    baiguan = lambda name: Applicant.get((Applicant.name == name) & (Applicant.org != caoe)).id  # noqa: E731
+    rules = send([A, twin])
+    assert rulenames.DUPLICATE_OTHER_BODY in rules[baiguan("甲一")]
+    assert rulenames.SAME_PERSON in rules[baiguan("乙二")]
+    # The twin renamed: 百官街道's 乙二 has no namesake left at 曹娥街道.
+    rules = send([A, dict(twin, name="乙三")])
+    assert rulenames.SAME_PERSON not in rules[baiguan("乙二")]
+    # 甲一 left out and withdrawn: 百官街道's 甲一 is sent once.
+    rules = send([dict(twin, name="乙三")], withdraw_missing="1")
+    assert rulenames.DUPLICATE_OTHER_BODY not in rules[baiguan("甲一")]
+    assert Applicant.get((Applicant.name == "甲一") & (Applicant.org == caoe)).status == workflow.WITHDRAWN
+
+
 def test_a_decision_moves_the_rows_marks_to_its_new_status(app, rosters):
     batch = Batch.current()
     send_list(rosters, "platform", xlsx(platform_rows()), "平台.xlsx")

@@ -98,15 +98,19 @@ def refresh_people(batch, numbers: Iterable[str], names: Iterable[str] = ()) -> 
     return _refresh_related(batch, numbers, Applicant.id.in_(_people(batch, numbers, sorted(set(names)))))
 
 
-def refresh_body(batch, org, old_names: Iterable[str] = ()) -> int:
-    """After an import into a body: its rows, and every row of the batch or
-    a later one sharing a number or a name with them (`old_names`: the
-    names they had before)."""
-    body = Applicant.select(Applicant.id_number, Applicant.name).where(
-        (Applicant.batch == batch) & (Applicant.org == org))
-    numbers, names = body.select(Applicant.id_number), body.select(Applicant.name)
-    renamed = sorted(set(old_names) - {name for (name,) in db.execute(names)})
-    return _refresh_related(batch, numbers, Applicant.id.in_(_people(batch, numbers, names, renamed)))
+def refresh_written(batch, upload_id: int, withdrawn: list[int] = (), renamed: Iterable[str] = ()) -> int:
+    """After an import's confirmation: the rows it inserted or changed (they
+    carry its upload) and the ones it withdrew, and every row of the batch
+    or a later one sharing a number or a name with them (`renamed`: the
+    names the changed rows had before). Rows the file left as they were
+    keep their marks: nothing they depend on changed."""
+    def written(column):
+        query = Applicant.select(column).where(Applicant.upload == upload_id)
+        return query | Applicant.select(column).where(_among(Applicant.id, withdrawn)) if withdrawn else query
+
+    numbers = written(Applicant.id_number)
+    people = _people(batch, numbers, written(Applicant.name), sorted(set(renamed)))
+    return _refresh_related(batch, numbers, Applicant.id.in_(people))
 
 
 def _people(batch, numbers, *names):

@@ -61,36 +61,36 @@ def confirm(upload: Upload, user: User | None, withdraw_missing: bool = False) -
         # New in the preview, stored meanwhile: another upload of the body imported them.
         already = max(0, (upload.summary or {}).get(NEW, 0) - new)
         events += correction_events(upload, user, stamp)
-        withdrawn = 0
+        withdrawn = []
         if withdraw_missing:
             withdrawn, moved = _withdraw_missing(upload, stored, user, stamp, events)
             skipped += moved
-        marks.refresh_body(batch, org, {row.name for row in stored.values()})
+        marks.refresh_written(batch, upload.id, withdrawn,
+                              {e["before"]["name"] for e in events if "name" in (e["before"] or {})})
         if events:
             insert_rows(Event, list(events[0]), (tuple(Event._meta.fields[k].db_value(v) for k, v in e.items())
                                                  for e in events))
-        done = {"new": new, "updated": updated, "withdrawn": withdrawn, "already": already, "skipped": skipped}
+        done = {"new": new, "updated": updated, "withdrawn": len(withdrawn), "already": already, "skipped": skipped}
         summary = dict(upload.summary or {}, committed=done)
         Upload.update(summary=summary).where(Upload.id == upload.id).execute()
         Event.record(user, "upload.confirmed", batch=batch, org=org, upload=upload, after=done,
-                     detail=f"导入 {upload.filename}：新增{new}人，修改{updated}人，撤回{withdrawn}人"
+                     detail=f"导入 {upload.filename}：新增{new}人，修改{updated}人，撤回{len(withdrawn)}人"
                             + (f"，{len(skipped)}人期间已被处理未覆盖" if skipped else ""))
     return done
 
 
 def _withdraw_missing(upload: Upload, stored: dict[str, StoredRow], user, stamp: str,
-                      events: list[dict]) -> tuple[int, list[str]]:
+                      events: list[dict]) -> tuple[list[int], list[str]]:
     """Withdraw the people missing from the file, adding their log rows to
-    `events`; returns how many were withdrawn and the names left alone."""
+    `events`; returns the ids withdrawn and the names left alone."""
     ids, moved = _to_withdraw(upload.preview["missing"], stored)
-    withdrawn = 0
     for chunk in chunked(ids, 500):
-        withdrawn += (Applicant.update(status=workflow.WITHDRAWN, version=Applicant.version + 1,
-                                       updated_at=stamp).where(Applicant.id.in_(chunk)).execute())
+        Applicant.update(status=workflow.WITHDRAWN, version=Applicant.version + 1,
+                         updated_at=stamp).where(Applicant.id.in_(chunk)).execute()
     events.extend(event_row(user, "applicant.withdrawn", upload, i, stamp, None,
                             {"status": workflow.WITHDRAWN}, f"上传 {upload.filename} 中没有此人，已撤回")
                   for i in ids)
-    return withdrawn, moved
+    return ids, moved
 
 
 def _to_withdraw(missing: list[dict], stored: dict[str, StoredRow]) -> tuple[list[int], list[str]]:
