@@ -196,7 +196,7 @@ def _refresh(batch: Batch, among=None) -> int:
     for chunk in chunked(found, CHUNK):
         chosen = _among(Applicant.id, chunk)
         rows = list(_rows(batch, chosen))
-        changed += _write(batch, rows, _marks(batch, rows, _Related(batch, chosen)))
+        changed += _write(batch, rows, _marks(batch, rows, _Related(batch, chosen, rows)))
     return changed
 
 
@@ -216,11 +216,11 @@ def _rows(batch: Batch, among=None) -> Iterator[Row]:
 class _Related:
     """What a batch's rows are compared with: the current lists, the same
     number at another body (withdrawn rows aside), the people of the same
-    name, the earlier batches; for the rows meeting `among`, or the whole
-    batch. Read by subqueries, not lists of values: an import's body has
-    thousands of people."""
+    name, the earlier batches; for the rows meeting `among` (already read:
+    `rows`), or the whole batch. Read by subqueries, not lists of values:
+    an import's body has thousands of people."""
 
-    def __init__(self, batch: Batch, among=None):
+    def __init__(self, batch: Batch, among=None, rows: list[Row] = ()):
         in_batch = Applicant.batch == batch
         chosen = None if among is None else Applicant.select(Applicant.id_number).where(in_batch & among)
         current = ListUpload.current(batch)
@@ -230,11 +230,12 @@ class _Related:
         columns = (Applicant.id, Applicant.id_number, Applicant.name, Applicant.employer, Applicant.status,
                    Applicant.org)
         people = Applicant.select(*columns).where(in_batch)
-        if among is not None:  # their numbers (重复报送) and names (可能为同一人)
+        if among is not None:  # the others of their numbers (重复报送) and names (可能为同一人)
             names = Applicant.select(Applicant.name).where(in_batch & among)
-            people = Applicant.select(*columns).where(Applicant.id.in_(_people(batch, chosen, names)))
+            people = Applicant.select(*columns).where(Applicant.id.in_(_people(batch, chosen, names)) & ~among)
         self.sent, self.namesakes = defaultdict(set), defaultdict(list)
-        for applicant_id, number, name, employer, status, org in db.execute(people):
+        known = ((a.id, a.id_number, a.name, a.employer, a.status, a.org) for a in rows)
+        for applicant_id, number, name, employer, status, org in chain(known, db.execute(people)):
             if status != workflow.WITHDRAWN:
                 self.sent[number].add(org)
             self.namesakes[name].append(Twin(applicant_id, number, name, employer, status))
