@@ -121,6 +121,7 @@ class Schema:
                     raise ValueError(f"{self.version}: header {hk!r} names two columns")
         object.__setattr__(self, "_index", index)
         object.__setattr__(self, "_by_key", {c.key: c for c in self.columns})
+        object.__setattr__(self, "_list_columns", [c for c in self.columns if c.in_list])
 
     def __getitem__(self, key: str) -> Column:
         return self._by_key[key]
@@ -134,7 +135,8 @@ class Schema:
 
     @property
     def list_columns(self) -> list[Column]:
-        return [c for c in self.columns if c.in_list]
+        """The columns the lists show (read on each row of a page)."""
+        return self._list_columns
 
     def match_header(self, text: object) -> Column | None:
         """The column a header cell names, by its header or an alias."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from flask import Flask, g, url_for
 from markupsafe import Markup, escape
@@ -78,6 +79,14 @@ def warning_note(warnings: list[dict], others: list[str], officer: bool) -> Mark
     return Markup('<span class="warn" title="{}">⚠ {}</span>').format(title, names)
 
 
+@lru_cache(maxsize=64)
+def copies_options(needed: int, selected: int) -> Markup:
+    """The <option>s of a 评审表 count, 0 to `needed` copies: the same
+    few strings on each of 50 rows, made once."""
+    return Markup("").join(Markup('<option value="{0}"{1}>{0}份</option>').format(n, Markup(" selected") if n == selected else "")
+                           for n in range(needed + 1))
+
+
 def num(value) -> str:
     """A count with thousands separators: 100,000 (nothing stays nothing)."""
     return "" if value is None or value == "" else f"{value:,}"
@@ -94,6 +103,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(cell)
     app.add_template_global(row_url)
     app.add_template_global(warning_note)
+    app.add_template_global(copies_options)
     app.add_template_filter(uploadcounts.imported_text, "imported_text")
     app.add_template_filter(uploadcounts.checked_text, "checked_text")
     app.add_template_global(rulenames.presets_for)
