@@ -10,8 +10,9 @@ from werkzeug.test import encode_multipart
 
 from peewee import fn
 
+from zcweb import marks
 from zcweb.db import db, is_sqlite
-from zcweb.models import Applicant, ApplicantCount, Batch, Org, Upload
+from zcweb.models import Applicant, ApplicantCount, ApplicantMark, Batch, Org, Upload
 from zcweb.roster.template import build_template
 from zcweb.intake.templates import token_for
 
@@ -95,15 +96,21 @@ def kept_counts(batch) -> list[tuple]:
 COUNT_KEY = ("batch", "org", "level", "specialty", "status", "copies")
 
 
+MARK_COPIES = ("status", "org", "org_order", "position")
+
+
 def kept_tables() -> dict:
     """What the review desk reads instead of scanning applicants: every
-    non-zero count kept in `applicant_count` by its full key and, on SQLite,
+    non-zero count kept in `applicant_count` by its full key, every mark
+    (zcweb/marks.py) with what it copies of its applicant and, on SQLite,
     every entry of the search table (rowid, name, identity number, employer)."""
     counts = sorted(ApplicantCount.select(*(getattr(ApplicantCount, k) for k in COUNT_KEY), ApplicantCount.applicants)
                     .where(ApplicantCount.applicants != 0).tuples())
     search = db.execute_sql("SELECT rowid, name, id_number, employer FROM applicant_search ORDER BY rowid"
                             ).fetchall() if is_sqlite() else None
-    return {"counts": counts, "search": [tuple(r) for r in search] if search is not None else None}
+    kept = sorted(ApplicantMark.select(ApplicantMark.applicant, ApplicantMark.mark,
+                                       *(getattr(ApplicantMark, k) for k in MARK_COPIES)).tuples())
+    return {"counts": counts, "search": [tuple(r) for r in search] if search is not None else None, "marks": kept}
 
 
 def true_tables() -> dict:
@@ -112,7 +119,13 @@ def true_tables() -> dict:
     counts = sorted(Applicant.select(*key, fn.COUNT(Applicant.id)).group_by(*key).tuples())
     search = list(Applicant.select(Applicant.id, Applicant.name, Applicant.id_number, Applicant.employer)
                   .order_by(Applicant.id).tuples()) if is_sqlite() else None
-    return {"counts": counts, "search": search}
+    with db.atomic() as fresh:  # every mark worked out anew, then put back as it was
+        for batch in Batch.select().order_by(Batch.year):
+            marks.refresh_batch(batch)
+        found = sorted(ApplicantMark.select(ApplicantMark.applicant, ApplicantMark.mark,
+                                            *(getattr(Applicant, k) for k in MARK_COPIES)).join(Applicant).tuples())
+        fresh.rollback()
+    return {"counts": counts, "search": search, "marks": found}
 
 
 def last_upload() -> Upload:

@@ -7,7 +7,10 @@ only then touches applicant rows and, through the triggers or the confirm's
 grouped upsert, the count rows (whose key includes the body). Two writers of one body therefore queue at
 the body instead of taking applicant and count rows in opposite orders,
 and writers of different bodies never share a count row: nothing can
-deadlock. SQLite needs no lock: it has one writer at a time.
+deadlock. A transaction that refreshes the review filters' marks
+(zcweb/marks.py), which belong to rows of every body, takes the batch's
+marks lock (`marks.lock`) after its bodies and before its first applicant
+write. SQLite needs no lock: it has one writer at a time.
 
 A serialization failure or a deadlock that happens all the same (another
 program writing the database, say) is retried once before the user sees

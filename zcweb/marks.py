@@ -30,7 +30,7 @@ import orjson
 from peewee import SQL, chunked
 from playhouse.signals import post_save
 
-from .db import db, insert_rows
+from .db import db, insert_rows, is_sqlite
 from .models import Applicant, ApplicantMark, Batch, ListRow, ListUpload
 from .roster import lists, rulenames, workflow
 from .roster.results import FAILED
@@ -77,12 +77,29 @@ def of(applicant_ids: list[int]) -> dict[int, set[str]]:
     return found
 
 
+# PostgreSQL advisory lock key (with the batch's id) of `lock`: "mark".
+LOCK_KEY = 0x6D61726B
+
+
+def lock(batch) -> None:
+    """Take the batch's marks for the rest of the transaction (PostgreSQL;
+    SQLite has one writer at a time). A refresh reads other bodies' rows
+    and writes their marks: two at once would each miss the other's new
+    rows, or write the same mark twice. Every refresh takes it, and so
+    does every writer of applicant statuses (their marks copy the status,
+    by a trigger), first, right after its bodies' locks (zcweb.locks): it
+    never waits here holding marks the holder is about to write, nor
+    changes a status under a refresh that copies it."""
+    if not is_sqlite():
+        db.execute_sql("SELECT pg_advisory_xact_lock(%s, %s)", (LOCK_KEY, batch if isinstance(batch, int) else batch.id))
+
+
 def refresh(applicant_ids: Iterable[int]) -> int:
     """Recompute the marks of these applicants (of any batches) and write
     what changed; returns how many mark rows were added or removed."""
     found = sorted(set(applicant_ids))
-    batches = {b for (b,) in Applicant.select(Applicant.batch).where(Applicant.id.in_(found)).distinct().tuples()}
-    return sum(_refresh(Batch.get_by_id(b), Applicant.id.in_(found)) for b in batches) if found else 0
+    batches = Batch.select().where(Batch.id.in_(Applicant.select(Applicant.batch).where(Applicant.id.in_(found))))
+    return sum(_refresh(b, Applicant.id.in_(found)) for b in batches.order_by(Batch.year)) if found else 0
 
 
 def refresh_batch(batch) -> int:
@@ -135,7 +152,7 @@ def _refresh_related(batch, numbers, among) -> int:
     later batches' rows of the identity numbers `numbers` (a list or a
     subquery)."""
     changed = _refresh(batch, among) if among is not None else 0
-    for later in Batch.select().where(Batch.year > batch.year):
+    for later in Batch.select().where(Batch.year > batch.year).order_by(Batch.year):  # the locks in year order
         changed += _refresh(later, Applicant.id_number.in_(numbers))
     return changed
 
@@ -186,6 +203,7 @@ def _refresh(batch: Batch, among=None) -> int:
     condition on Applicant), found once and taken a chunk of ids at a
     time; None: every row, streamed, what they are compared with read
     once, whole."""
+    lock(batch)
     changed = 0
     if among is None:
         related = _Related(batch)

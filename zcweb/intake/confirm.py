@@ -49,6 +49,7 @@ def confirm(upload: Upload, user: User | None, withdraw_missing: bool = False) -
         if not claimed:
             return None
         lock_bodies([upload.org_id])
+        marks.lock(upload.batch_id)
         batch, org = Batch.get_by_id(upload.batch_id), Org.get_by_id(upload.org_id)
         refusal = refusal_for(batch, org, user)
         if refusal:

@@ -19,6 +19,7 @@ def finalise(batch: Batch, user: User | None, day: dt.date | None = None) -> Fin
     keep the exact official roster produced (bytes, sha256, who, when)."""
     with db.atomic():
         lock_batch_bodies(batch.id)
+        marks.lock(batch)
         ensure_not_finalised(batch)
         count = (Applicant.update(status=workflow.RECOMMENDED, version=Applicant.version + 1, updated_at=now())
                  .where((Applicant.batch == batch) & (Applicant.status == workflow.APPROVED))
@@ -40,6 +41,7 @@ def reopen_batch(batch: Batch, user: User, reason: str, reopen_uploads: bool = F
         raise TransitionRefused("撤销定稿须填写原因。")
     with db.atomic():
         lock_batch_bodies(batch.id)
+        marks.lock(batch)
         if not Batch.select(Batch.finalised_at).where(Batch.id == batch.id).scalar():
             raise TransitionRefused("本批次尚未定稿上报。")
         count = (Applicant.update(status=workflow.APPROVED, version=Applicant.version + 1, updated_at=now())

@@ -87,6 +87,7 @@ def _change(applicant: Applicant, user: User, action: str, reason: str | None, v
         fields.update(reviewer=user, reviewed_at=now())
     with db.atomic():
         lock_bodies([applicant.org_id])
+        marks.lock(applicant.batch_id)
         changed = (Applicant.update(**fields)
                    .where((Applicant.id == applicant.id) & (Applicant.version == version))
                    .execute())
@@ -127,6 +128,8 @@ def decide_many(rows: list[tuple[Applicant, int | None]], user: User, action: st
     result = BulkResult()
     with db.atomic():
         lock_bodies(a.org_id for a, _ in rows)
+        if rows:
+            marks.lock(rows[0][0].batch_id)
         for applicant, version in rows:
             try:
                 with db.atomic():
