@@ -173,7 +173,9 @@ def prepare(url: str, contacts: int, officers: int, rows: int, instance: str) ->
                 org = Org.create(name=f"测试单位{i:02d}", kind="其他", sort_order=i)
                 create_user(f"contact{i:02d}", User.CONTACT, org, PASSWORD)
         for i, org in enumerate(Org.select().order_by(Org.sort_order)):
-            people = [valid_row(j, name=f"申报人{j}",  # an odd sequence number: 男, as valid_row says
+            # Each body its own people (names too: the same 200 names at every body, all at one
+            # employer and born the same month, made each row a possible twin of 19 others).
+            people = [valid_row(j, name=f"申报{i:02d}人{j}",  # an odd sequence number: 男, as valid_row says
                                 id_number=make_id("19850612", 2 * (j % 499) + 1, area=f"33{i:02d}{j // 499:02d}"))
                       for j in range(rows)]
             files.append(roster(org, people))
