@@ -21,7 +21,7 @@ from peewee import JOIN, chunked
 
 from .. import marks
 from .corrections import correction_events
-from ..db import db, execute_many, insert_rows, is_sqlite, quoted
+from ..db import analyse_if_grown, db, execute_many, insert_rows, is_sqlite, quoted
 from .gate import ImportRefused, refusal_for
 from ..locks import lock_bodies, retried
 from ..models import Applicant, Batch, Event, Org, Upload, UploadRow, User, now
@@ -77,6 +77,7 @@ def confirm(upload: Upload, user: User | None, withdraw_missing: bool = False) -
         Event.record(user, "upload.confirmed", batch=batch, org=org, upload=upload, after=done,
                      detail=f"导入 {upload.filename}：新增{new}人，修改{updated}人，撤回{len(withdrawn)}人"
                             + (f"，{len(skipped)}人期间已被处理未覆盖" if skipped else ""))
+    analyse_if_grown(["applicant", "applicant_mark"], new)
     return done
 
 
