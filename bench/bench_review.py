@@ -9,15 +9,15 @@ people sent by two bodies, possible twins, an earlier year's batch, and the
 province's two lists loaded through the app (`reconcile.load_list`), in a
 child process, so that the measuring one starts fresh as a server does
 (on SQLite with the build's WAL copied into the file, as a running server
-keeps it). Then times requests inside the server (the Flask app called in-process: routing,
-queries, rendering; no network) as the logged-in officer: page 1, page
-1,000, body + status, level + specialty, level alone, a name search (the
-full name, its first one and two characters), every choice of the 提示
-filter and of the 评审结果/往年 filter, the officer home, and one inline
-action (拟推荐, each on another row). Prints p50/p95 in milliseconds of
-wall-clock time and of the CPU time the request used (which waiting for a
-busy machine's cores does not inflate), and the load the machine was
-under. Targets: pages p95 <= 50 ms, action p95 <= 30 ms. --only measures
+keeps it). Then times requests inside the server (the Flask app called
+in-process: routing, queries, rendering; no network) as the logged-in
+officer: page 1, page 1,000, body + status, level + specialty, level
+alone, a name search (the full name, its first one and two characters),
+every choice of the 提示 filter and of the 评审结果/往年 filter, the
+officer home, and one inline action (拟推荐, each on another row).
+Prints p50/p95 in milliseconds of wall-clock time and of the CPU time the
+request used (which waiting for a busy machine's cores does not inflate),
+and the load the machine was under. Targets: pages p95 <= 50 ms, action p95 <= 30 ms. --only measures
 the cases whose label contains the given text.
 
 With --postgres a throwaway cluster is started (as scripts/test-postgres.sh

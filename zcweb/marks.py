@@ -91,7 +91,8 @@ def lock(batch) -> None:
     never waits here holding marks the holder is about to write, nor
     changes a status under a refresh that copies it."""
     if not is_sqlite():
-        db.execute_sql("SELECT pg_advisory_xact_lock(%s, %s)", (LOCK_KEY, batch if isinstance(batch, int) else batch.id))
+        batch_id = batch if isinstance(batch, int) else batch.id
+        db.execute_sql("SELECT pg_advisory_xact_lock(%s, %s)", (LOCK_KEY, batch_id))
 
 
 def refresh(applicant_ids: Iterable[int]) -> int:

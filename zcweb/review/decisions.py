@@ -87,7 +87,8 @@ def _change(applicant: Applicant, user: User, action: str, reason: str | None, v
         fields.update(reviewer=user, reviewed_at=now())
     with db.atomic():
         lock_bodies([applicant.org_id])
-        marks.lock(applicant.batch_id)
+        if marked:  # else the bulk action has taken it
+            marks.lock(applicant.batch_id)
         changed = (Applicant.update(**fields)
                    .where((Applicant.id == applicant.id) & (Applicant.version == version))
                    .execute())

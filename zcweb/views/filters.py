@@ -83,8 +83,8 @@ def warning_note(warnings: list[dict], others: list[str], officer: bool) -> Mark
 def copies_options(needed: int, selected: int) -> Markup:
     """The <option>s of a 评审表 count, 0 to `needed` copies: the same
     few strings on each of 50 rows, made once."""
-    return Markup("").join(Markup('<option value="{0}"{1}>{0}份</option>').format(n, Markup(" selected") if n == selected else "")
-                           for n in range(needed + 1))
+    option = Markup('<option value="{0}"{1}>{0}份</option>')
+    return Markup("").join(option.format(n, Markup(" selected") if n == selected else "") for n in range(needed + 1))
 
 
 def num(value) -> str:
