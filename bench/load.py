@@ -2,11 +2,13 @@
 
     .venv/bin/python bench/load.py [--db sqlite|postgres|both] [--contacts 40] [--rows 200]
                                    [--officers 5] [--ramp 10] [--port 5106] [--pg-port 55446]
+                                   [--processes 1]
 
 For each database: a fresh database (PostgreSQL: a throwaway cluster on
 --pg-port, as scripts/test-postgres.sh makes), an open batch, one body and
 contact per uploader, officers; waitress serving the app in a subprocess
-on 127.0.0.1. Then each contact logs in, uploads its body's roster of
+on 127.0.0.1 (--processes of them, on one database, each user keeping to
+one). Then each contact logs in, uploads its body's roster of
 --rows people, looks at the preview and confirms it, the contacts starting
 evenly spread over --ramp seconds; meanwhile each officer pages through the
 review list, filters it and approves rows, until the contacts are done.
@@ -278,16 +280,20 @@ def run(database: str, args) -> bool:
     opened = postgres(args.pg_port) if database == "postgres" else sqlite(instance)
     with opened as url:
         files = prepare(url, args.contacts, args.officers, args.rows, instance)
-        with waitress(url, args.port, args.threads, instance) as (base, pid):
+        with contextlib.ExitStack() as servers:
+            started = [servers.enter_context(waitress(url, args.port + n, args.threads, instance))
+                       for n in range(args.processes)]
+            bases, pids = [base for base, _ in started], [pid for _, pid in started]
             timings, done, finished = Timings(), [], threading.Event()
-            cpu_before = cpu_seconds(pid)
+            cpu_before = sum(map(cpu_seconds, pids))
             begin = time.monotonic()
+            # Each user keeps to one server process, the users spread over them in turn.
             contacts = [threading.Thread(target=contact, args=(
-                base, timings, f"contact{i:02d}", files[i], begin + args.ramp * i / args.contacts, done))
-                for i in range(args.contacts)]
+                bases[i % len(bases)], timings, f"contact{i:02d}", files[i], begin + args.ramp * i / args.contacts,
+                done)) for i in range(args.contacts)]
             officers = [threading.Thread(target=officer, args=(
-                base, timings, f"officer{k}", list(range(1, args.contacts + 1)), finished, args.officer_requests, k))
-                for k in range(args.officers)]
+                bases[k % len(bases)], timings, f"officer{k}", list(range(1, args.contacts + 1)), finished,
+                args.officer_requests, k)) for k in range(args.officers)]
             for t in officers + contacts:
                 t.start()
             for t in contacts:
@@ -296,16 +302,17 @@ def run(database: str, args) -> bool:
             for t in officers:
                 t.join(30)
             elapsed = time.monotonic() - begin
-            cpu = cpu_seconds(pid) - cpu_before
+            cpu = sum(map(cpu_seconds, pids)) - cpu_before
         report = verify(url, args.contacts, args.rows)
     shutil.rmtree(instance, ignore_errors=True)
 
     requests = sum(len(v) for k, v in timings.seconds.items() if k != "upload + confirm")
     print(f"\n== {database}: {args.contacts} contacts x {args.rows} rows (starting over {args.ramp:g} s), "
-          f"{args.officers} officers, waitress --threads {args.threads}; machine load (1 min) before: {load_before}, "
+          f"{args.officers} officers, {args.processes} waitress process(es) --threads {args.threads}; "
+          f"machine load (1 min) before: {load_before}, "
           f"after: {loadavg()}")
     print(f"{requests} requests in {elapsed:.1f} s = {requests / elapsed:.1f} requests/s; "
-          f"errors: {len(timings.errors)}; the server used {cpu:.1f} s of CPU "
+          f"errors: {len(timings.errors)}; the server processes used {cpu:.1f} s of CPU "
           f"({cpu / elapsed:.0%} of one core over the run; the rest of the machine's load is not ours)")
     print(f"{'kind':<26}{'count':>7}{'p50 s':>8}{'p95 s':>8}{'max s':>8}")
     for kind in sorted(timings.seconds):
@@ -334,6 +341,8 @@ def main() -> None:
     parser.add_argument("--officer-requests", type=int, default=400, help="upper bound per officer")
     parser.add_argument("--ramp", type=float, default=10, help="seconds over which the contacts start")
     parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="waitress server processes (on --port, --port + 1, ...), on one database")
     parser.add_argument("--port", type=int, default=5106)
     parser.add_argument("--pg-port", type=int, default=55446)
     parser.add_argument("--time-limit", type=float, default=300)
