@@ -80,9 +80,23 @@ def _empty_database(tmp_path) -> str:
 
 @pytest.fixture
 def app(tmp_path):
+    yield from _seeded_app(_empty_database(tmp_path))
+
+
+@pytest.fixture
+def sqlite_app(tmp_path):
+    """The same app on a SQLite file whatever ZCWEB_TEST_DATABASE_URL
+    says: for what only SQLite has (its WAL checkpointer), tested in the
+    PostgreSQL run too."""
+    yield from _seeded_app(f"sqlite:///{tmp_path / 'sqlite.sqlite3'}")
+
+
+def _seeded_app(url: str):
+    """An app on the empty database at `url`, with a batch, two bodies,
+    the officer and their contacts; closed afterwards."""
     app = create_app({
         "TESTING": True,
-        "DATABASE_URL": _empty_database(tmp_path),
+        "DATABASE_URL": url,
         "SECRET_KEY": "test-secret-key",
     })
     app.test_client_class = Client

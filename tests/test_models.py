@@ -141,14 +141,13 @@ def test_a_preview_stored_before_migration_0014_is_confirmed_with_its_values_cou
     assert kept_tables() == true_tables()
 
 
-def test_after_a_request_the_checkpointer_copies_the_wal_into_the_database_file(app, client):
+def test_after_a_request_the_checkpointer_copies_the_wal_into_the_database_file(sqlite_app):
     """A request's COMMIT only appends to the WAL, and closing its
     connection does not checkpoint either: the checkpointer thread, started
-    by the first request after a write, copies the WAL into the file."""
-    url = app.config["DATABASE_URL"]
-    if not url.startswith("sqlite"):
-        pytest.skip("PostgreSQL checkpoints by itself")
-    path = url.removeprefix("sqlite:///")
+    by the first request after a write, copies the WAL into the file.
+    (PostgreSQL checkpoints by itself.)"""
+    path = sqlite_app.config["DATABASE_URL"].removeprefix("sqlite:///")
+    client = sqlite_app.test_client()
 
     def in_the_file() -> int:
         """Logins recorded in the database file itself, its WAL left aside."""
@@ -173,13 +172,11 @@ def _one_request(url: str, answers) -> None:
     answers.put((status, checkpointer is not None and checkpointer.is_alive()))
 
 
-def test_a_process_forked_while_a_checkpointer_is_inside_sqlite_can_use_the_database(app):
+def test_a_process_forked_while_a_checkpointer_is_inside_sqlite_can_use_the_database(sqlite_app):
     """Forking waits until no checkpointer is inside SQLite (a lock held
     there at the fork would stay held in the child for ever), and the child
     starts a checkpointer of its own."""
-    url = app.config["DATABASE_URL"]
-    if not url.startswith("sqlite"):
-        pytest.skip("PostgreSQL checkpoints by itself")
+    url = sqlite_app.config["DATABASE_URL"]
     inside, leave = threading.Event(), threading.Event()
 
     def checkpointing():  # as a checkpointer does for the length of a checkpoint
