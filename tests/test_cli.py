@@ -7,7 +7,6 @@ import click
 import openpyxl
 
 from zcweb import create_app
-from zcweb.review import decisions
 from zcweb.ops.cli import COMMANDS, MIGRATING
 from zcweb.models import Applicant, Batch, FinalRoster, Org, User
 from zcweb.roster import workflow

@@ -8,7 +8,6 @@ import datetime as dt
 import pytest
 from flask_login import login_user
 
-from zcweb.review import decisions
 from zcweb.outputs.finalcheck import final_check
 from zcweb.models import Applicant, Batch, Event, Org, User
 from zcweb.roster import workflow

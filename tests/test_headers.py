@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from zcweb.review import decisions, reconcile
+from zcweb.review import reconcile
 from zcweb.models import Applicant, Batch, ListUpload, Org, Upload, User
 
 from tests.helpers import roster, upload, valid_row

@@ -10,7 +10,7 @@ import json
 import openpyxl
 import pytest
 
-from zcweb.review import decisions, results
+from zcweb.review import results
 from zcweb.models import Applicant, Batch, Org, User
 from zcweb.roster import workflow
 

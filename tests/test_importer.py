@@ -6,7 +6,6 @@ import datetime as dt
 import io
 
 import openpyxl
-import pytest
 
 from zcweb.intake import confirm as confirmation
 from zcweb.intake import outcomes, preview

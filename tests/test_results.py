@@ -10,7 +10,6 @@ import json
 import openpyxl
 import pytest
 
-from zcweb.review import decisions
 from zcweb.models import Applicant, Batch, Event, ListRow, ListUpload, Org, User
 from zcweb.roster import workflow
 

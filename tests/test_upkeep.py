@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import threading
 
-import pytest
-
 from zcweb.intake import confirm as confirmation
 from zcweb.intake.preview import create_preview
 from zcweb.models import Applicant, Batch, Org, User

@@ -95,14 +95,6 @@ def lock(batch) -> None:
         db.execute_sql("SELECT pg_advisory_xact_lock(%s, %s)", (LOCK_KEY, batch_id))
 
 
-def refresh(applicant_ids: Iterable[int]) -> int:
-    """Recompute the marks of these applicants (of any batches) and write
-    what changed; returns how many mark rows were added or removed."""
-    found = sorted(set(applicant_ids))
-    batches = Batch.select().where(Batch.id.in_(Applicant.select(Applicant.batch).where(Applicant.id.in_(found))))
-    return sum(_refresh(b, Applicant.id.in_(found)) for b in batches.order_by(Batch.year)) if found else 0
-
-
 def refresh_batch(batch) -> int:
     """Every row of the batch (a list loaded, the settings changed)."""
     return _refresh(Batch.get_by_id(batch) if isinstance(batch, int) else batch)

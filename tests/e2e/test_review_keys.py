@@ -16,17 +16,23 @@ from zcweb.roster import workflow
 CE_SHORT = [{"level": "warning", "column": "ce_2023", "message": "2023年继续教育学时不足", "rule": "ce.short"}]
 
 
-@pytest.fixture
-def ten(app):
-    """Ten pending rows of 百官街道, in order; the third is short of hours."""
+def pending_rows(app, count: int, short: set[int]) -> list[int]:
+    """`count` pending rows of 百官街道, in order; those numbered in `short`
+    (from 1) are short of hours. Returns their ids."""
     with app.app_context():
         org = Org.get(Org.name == "百官街道")
         ids = []
-        for i in range(1, 11):
+        for i in range(1, count + 1):
             data = valid_row(i, name=f"申报人{i:02d}")
             ids.append(Applicant.create(batch=Batch.current(), org=org, position=i, id_number=data["id_number"],
-                                        name=data["name"], data=data, warnings=CE_SHORT if i == 3 else []).id)
+                                        name=data["name"], data=data, warnings=CE_SHORT if i in short else []).id)
     return ids
+
+
+@pytest.fixture
+def ten(app):
+    """Ten pending rows of 百官街道, in order; the third is short of hours."""
+    return pending_rows(app, 10, {3})
 
 
 def stored(app, ids):
@@ -185,14 +191,7 @@ def test_tab_focus_stays_in_the_swapped_row(page, app, ten):
 def test_j_and_k_on_the_detail_page_walk_the_filtered_list_and_a_approves(page, app):
     """From a filtered list to a detail page: j / k go to the next / previous
     person of that filter (rows without its warning are passed over), a approves."""
-    with app.app_context():
-        org = Org.get(Org.name == "百官街道")
-        ids = []
-        for i in range(1, 10):
-            data = valid_row(i, name=f"申报人{i:02d}")
-            ids.append(Applicant.create(batch=Batch.current(), org=org, position=i, id_number=data["id_number"],
-                                        name=data["name"], data=data,
-                                        warnings=CE_SHORT if i in (2, 5, 8) else []).id)
+    ids = pending_rows(app, 9, {2, 5, 8})
     login(page, "officer")
     page.goto("/review?warning=ce.short")
     expect(page.locator("tbody tr[data-row]")).to_have_count(3)

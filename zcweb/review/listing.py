@@ -246,12 +246,12 @@ def page_of(batch, filters: dict, page: int, size: int, named_rows: list[tuple] 
     marks' when a mark serves the filters; a short name search's
     `named_rows` sorted), then those rows only (with their bodies), so
     that skipping rows never reads their data."""
-    mark = served_mark(filters)
     if short_name(filters):
         named_rows = named(batch, filters) if named_rows is None else named_rows
         found = sorted(key[1:] for key in named_rows if not filters.get("status") or key[0] == filters["status"])
         ids = [key[-1] for key in found[(page - 1) * size:page * size]]
     else:
+        mark = served_mark(filters)
         query = marked(batch, filters, mark) if mark else review_query(batch, filters).select(Applicant.id)
         ids = [i for (i,) in query.paginate(page, size).tuples()]
     rows = {a.id: a for a in Applicant.select(Applicant, Org).join(Org).where(Applicant.id.in_(ids))}

@@ -14,7 +14,7 @@ from ..intake import templates
 from ..models import Event, FinalRoster, Org
 from ..outputs import exports
 from ..outputs import finalise as finalising
-from ..review import decisions, history
+from ..review import history
 from ..roster.workdays import earliest_end
 from ..roster.workflow import TransitionRefused
 from . import back, render, send_download
