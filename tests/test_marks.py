@@ -17,7 +17,7 @@ from zcweb.outputs import finalise as finalising
 from zcweb.review import decisions, reconcile, results, sameperson
 from zcweb.roster import rulenames, workflow
 
-from tests.helpers import roster, upload, valid_row
+from tests.helpers import kept_tables, roster, true_tables, upload, valid_row
 from tests.test_batch_settings import settings_form
 from tests.test_reconcile import (A, B, C, D, gbk_csv, platform_rows, registry_rows, rosters,  # noqa: F401
                                   send_list, xlsx)
@@ -140,6 +140,28 @@ def test_a_re_upload_remarks_the_rows_it_renames_and_withdraws_and_their_people(
     rules = send([dict(twin, name="乙三")], withdraw_missing="1")
     assert rulenames.DUPLICATE_OTHER_BODY not in rules[baiguan("甲一")]
     assert Applicant.get((Applicant.name == "甲一") & (Applicant.org == caoe)).status == workflow.WITHDRAWN
+
+
+def test_a_first_import_marks_its_own_people_and_the_shared_ones(app, rosters):
+    """A body's first import: the rows no other row knows get the rules of
+    their own warnings (set-based, in SQL), the ones sharing a number or a
+    name are worked out with their people; all as the desk shows them."""
+    batch = Batch.current()
+    dongguan = Org.create(name="东关街道", kind="街道", sort_order=3)
+    rows = [valid_row(20), valid_row(21, ce_2022=10),
+            valid_row(22, ce_2022=10, current_title_date="2023-12-28"),
+            A, valid_row(23, name=C["name"]), valid_row(24, name=D["name"], employer="另一家公司")]
+    upload(rosters, roster(dongguan, rows), org=dongguan.id)
+    rosters.post(f"/uploads/{dongguan.uploads.order_by(-Upload.id).first().id}/confirm")
+    rules = assert_exact(app, batch)
+    mine = {a.name: rules[a.id] for a in Applicant.select().where(Applicant.org == dongguan)}
+    assert mine == {"测试20": set(), "测试21": {rulenames.CE_SHORT},
+                    "测试22": {rulenames.CE_SHORT, rulenames.SENIORITY_SHORT},
+                    "甲一": {rulenames.DUPLICATE_OTHER_BODY}, "丙三": {rulenames.SAME_PERSON}, "丁四": set()}
+    assert kept_tables()["marks"] == true_tables()["marks"]
+    html = rosters.get("/review?warning=ce.short", headers=HX).get_data(as_text=True)
+    assert sorted(names_in(html)) == ["测试21", "测试22"]
+    assert "测试20" in names_in(rosters.get("/review?warning=none", headers=HX).get_data(as_text=True))
 
 
 def test_a_decision_moves_the_rows_marks_to_its_new_status(app, rosters):
