@@ -114,52 +114,53 @@ def refresh_written(batch, upload_id: int, withdrawn: list[int] = (), renamed: I
     or a later one sharing a number or a name with them (`renamed`: the
     names the changed rows had before). Rows the file left as they were
     keep their marks: nothing they depend on changed. The new rows of
-    people no other row knows are marked first, set-based (`_mark_alone`):
-    in a body's first import, nearly all of them."""
+    people no other row knows are marked set-based (`_mark_alone`): in a
+    body's first import, nearly all of them."""
     lock(batch)
-    alone = _mark_alone(batch, upload_id)
-
-    def written(column):
-        query = Applicant.select(column).where(Applicant.upload == upload_id)
-        if alone:
-            query = query.where(~_among(Applicant.id, alone))
-        return query | Applicant.select(column).where(_among(Applicant.id, withdrawn)) if withdrawn else query
-
-    numbers = written(Applicant.id_number)
-    people = _people(batch, numbers, written(Applicant.name), sorted(set(renamed)))
+    alone, others = _written(batch, upload_id)
+    _mark_alone(batch, alone)
+    others += withdrawn
+    if not others:
+        return len(alone)
+    numbers = Applicant.select(Applicant.id_number).where(_among(Applicant.id, others))
+    names = Applicant.select(Applicant.name).where(_among(Applicant.id, others))
+    people = _people(batch, numbers, names, sorted(set(renamed)))
     return _refresh_related(batch, numbers, Applicant.id.in_(people)) + len(alone)
 
 
-# The rows a confirmation has just inserted (its upload's at version 1, as in
-# intake.confirm) whose identity number no other row has, in any batch, and
-# whose name no other row of the batch has: no 重复报送, 可能为同一人 or 往年.
-ALONE = ("SELECT a.id FROM applicant a WHERE a.upload_id = {p} AND a.version = 1 AND a.batch_id = {p} "
-         "AND NOT EXISTS (SELECT 1 FROM applicant b WHERE b.id_number = a.id_number AND b.id <> a.id) "
-         "AND NOT EXISTS (SELECT 1 FROM applicant b WHERE b.batch_id = a.batch_id AND b.name = a.name "
-         "AND b.id <> a.id)")
-# Their marks: the rules of their stored warnings, and ANY or NONE (marks_of).
+# A confirmation's new rows (its upload's at version 1, as in intake.confirm)
+# whose identity number no other row has, in any batch, and whose name no
+# other row of the batch has, are alone: no 重复报送, 可能为同一人 or 往年.
+WRITTEN = ("SELECT a.id, a.version = 1 AND NOT EXISTS (SELECT 1 FROM applicant b WHERE b.id_number = a.id_number "
+           "AND b.id <> a.id) AND NOT EXISTS (SELECT 1 FROM applicant b WHERE b.batch_id = a.batch_id "
+           "AND b.name = a.name AND b.id <> a.id) FROM applicant a WHERE a.upload_id = {p}")
+# The marks of a row alone: the rules of its stored warnings, and ANY or NONE (marks_of).
 RULES = {"sqlite": ("json_each(a.warnings) w", "json_extract(w.value, '$.rule')", "json_array_length(a.warnings)"),
          "postgres": ("json_array_elements(a.warnings::json) w", "w ->> 'rule'", "json_array_length(a.warnings::json)")}
 
 
-def _mark_alone(batch: Batch, upload_id: int) -> list[int]:
-    """Mark the confirmation's new rows of people no other row knows (ALONE)
-    in two statements, and return their ids; none while lists are loaded
-    (their findings are worked out row by row)."""
-    if ListUpload.current(batch):
-        return []
-    p = db.obj.param
-    alone = [i for (i,) in db.execute_sql(ALONE.format(p=p), (upload_id, batch.id))]
+def _written(batch: Batch, upload_id: int) -> tuple[list[int], list[int]]:
+    """The ids of the rows the upload wrote: (alone, the others). While
+    lists are loaded none is alone: their findings are worked out row by
+    row."""
+    alone, others, lists_loaded = [], [], bool(ListUpload.current(batch))
+    for applicant_id, lone in db.execute_sql(WRITTEN.format(p=db.obj.param), (upload_id,)):
+        (alone if lone and not lists_loaded else others).append(applicant_id)
+    return alone, others
+
+
+def _mark_alone(batch: Batch, alone: list[int]) -> None:
+    """The marks of the rows alone, in two statements."""
     if not alone:
-        return alone
+        return
     each, rule, count = RULES["sqlite" if is_sqlite() else "postgres"]
     target = "INSERT INTO applicant_mark (applicant_id, mark, batch_id, status, org_id, org_order, position) "
     copied = "a.batch_id, a.status, a.org_id, a.org_order, a.position FROM applicant a"
     chosen = f"a.id IN ({', '.join(map(str, alone))})"
     db.execute_sql(f"{target}SELECT DISTINCT a.id, {rule}, {copied}, {each} WHERE {chosen}")
+    p = db.obj.param
     db.execute_sql(f"{target}SELECT a.id, CASE WHEN {count} > 0 THEN {p} ELSE {p} END, {copied} WHERE {chosen}",
                    (ANY, NONE))
-    return alone
 
 
 def _people(batch, numbers, *names):
