@@ -14,6 +14,7 @@ go through here.
 from __future__ import annotations
 
 import contextlib
+import gc
 import pickle
 import tempfile
 from collections import Counter
@@ -115,15 +116,16 @@ class Analysis:
         self.spool = tempfile.TemporaryFile()
         self.kept: list[list[PreviewRecord]] = []
         try:
-            raw, rows, records = analyse(batch, org, data)
-            kept = 0
-            for chunk in chunked(records, CHUNK):
-                if kept < KEPT_IN_MEMORY:
-                    self.kept.append(chunk)
-                    kept += sum(len(r.data) for r in chunk) * 2  # mostly Chinese text: two bytes a character
-                else:
-                    # As plain tuples: a named tuple costs five times as much to pickle.
-                    pickle.dump([tuple(r) for r in chunk], self.spool, pickle.HIGHEST_PROTOCOL)
+            with _collector_paused():
+                raw, rows, records = analyse(batch, org, data)
+                kept = 0
+                for chunk in chunked(records, CHUNK):
+                    if kept < KEPT_IN_MEMORY:
+                        self.kept.append(chunk)
+                        kept += sum(len(r.data) for r in chunk) * 2  # mostly Chinese text: two bytes a character
+                    else:
+                        # As plain tuples: a named tuple costs five times as much to pickle.
+                        pickle.dump([tuple(r) for r in chunk], self.spool, pickle.HIGHEST_PROTOCOL)
         except BaseException as e:
             self.spool.close()
             if isinstance(e, RosterRefused):
@@ -176,6 +178,21 @@ class Analysis:
         findings = orjson.loads(record.findings) if record.findings else []
         findings += [f.to_dict() for f in found]
         return record._replace(findings=to_json(findings), has_error=True, outcome=ERRORS, changes=None)
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Python's cycle collector off while a file's rows are analysed: they
+    make no reference cycles (reference counting frees them), and its
+    passes over the hundreds of thousands of young objects they make cost
+    a tenth of the analysis."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def analyse(batch: Batch, org: Org, data: bytes):
