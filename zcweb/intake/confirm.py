@@ -12,7 +12,9 @@ transaction: the rows carry their upload, which the insert triggers leave
 alone (migration 0014), and `insert_new_rows` adds all of them with one
 INSERT … SELECT into the search table and one grouped upsert of the counts.
 The changed and withdrawn rows are updates: the per-row update triggers
-keep both tables, as they do for every other writer.
+keep both tables, as they do for every other writer. The rows' marks
+(zcweb.marks.refresh_written) are written set-based too for the new rows
+of people no other row knows, row by row for the others.
 """
 
 from __future__ import annotations
