@@ -118,14 +118,14 @@ def refresh_written(batch, upload_id: int, withdrawn: list[int] = (), renamed: I
     body's first import, nearly all of them."""
     lock(batch)
     alone, others = _written(batch, upload_id)
-    _mark_alone(batch, alone)
+    added = _mark_alone(alone)
     others += withdrawn
     if not others:
-        return len(alone)
+        return added
     numbers = Applicant.select(Applicant.id_number).where(_among(Applicant.id, others))
     names = Applicant.select(Applicant.name).where(_among(Applicant.id, others))
     people = _people(batch, numbers, names, sorted(set(renamed)))
-    return _refresh_related(batch, numbers, Applicant.id.in_(people)) + len(alone)
+    return _refresh_related(batch, numbers, Applicant.id.in_(people)) + added
 
 
 # A confirmation's new rows (its upload's at version 1, as in intake.confirm)
@@ -149,18 +149,19 @@ def _written(batch: Batch, upload_id: int) -> tuple[list[int], list[int]]:
     return alone, others
 
 
-def _mark_alone(batch: Batch, alone: list[int]) -> None:
-    """The marks of the rows alone, in two statements."""
+def _mark_alone(alone: list[int]) -> int:
+    """Write the marks of the rows alone, in two statements; returns how many."""
     if not alone:
-        return
+        return 0
     each, rule, count = RULES["sqlite" if is_sqlite() else "postgres"]
     target = "INSERT INTO applicant_mark (applicant_id, mark, batch_id, status, org_id, org_order, position) "
     copied = "a.batch_id, a.status, a.org_id, a.org_order, a.position FROM applicant a"
     chosen = f"a.id IN ({', '.join(map(str, alone))})"
-    db.execute_sql(f"{target}SELECT DISTINCT a.id, {rule}, {copied}, {each} WHERE {chosen}")
     p = db.obj.param
-    db.execute_sql(f"{target}SELECT a.id, CASE WHEN {count} > 0 THEN {p} ELSE {p} END, {copied} WHERE {chosen}",
-                   (ANY, NONE))
+    rules = db.execute_sql(f"{target}SELECT DISTINCT a.id, {rule}, {copied}, {each} WHERE {chosen}")
+    flags = db.execute_sql(f"{target}SELECT a.id, CASE WHEN {count} > 0 THEN {p} ELSE {p} END, {copied} "
+                           f"WHERE {chosen}", (ANY, NONE))
+    return rules.rowcount + flags.rowcount
 
 
 def _people(batch, numbers, *names):
