@@ -22,7 +22,7 @@ from zcweb.roster import rulenames, workflow
 from zcweb.roster.idcard import check_idcard
 
 from tests.conftest import Client, _empty_database
-from tests.helpers import upload
+from tests.helpers import kept_tables, true_tables, upload
 
 WARNING_RULES = {"seniority.short", "breakthrough.score", "ce.short", "notice.short", "post.unverified"}
 SILENT = {"下管镇", "岭南乡", "陈溪乡", "丁宅乡", "曹娥江旅游度假区"}
@@ -102,6 +102,16 @@ def test_demo_shows_a_warning_of_every_rule_on_the_review_desk(demo_app, officer
         assert message in pages
     assert "同一身份证号码也由" in pages
     assert "演示数据：本系统中的人员、单位和身份证号码均为虚构" in pages
+
+
+def test_demo_keeps_its_marks_counts_and_search_exact(demo_app):
+    """Built by imports (their new rows marked set-based), decisions, lists,
+    定稿 and results of an earlier year: what the desk reads instead of the
+    rows is what the rows say."""
+    with demo_app.app_context():
+        kept, true = kept_tables(), true_tables()
+        assert len(kept["marks"]) > Applicant.select().count()
+        assert kept == true
 
 
 def test_demo_uploads_have_history_a_refusal_a_waiting_preview_and_an_extension(demo_app):
