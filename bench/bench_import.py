@@ -1,6 +1,6 @@
 """Import speed and memory, measured in one run.
 
-    .venv/bin/python bench/bench_import.py [--rows 10000] [--memory-rows 50000]
+    .venv/bin/python bench/bench_import.py [--rows 10000] [--memory-rows 50000] [--postgres [--port 55447]]
 
 Builds a roster of N distinct applicants in the real template, then times:
   floor     python-calamine reading the sheet into Python values (nothing else)
@@ -12,7 +12,8 @@ and prints each with its ratio to the floor. On SQLite the WAL is written
 back into the database file by the checkpointer thread after each request
 (zcweb.db.keep_checkpointing), not by the request: the bench runs that
 checkpoint between the steps, as a server does while the contact reads
-the preview, and prints its time apart. Then, in a fresh process, the
+the preview, and prints its time apart. With --postgres the upload and the
+commit go to a throwaway PostgreSQL cluster (bench/pgcluster.py). Then, in a fresh process, the
 peak memory (max RSS) of previewing and committing a roster of M rows.
 Targets: preview <= 2x floor, upload + commit <= 2.5x floor, peak <= 250 MB.
 """
@@ -36,11 +37,11 @@ from python_calamine import CalamineWorkbook  # noqa: E402
 from bench.bench_reader import peak_rss  # noqa: E402
 
 
-def make_app(instance: str):
+def make_app(instance: str, url: str | None = None):
     os.environ["ZCWEB_INSTANCE_PATH"] = instance
     from zcweb import create_app
 
-    app = create_app({"SECRET_KEY": "bench", "IMPORT_MAX_ROWS": 100_000})
+    app = create_app({"SECRET_KEY": "bench", "IMPORT_MAX_ROWS": 100_000, **({"DATABASE_URL": url} if url else {})})
     with app.app_context():
         from tests.conftest import open_spec
         from zcweb.ops.cli import create_batch
@@ -93,9 +94,9 @@ def timed(fn, repeat: int = 3):
     return best, result
 
 
-def measure(rows: int) -> None:
+def measure(rows: int, url: str | None) -> None:
     instance = tempfile.mkdtemp(prefix="zcweb-bench-")
-    app = make_app(instance)
+    app = make_app(instance, url)
     with app.app_context():
         from zcweb.intake import confirm, preview
         from zcweb.db import db, keep_checkpointing
@@ -149,7 +150,8 @@ def measure(rows: int) -> None:
             assert upload.summary["new"] == done["new"] == rows, (upload.summary, done)
         preview_s, commit_s = min(preview_times), min(commit_times)
 
-    print(f"roster: {rows} rows x {len(sheet[1])} columns, {len(data) / 1e6:.1f} MB xlsx")
+    print(f"roster: {rows} rows x {len(sheet[1])} columns, {len(data) / 1e6:.1f} MB xlsx, "
+          f"on {'PostgreSQL' if url else 'SQLite'}")
     print(f"{'step':<40}{'seconds':>9}{'x floor':>9}")
     for label, seconds in [
         ("floor: python-calamine to_python", floor_s),
@@ -190,12 +192,20 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--memory-rows", type=int, default=50_000)
+    parser.add_argument("--postgres", action="store_true", help="on a throwaway PostgreSQL cluster")
+    parser.add_argument("--port", type=int, default=55447, help="its port")
     parser.add_argument("--memory-file", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_file:
         memory(args.memory_file)
         return
-    measure(args.rows)
+    if args.postgres:
+        from bench.pgcluster import postgres
+
+        with postgres(args.port) as url:
+            measure(args.rows, url)
+    else:
+        measure(args.rows, None)
     path = Path(tempfile.mkdtemp(prefix="zcweb-bench-")) / "roster.xlsx"
     with make_app(str(path.parent)).app_context():
         path.write_bytes(make_roster(args.memory_rows))

@@ -32,9 +32,7 @@ import datetime as dt
 import multiprocessing
 import os
 import random
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,32 +41,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.pgcluster import postgres  # noqa: E402
+
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红文斌辉玲波宁海鹏飞俊峰亮浩宇晨欣雪梅琳"
 STATUSES = ["pending"] * 10 + ["approved"] * 5 + ["returned"] * 2 + ["rejected", "withdrawn"]
 TARGET_PAGE_MS, TARGET_ACTION_MS = 50, 30
-
-
-@contextlib.contextmanager
-def postgres(port: int):
-    """A throwaway PostgreSQL cluster on 127.0.0.1:`port`; yields its URL."""
-    bin_dir = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
-    directory = tempfile.mkdtemp(prefix="zcweb-bench-pg-")
-    as_user = []
-    if os.getuid() == 0:  # the server refuses to run as root
-        shutil.chown(directory, "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    data = f"{directory}/data"
-    run = lambda *args: subprocess.run([*as_user, *args], check=True, stdout=subprocess.DEVNULL)  # noqa: E731
-    run(f"{bin_dir}/initdb", "-D", data, "-U", "zcweb", "--auth=trust")
-    run(f"{bin_dir}/pg_ctl", "-D", data, "-o", f"-p {port} -k {directory} -c listen_addresses=127.0.0.1",
-        "-l", f"{directory}/log", "-w", "start")
-    try:
-        run(f"{bin_dir}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "zcweb", "zcweb_bench")
-        yield f"postgresql://zcweb@127.0.0.1:{port}/zcweb_bench"
-    finally:
-        run(f"{bin_dir}/pg_ctl", "-D", data, "-m", "fast", "stop")
-        shutil.rmtree(directory, ignore_errors=True)
 
 
 def make_app(url: str):

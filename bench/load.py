@@ -45,6 +45,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.pgcluster import postgres  # noqa: E402
+
 PASSWORD = "load-test-pass"
 SECRET = "load-bench-secret"
 
@@ -205,30 +207,6 @@ def verify(url: str, contacts: int, rows: int) -> str:
 
 
 @contextlib.contextmanager
-def postgres(port: int):
-    """A throwaway PostgreSQL cluster on 127.0.0.1:port; yields its URL."""
-    bin_dir = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
-    work = Path(tempfile.mkdtemp(prefix="zcweb-load-pg-"))
-    run_as = []
-    if os.getuid() == 0:  # the server refuses to run as root
-        shutil.chown(work, "postgres")
-        run_as = ["runuser", "-u", "postgres", "--"]
-    data = work / "data"
-    subprocess.run([*run_as, bin_dir / "initdb", "-D", data, "-U", "zcweb", "--auth=trust"], check=True,
-                   stdout=subprocess.DEVNULL)
-    subprocess.run([*run_as, bin_dir / "pg_ctl", "-D", data, "-o",
-                    f"-p {port} -k {work} -c listen_addresses=127.0.0.1", "-l", work / "log", "-w", "start"],
-                   check=True, stdout=subprocess.DEVNULL)
-    try:
-        subprocess.run([*run_as, bin_dir / "createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "zcweb", "zcload"],
-                       check=True)
-        yield f"postgresql://zcweb@127.0.0.1:{port}/zcload"
-    finally:
-        subprocess.run([*run_as, bin_dir / "pg_ctl", "-D", data, "-m", "fast", "stop"], stdout=subprocess.DEVNULL)
-        shutil.rmtree(work, ignore_errors=True)
-
-
-@contextlib.contextmanager
 def sqlite(instance: str):
     yield f"sqlite:///{instance}/zcweb.sqlite3"
 
@@ -277,7 +255,7 @@ def loadavg() -> str:
 def run(database: str, args) -> bool:
     load_before = loadavg()
     instance = tempfile.mkdtemp(prefix="zcweb-load-")
-    opened = postgres(args.pg_port) if database == "postgres" else sqlite(instance)
+    opened = postgres(args.pg_port, "zcload") if database == "postgres" else sqlite(instance)
     with opened as url:
         files = prepare(url, args.contacts, args.officers, args.rows, instance)
         with contextlib.ExitStack() as servers:
