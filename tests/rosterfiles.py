@@ -617,6 +617,20 @@ def csv_gbk() -> bytes:
     return csv_text().encode("gbk")
 
 
+def _damaged_on_line_3(data: bytes) -> bytes:
+    """A byte that no text encoding has, typed into the second person's row."""
+    cut = data.index(b"\n", data.index(b"\n") + 1) + 3
+    return data[:cut] + b"\xff" + data[cut:]
+
+
+def csv_gbk_damaged() -> bytes:
+    return _damaged_on_line_3(csv_gbk())
+
+
+def csv_utf8_damaged() -> bytes:
+    return _damaged_on_line_3(csv_utf8())
+
+
 def csv_tab() -> bytes:
     return csv_text("\t").encode("utf-8")
 
@@ -628,6 +642,13 @@ def csv_semicolon() -> bytes:
 def unicode_text() -> bytes:
     """Excel's "Unicode 文本": UTF-16 with a byte order mark, tab-separated."""
     return csv_text("\t").encode("utf-16")
+
+
+def unicode_text_damaged() -> bytes:
+    """Unicode 文本 with half a character (a lone surrogate) in line 3."""
+    text = csv_text("\t")
+    cut = text.index("\n", text.index("\n") + 1) + 3
+    return (text[:cut] + "\ud800" + text[cut:]).encode("utf-16", "surrogatepass")
 
 
 def csv_odd_text() -> bytes:
@@ -812,6 +833,14 @@ def rewritten(data: bytes, rename=lambda name: name, edit=lambda name, content: 
 def backslash_xlsx(data: bytes | None = None) -> bytes:
     """As some Chinese HR systems export: `xl\\worksheets\\sheet1.xml`."""
     return rewritten(data or plain_xlsx(), rename=lambda name: name.replace("/", "\\"))
+
+
+def worksheets_only_xlsx() -> bytes:
+    """A damaged workbook whose zip lost its directory's entries of
+    [Content_Types].xml, the workbook and the relationships, as a flipped
+    byte can make it: its sheet, styles and docProps are still listed."""
+    return rewritten(plain_xlsx(), drop=("[Content_Types].xml", "_rels/.rels", "xl/workbook.xml",
+                                         "xl/_rels/workbook.xml.rels"))
 
 
 def bare_xlsx() -> bytes:

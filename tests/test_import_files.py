@@ -32,7 +32,8 @@ REFUSED = {
     "xls_garbage": "文件已损坏或不是有效的表格文件，无法读取。请用 Excel 或 WPS 打开，确认内容无误后另存为 .xlsx"
                    "（Excel 工作簿）再上传。",
     "csv_with_nul": "无法识别文件内容，它不是 Excel 花名册。请上传填好的花名册（.xlsx 文件）。",
-    "undecodable": "无法识别 CSV 文件的文字编码。请用 Excel 打开后另存为 .xlsx（Excel 工作簿）再上传。",
+    "undecodable": "CSV 文件第 2 行有无法识别的字符（文件可能已损坏，或不是以 UTF-8 或 GBK 编码保存）。"
+                   "请用 Excel 打开，检查这一行后另存为 .xlsx（Excel 工作簿）再上传。",
     "missing_required_xlsx": "缺少必填列：身份证号、申报专业。请使用本批次模板填写，或在表头行补上这些列后重新上传。",
     "instructions_only_xlsx": "未找到表头：请确认第一张工作表含有“姓名”“身份证号”等列标题（表头须在前 30 行内）。",
     "far_corner_xlsx": "工作表“申报人员”的 XFD1048576 单元格有内容，离花名册数据太远，无法读取。"

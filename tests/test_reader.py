@@ -156,10 +156,18 @@ def test_csv_keeps_quoted_line_breaks_script_tags_and_control_characters():
     (files.gbk_named_zip, "这是 ZIP 压缩包（其中有 4 个文件：张三.jpg、李四.jpg、王五.jpg等），不是 Excel 花名册。"
                           "请解压后上传其中的花名册（.xlsx 文件）。"),
     (files.damaged_xlsb, CORRUPT),
+    (files.worksheets_only_xlsx, CORRUPT),
     (files.html_xls, "这是网页（HTML/XML）格式的表格，扩展名虽可能是 .xls，但不是真正的 Excel 文件。"
                      "请用 Excel 或 WPS 打开后另存为 .xlsx（Excel 工作簿）再上传。"),
     (files.csv_with_nul, "无法识别文件内容，它不是 Excel 花名册。请上传填好的花名册（.xlsx 文件）。"),
-    (files.undecodable, "无法识别 CSV 文件的文字编码。请用 Excel 打开后另存为 .xlsx（Excel 工作簿）再上传。"),
+    (files.undecodable, "CSV 文件第 2 行有无法识别的字符（文件可能已损坏，或不是以 UTF-8 或 GBK 编码保存）。"
+                     "请用 Excel 打开，检查这一行后另存为 .xlsx（Excel 工作簿）再上传。"),
+    (files.csv_gbk_damaged, "CSV 文件第 3 行有无法识别的字符（文件可能已损坏，或不是以 UTF-8 或 GBK 编码保存）。"
+                     "请用 Excel 打开，检查这一行后另存为 .xlsx（Excel 工作簿）再上传。"),
+    (files.csv_utf8_damaged, "CSV 文件第 3 行有无法识别的字符（文件可能已损坏，或不是以 UTF-8 或 GBK 编码保存）。"
+                     "请用 Excel 打开，检查这一行后另存为 .xlsx（Excel 工作簿）再上传。"),
+    (files.unicode_text_damaged, "CSV 文件第 3 行有无法识别的字符（文件可能已损坏，或不是以 UTF-8 或 GBK 编码保存）。"
+                     "请用 Excel 打开，检查这一行后另存为 .xlsx（Excel 工作簿）再上传。"),
     (files.xlsm, MACROS),
     (files.xls_macro, MACROS),
     (files.encrypted_xlsx, PASSWORD),
@@ -418,7 +426,11 @@ CAUSES = {
     "ratio_bomb": "文件解压后过大",
     "stray_value_xlsx": "A1048576 单元格有内容",
     "twin_parts_xlsx": "文件已损坏",
-    "undecodable": "无法识别 CSV 文件的文字编码",
+    "csv_gbk_damaged": "CSV 文件第 3 行有无法识别的字符",
+    "csv_utf8_damaged": "CSV 文件第 3 行有无法识别的字符",
+    "undecodable": "CSV 文件第 2 行有无法识别的字符",
+    "unicode_text_damaged": "CSV 文件第 3 行有无法识别的字符",
+    "worksheets_only_xlsx": "文件已损坏",  # not "ZIP 压缩包": its parts are Excel's
     "xls_garbage": "文件已损坏",
     "xls_macro": "文件包含宏（VBA 代码）",
     "xls_password": "设置了打开密码",

@@ -10,7 +10,7 @@ from itertools import chain
 from ..schema import Schema
 from .header import find_header, split_head
 from .limits import Deadline, Limits
-from .refusals import BAD_CSV, ENCODING, HTML, NO_HEADER, NOT_TEXT, RosterRefused
+from .refusals import BAD_CSV, HTML, NO_HEADER, NOT_TEXT, RosterRefused, undecodable
 from .rows import RawRoster, roster
 
 
@@ -40,14 +40,37 @@ def _decode(data: bytes) -> str:
     """UTF-16 with a byte order mark (Excel's "Unicode 文本"), UTF-8 with or
     without one, else GB18030, which covers GBK and GB2312."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encodings = ("utf-16",)
-    elif b"\x00" in data:
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            text = data.decode("utf-16", "replace")  # U+FFFD where a code unit makes no character
+            raise undecodable(text.count("\n", 0, text.find("\ufffd")) + 1) from None
+    if b"\x00" in data:
         raise RosterRefused(NOT_TEXT)
-    else:
-        encodings = ("utf-8-sig", "gb18030")
-    for encoding in encodings:
+    for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             pass
-    raise RosterRefused(ENCODING)
+    raise undecodable(_line_of(data, _first_bad_byte(data)))
+
+
+def _first_bad_byte(data: bytes) -> int:
+    """Where a file that is neither UTF-8 nor GB18030 goes wrong: as UTF-8
+    when it has other characters before that (UTF-8 is strict: such a file
+    is UTF-8 with a damaged byte), else as GB18030."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        if not data[:e.start].isascii():
+            return e.start
+    try:
+        data.decode("gb18030")
+    except UnicodeDecodeError as e:
+        return e.start
+    return 0
+
+
+def _line_of(data: bytes, position: int) -> int:
+    """The line number (from 1) of a byte of the file."""
+    return data.count(b"\n", 0, position) + 1

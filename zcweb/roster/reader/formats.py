@@ -84,9 +84,8 @@ def _zip_kind(data: bytes, members: dict[str, zipfile.ZipInfo]) -> tuple[str, st
         return _odf_kind(data, members, inflate(data, mimetype).strip())
     main = main_part(data, members)
     if main is None:
-        content_types = members.get("[content_types].xml")
-        if content_types and _SPREADSHEET_TYPES.search(inflate(data, content_types)):
-            raise RosterRefused(CORRUPT)  # a workbook's package without its workbook
+        if _is_workbook_package(data, members):
+            raise RosterRefused(CORRUPT)  # without its workbook: damaged
         raise _zip_of_other_files(members)
     if main.endswith("document.xml"):
         raise not_a_roster("Word 文档")
@@ -95,6 +94,15 @@ def _zip_kind(data: bytes, members: dict[str, zipfile.ZipInfo]) -> tuple[str, st
     if any(name.rpartition("/")[2] == "vbaproject.bin" for name in members):
         raise RosterRefused(MACROS)
     return ("xlsb" if main.endswith(".bin") else "xlsx"), main
+
+
+def _is_workbook_package(data: bytes, members: dict[str, zipfile.ZipInfo]) -> bool:
+    """Whether the zip is an Excel workbook's package: its content types
+    say so, or it has parts in Excel's folder `xl/` (a damaged file may
+    have lost the rest from its directory)."""
+    content_types = members.get("[content_types].xml")
+    return any(name.startswith("xl/") for name in members) or bool(
+        content_types and _SPREADSHEET_TYPES.search(inflate(data, content_types)))
 
 
 def _odf_kind(data: bytes, members: dict[str, zipfile.ZipInfo], mimetype: bytes) -> tuple[str, str]:
