@@ -843,6 +843,15 @@ def worksheets_only_xlsx() -> bytes:
                                          "xl/_rels/workbook.xml.rels"))
 
 
+def unknown_zip_version_xlsx() -> bytes:
+    """A damaged workbook whose zip directory asks for a zip version 12.5
+    to extract its first member (Python's zipfile then refuses to open it)."""
+    data = bytearray(plain_xlsx())
+    entry = data.find(b"PK\x01\x02")
+    data[entry + 6:entry + 8] = struct.pack("<H", 125)
+    return bytes(data)
+
+
 def bare_xlsx() -> bytes:
     """A package with its parts at the top and no docProps."""
     def edit(name: str, content: bytes) -> bytes:

@@ -62,7 +62,7 @@ def read_roster(data: bytes, schema: Schema, limits: Limits = Limits()) -> RawRo
 def _read_zip(data: bytes, schema: Schema, limits: Limits, deadline: Deadline) -> RawRoster:
     try:
         zipped = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):  # the last: a "zip version" no one writes
         raise RosterRefused(CORRUPT) from None
     check_sizes(zipped, limits)
     members = members_by_part(zipped)
