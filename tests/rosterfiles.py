@@ -843,6 +843,14 @@ def worksheets_only_xlsx() -> bytes:
                                          "xl/_rels/workbook.xml.rels"))
 
 
+def properties_only_xlsx() -> bytes:
+    """A damaged workbook whose zip directory lists nothing but its
+    document properties."""
+    kept = ("docProps/app.xml", "docProps/core.xml")
+    return rewritten(plain_xlsx(), drop=tuple(n for n in zipfile.ZipFile(io.BytesIO(plain_xlsx())).namelist()
+                                              if n not in kept))
+
+
 def unknown_zip_version_xlsx() -> bytes:
     """A damaged workbook whose zip directory asks for a zip version 12.5
     to extract its first member (Python's zipfile then refuses to open it)."""

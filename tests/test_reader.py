@@ -157,6 +157,7 @@ def test_csv_keeps_quoted_line_breaks_script_tags_and_control_characters():
                           "请解压后上传其中的花名册（.xlsx 文件）。"),
     (files.damaged_xlsb, CORRUPT),
     (files.worksheets_only_xlsx, CORRUPT),
+    (files.properties_only_xlsx, CORRUPT),
     (files.unknown_zip_version_xlsx, CORRUPT),
     (files.html_xls, "这是网页（HTML/XML）格式的表格，扩展名虽可能是 .xls，但不是真正的 Excel 文件。"
                      "请用 Excel 或 WPS 打开后另存为 .xlsx（Excel 工作簿）再上传。"),
@@ -431,6 +432,7 @@ CAUSES = {
     "csv_utf8_damaged": "CSV 文件第 3 行有无法识别的字符",
     "undecodable": "CSV 文件第 2 行有无法识别的字符",
     "unicode_text_damaged": "CSV 文件第 3 行有无法识别的字符",
+    "properties_only_xlsx": "文件已损坏",
     "unknown_zip_version_xlsx": "文件已损坏",
     "worksheets_only_xlsx": "文件已损坏",  # not "ZIP 压缩包": its parts are Excel's
     "xls_garbage": "文件已损坏",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import posixpath
-import re
 import struct
 import zipfile
 
@@ -34,8 +33,8 @@ _OTHER_FILES = {
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06")
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
-# Content types that only a spreadsheet's package declares.
-_SPREADSHEET_TYPES = re.compile(rb"spreadsheetml|ms-excel", re.IGNORECASE)
+# The folders of an Office package's own parts (part names are lower case).
+_OFFICE_FOLDERS = ("_rels/", "docprops/", "xl/")
 # The storages that hold a VBA project in an OLE file (.xls, or Excel 5).
 _VBA_STORAGES = {"_vba_project_cur", "_vba_project", "vba"}
 _NAMES_SHOWN = 3
@@ -84,8 +83,8 @@ def _zip_kind(data: bytes, members: dict[str, zipfile.ZipInfo]) -> tuple[str, st
         return _odf_kind(data, members, inflate(data, mimetype).strip())
     main = main_part(data, members)
     if main is None:
-        if _is_workbook_package(data, members):
-            raise RosterRefused(CORRUPT)  # without its workbook: damaged
+        if _is_office_package(members):
+            raise RosterRefused(CORRUPT)  # without its workbook (or document): damaged
         raise _zip_of_other_files(members)
     if main.endswith("document.xml"):
         raise not_a_roster("Word 文档")
@@ -96,13 +95,12 @@ def _zip_kind(data: bytes, members: dict[str, zipfile.ZipInfo]) -> tuple[str, st
     return ("xlsb" if main.endswith(".bin") else "xlsx"), main
 
 
-def _is_workbook_package(data: bytes, members: dict[str, zipfile.ZipInfo]) -> bool:
-    """Whether the zip is an Excel workbook's package: its content types
-    say so, or it has parts in Excel's folder `xl/` (a damaged file may
-    have lost the rest from its directory)."""
-    content_types = members.get("[content_types].xml")
-    return any(name.startswith("xl/") for name in members) or bool(
-        content_types and _SPREADSHEET_TYPES.search(inflate(data, content_types)))
+def _is_office_package(members: dict[str, zipfile.ZipInfo]) -> bool:
+    """Whether the zip has the parts of an Office file's package (its
+    content types, relationships, properties, or Excel's folder `xl/`):
+    a zip that has them and no main part is a damaged file, which may
+    have lost the rest from its directory, not a zip of other files."""
+    return any(name == "[content_types].xml" or name.startswith(_OFFICE_FOLDERS) for name in members)
 
 
 def _odf_kind(data: bytes, members: dict[str, zipfile.ZipInfo], mimetype: bytes) -> tuple[str, str]:
