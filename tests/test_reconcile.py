@@ -140,6 +140,14 @@ def test_a_refused_list_is_kept_and_the_current_one_stays(rosters):
     assert statuses == ["current", "refused"]
 
 
+def test_a_list_that_is_no_spreadsheet_is_refused_as_a_list_not_as_a_roster(rosters):
+    page = send_list(rosters, "platform", b"%PDF-1.7 ...", "平台.pdf").get_data(as_text=True)
+    assert "这是 PDF 文件，不是 Excel 名单。请上传名单（.xlsx 文件）。" in page
+    page = send_list(rosters, "registry", b"", "学时.xlsx").get_data(as_text=True)
+    assert "文件是空的，请选择名单重新上传。" in page
+    assert "不是 Excel 花名册" not in page and "填好的花名册" not in page
+
+
 def test_the_export_holds_each_class_and_is_logged(rosters):
     send_list(rosters, "platform", xlsx(platform_rows()), "平台.xlsx")
     send_list(rosters, "registry", xlsx(registry_rows()), "学时.xlsx")

@@ -85,8 +85,8 @@ def list_values(schema, data: bytes):
     (header variants as data); a file the reader refuses → ListRefused."""
     try:
         raw = read_roster(data, schema, limits())
-    except RosterRefused as e:
-        raise ListRefused(e.message) from None
+    except RosterRefused as e:  # the reader's words are for a contact's roster (花名册); this is a list
+        raise ListRefused(e.message.replace("填好的花名册", "名单").replace("花名册", "名单")) from None
     cleaner = RowCleaner(schema)
     return [cleaner.clean(row.cells)[0] for row in raw.rows]
 
