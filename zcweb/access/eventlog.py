@@ -9,6 +9,7 @@ from peewee import JOIN
 
 from ..models import Applicant, Event, User
 from ..roster import workflow
+from .hygiene import number
 
 ACTION_NAMES = {
     "auth.login": "登录",
@@ -61,7 +62,7 @@ def _date(text: str | None) -> dt.date | None:
 def log_filters(args) -> dict:
     """The log's filters from request arguments; values naming nothing are dropped."""
     action = args.get("action", "")
-    return {"user": args.get("user", type=int), "action": action if action in ACTION_NAMES else "",
+    return {"user": args.get("user", type=number), "action": action if action in ACTION_NAMES else "",
             "applicant": args.get("applicant", "").strip(),
             "start": _date(args.get("start")), "end": _date(args.get("end"))}
 

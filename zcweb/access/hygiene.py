@@ -1,7 +1,8 @@
 """Input hygiene in one place: control characters (NUL included) and
 bidirectional overrides are stripped from every query argument, form field
 and uploaded file's name before a view sees them, and from the few values
-taken from headers (the client's address)."""
+taken from headers (the client's address); a number in a URL, a query
+argument or a form field is one that a database column holds."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 
 from flask import Flask, request
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+from werkzeug.routing import IntegerConverter
 
 # C0 and C1 controls but tab and line breaks (textareas keep them), and the
 # bidi embeddings/overrides/isolates that make "gpj.exe" read as "exe.jpg".
@@ -16,6 +18,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-
 # A file name has no line breaks, tabs or path separators either.
 _NOT_IN_NAME = re.compile(r"[\t\n\r/\\\"]")
 ADDRESS_LENGTH = 64  # Event.address
+# The largest whole number every integer column holds (PostgreSQL's integer;
+# SQLite's are wider): a larger one in a query is a database error, a 500.
+LARGEST = 2**31 - 1
 
 
 def clean(text: str) -> str:
@@ -34,7 +39,25 @@ def client_address() -> str | None:
     return clean(address)[:ADDRESS_LENGTH] if address else None
 
 
+def number(text: str) -> int:
+    """A whole number from a query argument or a form field, as werkzeug's
+    `type=`: one that no column holds is no number (the default then)."""
+    value = int(text)
+    if abs(value) > LARGEST:
+        raise ValueError(text)
+    return value
+
+
+class _Id(IntegerConverter):
+    """`<int:…>` in a URL: a larger number than a column holds is a 404."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", LARGEST)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = _Id  # before the views' rules are added
     app.before_request(_clean_request)
 
 

@@ -20,6 +20,7 @@ from peewee import SQL, Tuple, fn
 
 from . import history, search
 from .. import marks
+from ..access.hygiene import number
 from ..access.scope import scope
 from ..db import db
 from ..models import Applicant, ApplicantCount, ApplicantMark, Org
@@ -51,7 +52,7 @@ MARK_ORDER = (ApplicantMark.org_order, ApplicantMark.org, ApplicantMark.position
 def review_filters(args) -> dict:
     """The filters of the review list, read from request arguments; values
     that name nothing are dropped, so the URL and the form only keep real ones."""
-    filters = {"org": args.get("org", type=int)}
+    filters = {"org": args.get("org", type=number)}
     filters.update({key: args.get(key, "").strip() for key in TEXT_FILTERS})
     if filters["status"] not in workflow.LABELS:
         filters["status"] = ""

@@ -14,6 +14,7 @@ from .capacity import limited
 from ..db import db
 from ..models import Event, Org, User
 from . import render, send_download
+from ..access.hygiene import number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -45,7 +46,7 @@ def _org_fields(form) -> tuple[dict, str | None]:
     if kind not in Org.KINDS:
         return {}, "单位类别无效。"
     return {"name": name, "kind": kind, "aliases": aliases,
-            "sort_order": form.get("sort_order", type=int, default=0)}, None
+            "sort_order": form.get("sort_order", type=number, default=0)}, None
 
 
 @bp.post("/orgs")
@@ -107,7 +108,7 @@ def user_create():
     form = request.form
     username = form.get("username", "").strip()
     role = form.get("role", User.CONTACT)
-    org = Org.get_or_none(Org.id == form.get("org", type=int))
+    org = Org.get_or_none(Org.id == form.get("org", type=number))
     error = None
     if not re.fullmatch(r"[A-Za-z0-9_.\-]{2,40}", username):
         error = "用户名须为2至40位字母、数字、点、横线或下划线。"
@@ -172,7 +173,7 @@ def user_update(user_id: int):
 @officer_required
 def events():
     filters = eventlog.log_filters(request.args)
-    page = max(1, request.args.get("page", 1, type=int))
+    page = max(1, request.args.get("page", 1, type=number))
     shown = list(eventlog.log_query(filters).paginate(page, eventlog.PAGE_SIZE))
     args = {key: value for key, value in filters.items() if value}
     return render("admin_events.html", events=shown, page=page, filters=filters, args=args,

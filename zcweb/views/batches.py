@@ -17,6 +17,7 @@ from ..ops.provision import Refused, create_batch
 from ..roster import batch as rules
 from ..roster import batch_settings
 from . import render
+from ..access.hygiene import number
 
 bp = Blueprint("batches", __name__, url_prefix="/admin")
 
@@ -93,7 +94,7 @@ def index():
 
 
 def _create(form) -> str | None:
-    year = form.get("year", type=int)
+    year = form.get("year", type=number)
     source = form.get("source", "")
     if not year or not 2000 <= year <= 2100:
         return "请填写有效的年度，如 2025。"
@@ -118,7 +119,7 @@ def _create(form) -> str | None:
 @officer_required
 def extension():
     batch = current_batch_or_404()
-    org = Org.get_or_none(Org.id == request.form.get("org", type=int)) or abort(404)
+    org = Org.get_or_none(Org.id == request.form.get("org", type=number)) or abort(404)
     text, reason = request.form.get("until", "").strip(), request.form.get("reason", "").strip()
     until = None
     if text:

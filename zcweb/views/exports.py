@@ -19,6 +19,7 @@ from ..roster.workdays import earliest_end
 from ..roster.workflow import TransitionRefused
 from . import back, render, send_download
 from .capacity import limited, template_limited
+from ..access.hygiene import number
 
 bp = Blueprint("exports", __name__)
 
@@ -27,7 +28,7 @@ def _org() -> Org:
     """A contact's own body; the officer names one with ?org=ID."""
     if not current_user.is_officer:
         return current_user.org
-    org = Org.get_or_none(Org.id == request.args.get("org", type=int))
+    org = Org.get_or_none(Org.id == request.args.get("org", type=number))
     if org is None:
         abort(404)
     return org

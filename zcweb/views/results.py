@@ -10,6 +10,7 @@ from ..access.scope import current_batch_or_404, me, officer_required
 from ..models import ListUpload
 from ..roster.results import LABELS
 from . import render
+from ..access.hygiene import number
 
 bp = Blueprint("results", __name__, url_prefix="/results")
 
@@ -46,7 +47,7 @@ def upload():
 @officer_required
 def resolve():
     batch = current_batch_or_404()
-    problem = results.resolve(batch, me(), request.form.get("row", type=int) or 0,
-                              request.form.get("applicant", type=int) or 0)
+    problem = results.resolve(batch, me(), request.form.get("row", type=number) or 0,
+                              request.form.get("applicant", type=number) or 0)
     flash(problem or "已确认，评审结果已更新。", "error" if problem else "success")
     return redirect(url_for("results.index"), code=303)

@@ -24,6 +24,7 @@ from ..roster.workflow import TransitionRefused
 from ..access.safeurl import local_referrer, local_target
 from . import back, render
 from ..outputs import finalise as finalising
+from ..access.hygiene import number
 
 bp = Blueprint("review", __name__)
 
@@ -33,7 +34,7 @@ bp = Blueprint("review", __name__)
 def index():
     batch = current_batch_or_404()
     filters = review_filters(request.args)
-    shown = listing.list_page(batch, filters, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"])
+    shown = listing.list_page(batch, filters, request.args.get("page", 1, type=number), current_app.config["PAGE_SIZE"])
     marked = _annotate(batch, shown.rows)
     sent_twice = [a.id_number for a in shown.rows if rulenames.DUPLICATE_OTHER_BODY in marked[a.id]]
     return render(
@@ -88,7 +89,7 @@ def detail(applicant_id: int):
                .where((Upload.batch == batch) & (Upload.org == a.org_id) & (Upload.status == Upload.CONFIRMED)
                       & (UploadRow.id_number == a.id_number))
                .distinct().order_by(Upload.id.desc()))
-    seen = request.args.get("version", a.version, type=int)
+    seen = request.args.get("version", a.version, type=number)
     back_url = list_url("review.index" if current_user.is_officer else "home.index")
     previous, following = (listing.neighbours(batch, _list_filters(back_url), a) if current_user.is_officer
                            else (None, None))
@@ -119,7 +120,7 @@ def decide(applicant_id: int):
     the detail page), on the version the user saw. POST: apply it."""
     a = applicant_or_404(applicant_id)
     action = request.values.get("action", "")
-    seen = request.values.get("version", type=int)
+    seen = request.values.get("version", type=number)
     if request.method == "GET":
         if not request.htmx:
             return redirect(url_for("review.detail", applicant_id=a.id, action=action, version=seen,
@@ -154,8 +155,8 @@ def decide(applicant_id: int):
 def copies(applicant_id: int):
     a = applicant_or_404(applicant_id)
     try:
-        a = decisions.set_copies(a, me(), request.form.get("copies", type=int, default=-1),
-                                 request.form.get("version", type=int))
+        a = decisions.set_copies(a, me(), request.form.get("copies", type=number, default=-1),
+                                 request.form.get("version", type=number))
     except TransitionRefused as e:
         if request.htmx:
             return _row_response(applicant_or_404(applicant_id), error=str(e))

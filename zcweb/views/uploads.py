@@ -22,6 +22,7 @@ from ..roster.idcard import mask
 from ..roster.rules import other_body_warning
 from . import render, send_download
 from .filters import cell
+from ..access.hygiene import number
 
 bp = Blueprint("uploads", __name__, url_prefix="/uploads")
 
@@ -33,7 +34,7 @@ def _target_org() -> Org:
     """A contact uploads for their own body; the officer names the body."""
     if not current_user.is_officer:
         return current_user.org
-    org = Org.get_or_none(Org.id == request.form.get("org", type=int))
+    org = Org.get_or_none(Org.id == request.form.get("org", type=number))
     if org is None:
         abort(400, "请选择报送单位。")
     return org
