@@ -19,7 +19,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-
 _NOT_IN_NAME = re.compile(r"[\t\n\r/\\\"]")
 ADDRESS_LENGTH = 64  # Event.address
 # The largest whole number every integer column holds (PostgreSQL's integer;
-# SQLite's are wider): a larger one in a query is a database error, a 500.
+# SQLite's are wider). Past 64 bits Python's sqlite3 refuses a number in any
+# query, and PostgreSQL refuses one past its integer where it is written: a 500.
 LARGEST = 2**31 - 1
 
 
