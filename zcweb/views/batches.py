@@ -99,7 +99,11 @@ def _create(form) -> str | None:
     if not year or not 2000 <= year <= 2100:
         return "请填写有效的年度，如 2025。"
     kind, _, key = source.partition(":")
-    if kind == "preset" and key.isdigit() and int(key) in rules.preset_years():
+    try:
+        key = number(key)
+    except ValueError:
+        return "请选择新批次的来源。"
+    if kind == "preset" and key in rules.preset_years():
         spec = rules.load_preset(key)
     elif kind == "batch" and (origin := Batch.get_or_none(Batch.id == key)):
         spec = origin.spec

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from urllib.parse import parse_qsl, urlsplit
@@ -223,8 +224,8 @@ def _bulk_rows(batch) -> list[tuple[Applicant, int | None]]:
     seen = {}
     for value in request.form.getlist("ids"):
         applicant_id, _, version = value.partition(":")
-        if applicant_id.isdigit() and version.isdigit():
-            seen[int(applicant_id)] = int(version)
+        with contextlib.suppress(ValueError):
+            seen[number(applicant_id)] = number(version)
     query = (scope(Applicant.select(*BULK_FIELDS), Applicant)
              .where((Applicant.batch == batch) & Applicant.id.in_(list(seen))).order_by(Applicant.id))
     return [(a, seen[a.id]) for a in query]
