@@ -593,6 +593,118 @@ def html_xls() -> bytes:
     return f"<html><head><meta charset='utf-8'></head><body><table>{rows}</table></body></html>".encode()
 
 
+def _html_cell(value) -> str:
+    """A cell as an HR system's or Excel's web-page export writes it."""
+    if value is None:
+        return "<td class=xl66>&nbsp;</td>"
+    text = str(value).replace("&", "&amp;").replace("<", "&lt;")
+    return f"<td class=xl65 style='mso-number-format:\"\\@\"' x:str>{text}</td>"
+
+
+def web_page_xls() -> bytes:
+    """Excel's or an HR system's "网页" export saved as 花名册.xls, in GBK
+    (declared as gb2312): Office's namespaces and conditional comments, a
+    title cell across every column, &nbsp; for empty cells, markup inside
+    cells, <br> in a remark, then a second small table for the signature."""
+    people = [person(1), person(2, 备注="材料已交\n原件已核")]
+    body = [f"<tr height=30><td colspan={len(HEADERS)} class=title>百官街道 申报人员花名册</td></tr>",
+            "<tr>" + "".join(f"<th>{h}</th>" for h in HEADERS) + "</tr>"]
+    for values in people:
+        cells = [_html_cell(values[h]) for h in HEADERS]
+        name = HEADERS.index("姓名")
+        cells[name] = f"<td><font face=宋体><b>{values['姓名'][0]}</b>{values['姓名'][1:]}</font></td>"
+        if values["备注"]:
+            cells[HEADERS.index("备注")] = "<td>  " + "<br>\n   ".join(values["备注"].split("\n")) + " </td>"
+        body.append("<tr>\n  " + "\n  ".join(cells) + "\n</tr>")
+    page = (
+        '<html xmlns:o="urn:schemas-microsoft-com:office:office" '
+        'xmlns:x="urn:schemas-microsoft-com:office:excel" xmlns="http://www.w3.org/TR/REC-html40">\n'
+        '<head><meta http-equiv=Content-Type content="text/html; charset=gb2312">\n'
+        "<style><!-- td {mso-number-format:General;} .xl65 {mso-number-format:\\@;} --></style>\n"
+        "<!--[if gte mso 9]><xml><x:ExcelWorkbook><x:ExcelWorksheets><x:ExcelWorksheet>"
+        "<x:Name>申报人员</x:Name></x:ExcelWorksheet></x:ExcelWorksheets></x:ExcelWorkbook></xml><![endif]-->\n"
+        "</head><body><table border=1 cellspacing=0>\n" + "\n".join(body) + "\n</table>\n"
+        "<table><tr><td>填表人：王丽</td><td>联系电话：0575-82123456</td></tr></table></body></html>")
+    return page.encode("gbk")
+
+
+def _ss_cell(value, index: int | None = None) -> str:
+    place = f' ss:Index="{index}"' if index else ""
+    if isinstance(value, dt.date):
+        return f'<Cell{place}><Data ss:Type="DateTime">{value:%Y-%m-%d}T00:00:00.000</Data></Cell>'
+    kind = "Number" if isinstance(value, (int, float)) else "String"
+    text = str(value).replace("&", "&amp;").replace("<", "&lt;")
+    return f'<Cell{place}><Data ss:Type="{kind}">{text}</Data></Cell>'
+
+
+def _ss_row(values: list) -> str:
+    """A row as Excel writes it: empty cells left out, the next one placed by ss:Index."""
+    cells, skipped = [], False
+    for number, value in enumerate(values, 1):
+        if value is None:
+            skipped = True
+            continue
+        cells.append(_ss_cell(value, number if skipped else None))
+        skipped = False
+    return "<Row>" + "".join(cells) + "</Row>"
+
+
+def xml_spreadsheet_xls(token: str = TOKEN) -> bytes:
+    """Excel's "XML 电子表格 2003" (saved as .xls by some systems): the
+    template's title across the columns, its header, two people with
+    numbers and a date as typed cells, a blank row (ss:Index), and the
+    template's hidden metadata sheet with the token."""
+    people = [person(1, 现职称取得时间=dt.date(2018, 12, 28)), person(2)]
+    rows = [f'<Row><Cell ss:MergeAcross="{len(HEADERS) - 1}"><Data ss:Type="String">百官街道 申报人员花名册</Data>'
+            "</Cell></Row>", _ss_row(HEADERS), *(_ss_row(row) for row in table(HEADERS, people)[1:])]
+    rows[3] = rows[3].replace("<Row>", '<Row ss:Index="5">')  # the second person after a blank row
+    meta = ('<Worksheet ss:Name="_meta"><Table><Row><Cell><Data ss:Type="String">' + token
+            + '</Data></Cell></Row></Table><WorksheetOptions xmlns="urn:schemas-microsoft-com:office:excel">'
+            "<Visible>SheetHidden</Visible></WorksheetOptions></Worksheet>")
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+            '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+            'xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel" '
+            'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet" xmlns:html="http://www.w3.org/TR/REC-html40">\n'
+            '<Styles><Style ss:ID="Default" ss:Name="Normal"><Font ss:FontName="宋体"/></Style></Styles>\n'
+            '<Worksheet ss:Name="申报人员"><Table>' + "\n".join(rows) + "</Table></Worksheet>\n"
+            + meta + "\n</Workbook>\n").encode("utf-8")
+
+
+def xml_spreadsheet_damaged() -> bytes:
+    """That file cut off in the middle, as a broken download leaves it."""
+    data = xml_spreadsheet_xls()
+    return data[:len(data) // 2]
+
+
+def xml_spreadsheet_entities() -> bytes:
+    """An XML spreadsheet with a DTD that defines entities ("billion laughs")."""
+    data = xml_spreadsheet_xls().decode()
+    dtd = '<!DOCTYPE Workbook [<!ENTITY a "哈哈哈哈哈哈哈哈"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>\n'
+    return data.replace("<Workbook ", dtd + "<Workbook ", 1).replace("宋体", "&b;").encode()
+
+
+def page_without_table() -> bytes:
+    """A web page with no table: a system's login page saved instead of its export."""
+    return "<!DOCTYPE html><html><head><title>登录</title></head><body><p>请先登录</p></body></html>".encode()
+
+
+def other_xml() -> bytes:
+    """An XML file that is no spreadsheet (a system's data export)."""
+    return '<?xml version="1.0" encoding="UTF-8"?><人员列表><人员 姓名="林秀英"/></人员列表>'.encode()
+
+
+def web_page_gbk_damaged() -> bytes:
+    """The web-page export with a byte that no text encoding has, on its third line."""
+    data = web_page_xls()
+    cut = data.index(b"\n", data.index(b"\n") + 1) + 3
+    return data[:cut] + b"\xff" + data[cut:]
+
+
+def web_page_too_wide() -> bytes:
+    """A page whose one row spans more columns than any spreadsheet has."""
+    return ("<table><tr>" + '<td colspan="1000">姓名</td>' * 20 + "</tr></table>").encode()
+
+
 # ---------------------------------------------------------------- csv
 
 def csv_text(delimiter: str = ",", people: list[dict] | None = None) -> str:

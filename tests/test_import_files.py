@@ -27,8 +27,9 @@ REFUSED = {
     "zip_bomb": "文件解压后过大，疑似异常文件。请用 Excel 或 WPS 打开确认内容后另存为 .xlsx 再上传。",
     "ratio_bomb": "文件解压后过大，疑似异常文件。请用 Excel 或 WPS 打开确认内容后另存为 .xlsx 再上传。",
     "lying_size_xlsx": "文件解压后过大，疑似异常文件。请用 Excel 或 WPS 打开确认内容后另存为 .xlsx 再上传。",
-    "html_xls": "这是网页（HTML/XML）格式的表格，扩展名虽可能是 .xls，但不是真正的 Excel 文件。"
-                "请用 Excel 或 WPS 打开后另存为 .xlsx（Excel 工作簿）再上传。",
+    "page_without_table": "这是网页（HTML）文件，其中没有表格，不是 Excel 花名册。请上传填好的花名册（.xlsx 文件）。",
+    "xml_spreadsheet_damaged": "文件已损坏或不是有效的表格文件，无法读取。请用 Excel 或 WPS 打开，确认内容无误后另存为 .xlsx"
+                               "（Excel 工作簿）再上传。",
     "xls_garbage": "文件已损坏或不是有效的表格文件，无法读取。请用 Excel 或 WPS 打开，确认内容无误后另存为 .xlsx"
                    "（Excel 工作簿）再上传。",
     "csv_with_nul": "无法识别文件内容，它不是 Excel 花名册。请上传填好的花名册（.xlsx 文件）。",
@@ -38,6 +39,9 @@ REFUSED = {
     "instructions_only_xlsx": "未找到表头：请确认第一张工作表含有“姓名”“身份证号”等列标题（表头须在前 30 行内）。",
     "far_corner_xlsx": "工作表“申报人员”的 XFD1048576 单元格有内容，离花名册数据太远，无法读取。"
                        "请删除表格下方和右侧多余的内容（选中多余的行或列，右键“删除”）后重新上传。",
+    # Read through, token and all: the token of another template is refused.
+    "xml_spreadsheet_xls": "文件中的模板标识校验不通过（模板的隐藏信息被改动过，或不是本系统下载的模板）。"
+                           "请重新下载本单位模板，把数据复制进去后再上传。",
     "template_xlsx": "文件中的模板标识校验不通过（模板的隐藏信息被改动过，或不是本系统下载的模板）。"
                      "请重新下载本单位模板，把数据复制进去后再上传。",
 }
@@ -78,6 +82,8 @@ READ = {
     "strict_xlsx": (2, 1, 1, {"month.invalid"}),
     "xlsb": (2, 1, 1, {"month.invalid"}),
     "xlsm_without_vba": (2, 1, 1, {"month.invalid"}),
+    "html_xls": (1, 1, 0, set()),
+    "web_page_xls": (2, 1, 1, {"month.invalid"}),
 }
 
 NOTES = {

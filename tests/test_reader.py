@@ -136,6 +136,50 @@ def test_csv_in_any_encoding_and_delimiter_gives_text_values(build):
     assert (roster.token, roster.notes) == (None, [])
 
 
+def test_an_html_table_saved_as_xls_is_read_as_text():
+    roster = read(files.html_xls())
+    assert (roster.format, roster.sheet, roster.header_row, roster.columns) == ("html", "表格1", 1, ALL_KEYS)
+    assert roster.rows == [RawRow(2, files.text_cells(files.person(1)))]
+
+
+def test_a_web_page_export_in_gbk_is_read_below_its_title_as_a_browser_shows_it():
+    """Office's conditional comments and styles are no cells, &nbsp; is an
+    empty cell, markup inside a cell is its text, <br> a line break, and
+    the signature table after the roster is named as not read."""
+    roster = read(files.web_page_xls())
+    assert (roster.format, roster.sheet, roster.header_row, roster.columns) == ("html", "表格1", 2, ALL_KEYS)
+    second = files.person(2, 备注="材料已交\n原件已核")
+    assert roster.rows == [RawRow(3, files.text_cells(files.person(1))), RawRow(4, files.text_cells(second))]
+    assert roster.notes == ["文件有多张表格，读取的是表头最完整的“表格1”，其他表格未读取。"]
+
+
+def test_an_xml_spreadsheet_2003_gives_typed_cells_its_blank_rows_and_the_template_token():
+    roster = read(files.xml_spreadsheet_xls())
+    assert (roster.format, roster.sheet, roster.header_row, roster.columns) == ("xml", "申报人员", 2, ALL_KEYS)
+    first = files.raw_cells(files.person(1, 现职称取得时间=dt.date(2018, 12, 28)))
+    assert roster.rows == [RawRow(3, first), RawRow(5, files.raw_cells(files.person(2)))]
+    assert (roster.token, roster.notes) == (TOKEN, [])  # the hidden metadata sheet is read, not mentioned
+
+
+@pytest.mark.parametrize("cells, laid_out", [
+    # A cell spanning two rows leaves its column blank in the next row.
+    ('<tr><td rowspan="2">甲</td><td>乙</td></tr><tr><td>丙</td></tr>', [["甲", "乙"], ["", "丙"]]),
+    # Spanning columns and rows: the block it covers is blank, around it cells go on.
+    ('<tr><td colspan=2 rowspan=2>甲</td><td>乙</td></tr><tr><td>丙</td></tr><tr><td>丁</td><td>戊</td></tr>',
+     [["甲", "", "乙"], ["", "", "丙"], ["丁", "戊"]]),
+    # A span that is no number counts as 1; a table inside a cell is not that cell's text.
+    ('<tr><td colspan="x">甲</td><td>乙<table><tr><td>内</td></tr></table></td></tr>', [["甲", "乙"]]),
+    # A page cut short keeps what it had.
+    ("<tr><td>甲</td><td>乙", [["甲", "乙"]]),
+])
+def test_html_cells_are_laid_out_as_a_browser_lays_them(cells, laid_out):
+    from zcweb.roster.reader.limits import Deadline
+    from zcweb.roster.reader.markup import HtmlBook
+
+    book = HtmlBook(f"<table>{cells}</table>", Limits(), Deadline(10))
+    assert [row for _, row in book.load("表格1").rows] == laid_out
+
+
 def test_csv_keeps_quoted_line_breaks_script_tags_and_control_characters():
     rows = read(files.csv_odd_text()).rows
     assert [row.number for row in rows] == [2, 3]
@@ -159,8 +203,13 @@ def test_csv_keeps_quoted_line_breaks_script_tags_and_control_characters():
     (files.worksheets_only_xlsx, CORRUPT),
     (files.properties_only_xlsx, CORRUPT),
     (files.unknown_zip_version_xlsx, CORRUPT),
-    (files.html_xls, "这是网页（HTML/XML）格式的表格，扩展名虽可能是 .xls，但不是真正的 Excel 文件。"
-                     "请用 Excel 或 WPS 打开后另存为 .xlsx（Excel 工作簿）再上传。"),
+    (files.page_without_table, "这是网页（HTML）文件，其中没有表格，不是 Excel 花名册。请上传填好的花名册（.xlsx 文件）。"),
+    (files.other_xml, "这是 XML 文件，不是 Excel 花名册。请上传填好的花名册（.xlsx 文件）。"),
+    (files.xml_spreadsheet_damaged, CORRUPT),
+    (files.xml_spreadsheet_entities, CORRUPT),
+    (files.web_page_gbk_damaged, "文件第 3 行有无法识别的字符（文件可能已损坏，或不是以 UTF-8 或 GBK 编码保存）。"
+                                 "请用 Excel 打开，检查这一行后另存为 .xlsx（Excel 工作簿）再上传。"),
+    (files.web_page_too_wide, TOO_LARGE),
     (files.csv_with_nul, "无法识别文件内容，它不是 Excel 花名册。请上传填好的花名册（.xlsx 文件）。"),
     (files.undecodable, "CSV 文件第 2 行有无法识别的字符（文件可能已损坏，或不是以 UTF-8 或 GBK 编码保存）。"
                      "请用 Excel 打开，检查这一行后另存为 .xlsx（Excel 工作簿）再上传。"),
@@ -416,7 +465,12 @@ CAUSES = {
     "encrypted_xlsx": "设置了打开密码",
     "far_corner_xlsx": "XFD1048576 单元格有内容",
     "gbk_named_zip": "这是 ZIP 压缩包（其中有 4 个文件",
-    "html_xls": "这是网页（HTML/XML）格式的表格",
+    "other_xml": "这是 XML 文件",
+    "page_without_table": "这是网页（HTML）文件，其中没有表格",
+    "web_page_gbk_damaged": "文件第 3 行有无法识别的字符",
+    "web_page_too_wide": "工作表的范围过大",
+    "xml_spreadsheet_damaged": "文件已损坏",
+    "xml_spreadsheet_entities": "文件已损坏",
     "instructions_only_xlsx": "未找到表头",
     "jpeg": "这是图片（JPEG）",
     "lying_size_xlsx": "文件解压后过大",

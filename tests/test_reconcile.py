@@ -32,6 +32,14 @@ def gbk_csv(rows: list[list]) -> bytes:
     return "\r\n".join(",".join(str(v) for v in row) for row in rows).encode("gbk")
 
 
+def web_page(rows: list[list]) -> bytes:
+    """The platform's "导出 Excel" as many such systems write it: an HTML
+    table in GBK, saved as .xls, a title cell across the columns above."""
+    cells = "".join("<tr>" + "".join(f"<td>{v}</td>" for v in row) + "</tr>" for row in rows)
+    return (f"<html><head><meta charset=gbk></head><body><table><tr><td colspan={len(rows[0])}>"
+            f"职称申报人员名单</td></tr>{cells}</table></body></html>").encode("gbk")
+
+
 def platform_rows(level_header="申报资格", specialty_header="评审专业", state_header="审核状态") -> list[list]:
     return [
         ["姓名", "身份证号码", level_header, specialty_header, "工作单位", state_header],
@@ -72,6 +80,7 @@ def send_list(client, kind: str, data: bytes, name: str):
 @pytest.mark.parametrize("platform_file", [
     ("平台名单.xlsx", lambda: xlsx(platform_rows())),
     ("平台名单.csv", lambda: gbk_csv(platform_rows("申报级别", "申报专业", "申报状态"))),
+    ("平台名单.xls", lambda: web_page(platform_rows())),
 ])
 def test_each_class_of_mismatch_on_the_page(rosters, platform_file):
     name, build = platform_file

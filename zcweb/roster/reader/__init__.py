@@ -3,9 +3,10 @@
 `read_roster` turns the bytes a contact uploaded into raw rows keyed by
 column key, or refuses the whole file with a message in Chinese that says
 what to do. The format is recognised by the bytes, never by the file name
-(`formats`): xlsx, xls and ods go through python-calamine, anything else
-that is text is read as CSV (`csvfile`). Cell values are returned exactly
-as python-calamine or the csv module gives them; cleaning them is
+(`formats`): xlsx, xlsb, xls and ods go through python-calamine; a text
+file is a web page's tables or an XML Spreadsheet 2003 (`markup`) when it
+starts with "<", else CSV (`csvfile`). Cell values are returned exactly as
+python-calamine, the csv module or the markup gives them; cleaning them is
 `normalize`'s job.
 
 Memory is the reader's real risk. An xlsx sheet's XML is scanned before

@@ -1,4 +1,4 @@
-"""A roster saved as CSV or as Excel's "Unicode 文本"."""
+"""A roster saved as CSV or as Excel's "Unicode 文本", and the text of any text file."""
 
 from __future__ import annotations
 
@@ -10,15 +10,12 @@ from itertools import chain
 from ..schema import Schema
 from .header import find_header, split_head
 from .limits import Deadline, Limits
-from .refusals import BAD_CSV, HTML, NO_HEADER, NOT_TEXT, RosterRefused, undecodable
+from .refusals import BAD_CSV, NO_HEADER, NOT_TEXT, RosterRefused, undecodable
 from .rows import RawRoster, roster
 
 
-def read_csv(data: bytes, schema: Schema, limits: Limits, deadline: Deadline) -> RawRoster:
-    text = _decode(data)
-    deadline.check()
-    if text[:4096].lstrip()[:1] == "<":
-        raise RosterRefused(HTML)
+def read_csv(text: str, schema: Schema, limits: Limits, deadline: Deadline) -> RawRoster:
+    """`text` as `decode` gives it."""
     best = None
     try:
         for delimiter in (",", "\t", ";"):
@@ -36,15 +33,17 @@ def read_csv(data: bytes, schema: Schema, limits: Limits, deadline: Deadline) ->
         raise RosterRefused(BAD_CSV) from None
 
 
-def _decode(data: bytes) -> str:
-    """UTF-16 with a byte order mark (Excel's "Unicode 文本"), UTF-8 with or
-    without one, else GB18030, which covers GBK and GB2312."""
+def decode(data: bytes) -> str:
+    """A text file's text (CSV, a web page): UTF-16 with a byte order mark
+    (Excel's "Unicode 文本"), UTF-8 with or without one, else GB18030, which
+    covers GBK and GB2312. What a page declares it is written in is not
+    needed, and not always true."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
             text = data.decode("utf-16", "replace")  # U+FFFD where a code unit makes no character
-            raise undecodable(text.count("\n", 0, text.find("\ufffd")) + 1) from None
+            raise undecodable(text.count("\n", 0, text.find("\ufffd")) + 1, _kind(text)) from None
     if b"\x00" in data:
         raise RosterRefused(NOT_TEXT)
     for encoding in ("utf-8-sig", "gb18030"):
@@ -52,7 +51,16 @@ def _decode(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             pass
-    raise undecodable(_line_of(data, _first_bad_byte(data)))
+    raise undecodable(_line_of(data, _first_bad_byte(data)), _kind(data.removeprefix(codecs.BOM_UTF8).decode("latin-1")))
+
+
+def is_markup(text: str) -> bool:
+    """Whether a text file is a web page or XML rather than CSV."""
+    return text[:4096].lstrip("\ufeff \t\r\n")[:1] == "<"
+
+
+def _kind(text: str) -> str:
+    return "文件" if is_markup(text) else "CSV 文件"
 
 
 def _first_bad_byte(data: bytes) -> int:

@@ -11,10 +11,11 @@ import zipfile
 import olefile
 
 from ..schema import Schema
-from .csvfile import read_csv
+from .csvfile import decode, is_markup, read_csv
 from .farcells import NonstandardXml
 from .isolated import IsolatedBook
 from .limits import Deadline, Limits
+from .markup import read_markup
 from .package import main_part, members_by_part
 from .refusals import CORRUPT, EMPTY, MACROS, NOT_TEXT, PASSWORD, RosterRefused, archive, not_a_roster
 from .rows import RawRoster
@@ -55,7 +56,11 @@ def read_roster(data: bytes, schema: Schema, limits: Limits = Limits()) -> RawRo
     for magic, what in _OTHER_FILES.items():
         if data.startswith(magic):
             raise not_a_roster(what)
-    return read_csv(data, schema, limits, deadline)
+    text = decode(data)
+    deadline.check()
+    if is_markup(text):
+        return read_markup(text, schema, limits, deadline)
+    return read_csv(text, schema, limits, deadline)
 
 
 def _read_zip(data: bytes, schema: Schema, limits: Limits, deadline: Deadline) -> RawRoster:

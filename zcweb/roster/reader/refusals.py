@@ -7,7 +7,6 @@ MACROS = "文件包含宏（VBA 代码），为安全起见不予读取。请另
 PASSWORD = "文件设置了打开密码，请取消密码后另存为 .xlsx 再上传。"
 BOMB = "文件解压后过大，疑似异常文件。请用 Excel 或 WPS 打开确认内容后另存为 .xlsx 再上传。"
 CORRUPT = "文件已损坏或不是有效的表格文件，无法读取。请用 Excel 或 WPS 打开，确认内容无误后另存为 .xlsx（Excel 工作簿）再上传。"
-HTML = "这是网页（HTML/XML）格式的表格，扩展名虽可能是 .xls，但不是真正的 Excel 文件。请用 Excel 或 WPS 打开后另存为 .xlsx（Excel 工作簿）再上传。"
 NOT_TEXT = "无法识别文件内容，它不是 Excel 花名册。请上传填好的花名册（.xlsx 文件）。"
 BAD_CSV = "CSV 文件格式有误，无法读取。请用 Excel 打开后另存为 .xlsx（Excel 工作簿）再上传。"
 TIMEOUT = "文件过大或过于复杂，读取超时。请删除多余的工作表和空行后另存为 .xlsx 再上传。"
@@ -31,8 +30,8 @@ def archive(what: str) -> RosterRefused:
     return RosterRefused(f"这是{_spaced(what)}，不是 Excel 花名册。请解压后上传其中的花名册（.xlsx 文件）。")
 
 
-def undecodable(line: int) -> RosterRefused:
-    return RosterRefused(f"CSV 文件第 {line} 行有无法识别的字符（文件可能已损坏，或不是以 UTF-8 或 GBK 编码保存）。"
+def undecodable(line: int, what: str = "CSV 文件") -> RosterRefused:
+    return RosterRefused(f"{what}第 {line} 行有无法识别的字符（文件可能已损坏，或不是以 UTF-8 或 GBK 编码保存）。"
                          "请用 Excel 打开，检查这一行后另存为 .xlsx（Excel 工作簿）再上传。")
 
 

@@ -13,8 +13,9 @@ from .rows import RawRoster, roster
 
 
 def read_book(book, schema: Schema, limits: Limits, deadline: Deadline) -> RawRoster:
-    """`book` is an `XlsxBook` or an `IsolatedBook`: its `format`, `sheets`
-    (`SheetInfo`s) and `load(name)` (a `Sheet`)."""
+    """`book` is an `XlsxBook`, an `IsolatedBook`, an `HtmlBook` or an
+    `XmlSpreadsheetBook`: its `format`, `sheets` (`SheetInfo`s) and
+    `load(name)` (a `Sheet`)."""
     notes = [
         f"已跳过隐藏的工作表“{info.name}”。如其中有要申报的人员，请取消隐藏并复制到“{schema.sheet}”工作表后重新上传。"
         for info in book.sheets
@@ -28,7 +29,8 @@ def read_book(book, schema: Schema, limits: Limits, deadline: Deadline) -> RawRo
     sheet, head, rest, header = _choose_sheet(book, candidates, schema, deadline)
     notes += getattr(book, "notes", ())
     if sheet.name != schema.sheet and len(candidates) > 1:
-        notes.append(f"文件有多张工作表，读取的是表头最完整的“{sheet.name}”，其他工作表未读取。")
+        sheets = getattr(book, "sheet_word", "工作表")  # a web page's are its tables
+        notes.append(f"文件有多张{sheets}，读取的是表头最完整的“{sheet.name}”，其他{sheets}未读取。")
     rows = chain(((i, cells) for i, cells in head if i > header.index), rest)
     return roster(book.format, sheet.name, header, rows, schema, limits, deadline, token, notes)
 
