@@ -628,6 +628,35 @@ def web_page_xls() -> bytes:
     return page.encode("gbk")
 
 
+def web_archive_mht() -> bytes:
+    """Excel's "单个文件网页" (.mht) of a workbook: a MIME message whose main
+    page is a frameset and whose sheet is a page of its own, in us-ascii
+    with every Chinese character written as &#…;, quoted-printable."""
+    import quopri
+
+    def part(location: str, kind: str, text: str) -> str:
+        body = quopri.encodestring(text.encode("ascii", "xmlcharrefreplace")).decode("ascii")
+        return (f"------=_NextPart_01DA\nContent-Location: file:///C:/D/{location}\n"
+                f"Content-Transfer-Encoding: quoted-printable\nContent-Type: {kind}; charset=\"us-ascii\"\n\n{body}\n")
+
+    rows = "".join("<tr>" + "".join(f"<td>{'' if v is None else v}</td>" for v in row) + "</tr>"
+                   for row in table(HEADERS, [person(1), person(2)]))
+    return ("MIME-Version: 1.0\nX-Document-Type: Workbook\n"
+            'Content-Type: multipart/related; boundary="----=_NextPart_01DA"\n\n'
+            "此文档为单个文件网页，也称为 Web 档案文件。\n\n"
+            + part("book.htm", "text/html", '<html><frameset rows="*,39"><frame src="sheet001.htm"></frameset></html>')
+            + part("book_files/filelist.xml", "text/xml", '<xml><o:File HRef="sheet001.htm"/></xml>')
+            + part("book_files/sheet001.htm", "text/html",
+                   f"<html><body><table x:str border=0>{rows}</table></body></html>")
+            + "------=_NextPart_01DA--\n").encode("utf-8")
+
+
+def web_archive_without_table() -> bytes:
+    """A web archive of a page with no table (a system's notice saved as .mht)."""
+    return ('MIME-Version: 1.0\nContent-Type: multipart/related; boundary="b"\n\n--b\n'
+            "Content-Type: text/html; charset=\"utf-8\"\n\n<html><body><p>通知</p></body></html>\n--b--\n").encode()
+
+
 def _ss_cell(value, index: int | None = None) -> str:
     place = f' ss:Index="{index}"' if index else ""
     if isinstance(value, dt.date):

@@ -84,6 +84,7 @@ READ = {
     "xlsm_without_vba": (2, 1, 1, {"month.invalid"}),
     "html_xls": (1, 1, 0, set()),
     "web_page_xls": (2, 1, 1, {"month.invalid"}),
+    "web_archive_mht": (2, 1, 1, {"month.invalid"}),
 }
 
 NOTES = {

@@ -153,6 +153,12 @@ def test_a_web_page_export_in_gbk_is_read_below_its_title_as_a_browser_shows_it(
     assert roster.notes == ["文件有多张表格，读取的是表头最完整的“表格1”，其他表格未读取。"]
 
 
+def test_a_web_archive_is_read_from_the_page_that_holds_the_table():
+    roster = read(files.web_archive_mht())
+    assert (roster.format, roster.sheet, roster.header_row, roster.columns) == ("html", "表格1", 1, ALL_KEYS)
+    assert roster.rows == two_people(files.text_cells)
+
+
 def test_an_xml_spreadsheet_2003_gives_typed_cells_its_blank_rows_and_the_template_token():
     roster = read(files.xml_spreadsheet_xls())
     assert (roster.format, roster.sheet, roster.header_row, roster.columns) == ("xml", "申报人员", 2, ALL_KEYS)
@@ -176,7 +182,7 @@ def test_html_cells_are_laid_out_as_a_browser_lays_them(cells, laid_out):
     from zcweb.roster.reader.limits import Deadline
     from zcweb.roster.reader.markup import HtmlBook
 
-    book = HtmlBook(f"<table>{cells}</table>", Limits(), Deadline(10))
+    book = HtmlBook([f"<table>{cells}</table>"], Limits(), Deadline(10))
     assert [row for _, row in book.load("表格1").rows] == laid_out
 
 
@@ -204,6 +210,7 @@ def test_csv_keeps_quoted_line_breaks_script_tags_and_control_characters():
     (files.properties_only_xlsx, CORRUPT),
     (files.unknown_zip_version_xlsx, CORRUPT),
     (files.page_without_table, "这是网页（HTML）文件，其中没有表格，不是 Excel 花名册。请上传填好的花名册（.xlsx 文件）。"),
+    (files.web_archive_without_table, "这是网页文件（.mht），其中没有表格，不是 Excel 花名册。请上传填好的花名册（.xlsx 文件）。"),
     (files.other_xml, "这是 XML 文件，不是 Excel 花名册。请上传填好的花名册（.xlsx 文件）。"),
     (files.xml_spreadsheet_damaged, CORRUPT),
     (files.xml_spreadsheet_entities, CORRUPT),
@@ -466,6 +473,7 @@ CAUSES = {
     "far_corner_xlsx": "XFD1048576 单元格有内容",
     "gbk_named_zip": "这是 ZIP 压缩包（其中有 4 个文件",
     "other_xml": "这是 XML 文件",
+    "web_archive_without_table": "其中没有表格",
     "page_without_table": "这是网页（HTML）文件，其中没有表格",
     "web_page_gbk_damaged": "文件第 3 行有无法识别的字符",
     "web_page_too_wide": "工作表的范围过大",

@@ -15,7 +15,7 @@ from .csvfile import decode, is_markup, read_csv
 from .farcells import NonstandardXml
 from .isolated import IsolatedBook
 from .limits import Deadline, Limits
-from .markup import read_markup
+from .markup import is_web_archive, read_markup, read_web_archive
 from .package import main_part, members_by_part
 from .refusals import CORRUPT, EMPTY, MACROS, NOT_TEXT, PASSWORD, RosterRefused, archive, not_a_roster
 from .rows import RawRoster
@@ -56,6 +56,8 @@ def read_roster(data: bytes, schema: Schema, limits: Limits = Limits()) -> RawRo
     for magic, what in _OTHER_FILES.items():
         if data.startswith(magic):
             raise not_a_roster(what)
+    if is_web_archive(data):
+        return read_web_archive(data, schema, limits, deadline)
     text = decode(data)
     deadline.check()
     if is_markup(text):
