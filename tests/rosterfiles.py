@@ -266,6 +266,32 @@ def date_forms_xlsx() -> bytes:
     return save(workbook)
 
 
+def two_row_header_xlsx() -> bytes:
+    """The header on two rows, as many offices draw it: “继续教育学时”
+    merged across three columns above the years (typed as numbers, one as
+    “2024年”), “联系方式” above “联系电话”, and every other label merged
+    down over both rows; a title above."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "申报人员"
+    sheet.append(["百官街道 申报人员花名册"])
+    ce = [h for h in HEADERS if h.startswith("继续教育学时")]
+    first = HEADERS.index(ce[0]) + 1
+    upper = [("继续教育学时" if h == ce[0] else None) if h in ce else ("联系方式" if h == "联系电话" else h)
+             for h in HEADERS]
+    lower = [(2022, 2023, "2024年")[ce.index(h)] if h in ce else ("联系电话" if h == "联系电话" else None)
+             for h in HEADERS]
+    sheet.append(upper)
+    sheet.append(lower)
+    sheet.merge_cells(start_row=2, start_column=first, end_row=2, end_column=first + 2)
+    for column, header in enumerate(HEADERS, 1):
+        if header not in ce and header != "联系电话":
+            sheet.merge_cells(start_row=2, start_column=column, end_row=3, end_column=column)
+    for row in table(HEADERS, [person(1), person(2)])[1:]:
+        sheet.append(row)
+    return save(workbook)
+
+
 def merged_cells_xlsx() -> bytes:
     """Two colleagues with 工作单位 merged over both rows, as people format."""
     workbook = openpyxl.Workbook()

@@ -61,6 +61,7 @@ READ = {
     "id_number_forms_xlsx": (8, 0, 8, {"duplicate.in_file", "idcard.numeric", "idcard.old15", "idcard.scientific"}),
     "date_forms_xlsx": (7, 0, 7, {"duplicate.in_file", "seniority.short"}),
     "merged_cells_xlsx": (2, 1, 1, {"month.invalid", "required"}),
+    "two_row_header_xlsx": (2, 1, 1, {"month.invalid"}),
     "odd_text_xlsx": (2, 0, 2, {"month.invalid", "text.too_long"}),
     "gaps_xlsx": (3, 1, 2, {"ce.short", "month.invalid", "required"}),
     "formulas_xlsx": (1, 1, 0, set()),
@@ -187,3 +188,24 @@ def test_our_template_imports_unchanged_after_a_libreoffice_round_trip(contact):
     other = rf.soffice_convert(roster(Org.get(Org.name == "曹娥街道"), [valid_row(3)]), ".xlsx", "xls")
     upload(contact, other)
     assert "这是“曹娥街道”的模板" in Upload.select().order_by(Upload.id.desc()).first().message
+
+
+def test_a_web_page_export_comes_back_as_the_real_template_with_its_faulty_cell_marked(contact):
+    """The contact's way forward from a system's HTML .xls: the marked copy
+    is a real xlsx template holding the page's rows, the identity numbers
+    as text and the bad cell commented."""
+    import io
+
+    import openpyxl
+
+    upload(contact, rf.web_page_xls(), name="人事系统导出.xls")
+    kept = Upload.select().order_by(Upload.id.desc()).first()
+    with contact.get(f"/uploads/{kept.id}/marked.xlsx") as response:
+        sheet = openpyxl.load_workbook(io.BytesIO(response.data))["申报人员"]
+    headers = {str(c.value).lstrip("*"): c.column for c in sheet[2] if c.value}
+    rows = {sheet.cell(row=r, column=headers["姓名"]).value: r for r in range(3, sheet.max_row + 1)}
+    assert set(rows) - {None} == {"林秀英", "陈国强"}  # the template's styled empty rows follow
+    assert sheet.cell(row=rows["林秀英"], column=headers["身份证号"]).value == rf.ID_WOMAN_1949
+    month = sheet.cell(row=rows["陈国强"], column=headers["出生年月"])
+    assert month.comment is not None and "1880-01" in month.comment.text
+    assert sheet.cell(row=rows["陈国强"], column=headers["备注"]).value == "材料已交\n原件已核"

@@ -289,6 +289,13 @@ def test_a_column_named_twice_is_read_once_from_its_first_place():
     assert roster.notes == ["“身份证号码”（AE 列）与“身份证号”（D 列）重复，已读取 D 列，AE 列未读取。"]
 
 
+def test_a_two_row_header_is_read_as_one_label_per_column():
+    roster = read(files.two_row_header_xlsx())
+    assert (roster.header_row, roster.columns, roster.extra_headers) == (3, ALL_KEYS, [])
+    assert [row.number for row in roster.rows] == [4, 5]
+    assert roster.rows == [RawRow(4, files.raw_cells(files.person(1))), RawRow(5, files.raw_cells(files.person(2)))]
+
+
 def test_hidden_first_sheet_is_skipped_for_the_visible_roster():
     roster = read(files.hidden_first_sheet_xlsx())
     assert roster.sheet == "申报人员"

@@ -40,13 +40,52 @@ def split_head(rows: Iterator[tuple[int, list]]) -> tuple[list, Iterator]:
 
 
 def find_header(head: list[tuple[int, list]], first_column: int, schema: Schema) -> Header | None:
+    """The row that names the most columns; with the row below it when the
+    two name more together (a two-row header: “继续教育学时” merged above
+    “2022年”, “2023年”, “2024年”)."""
     best_score, best = MIN_HEADER_MATCHES - 1, None
     for index, cells in head:
-        score = len({
-            column.key for column in map(schema.match_header, _labels(cells)) if column})
+        score = _score(cells, schema)
         if score > best_score:
             best_score, best = score, (index, cells)
-    return _read_header(*best, first_column, schema) if best else None
+    if best is None:
+        return None
+    index, cells = best
+    below = next((row for i, row in head if i == index + 1), None)
+    if below is not None:
+        joined = _two_rows(cells, below, schema)
+        if _score(joined, schema) > best_score:
+            index, cells = index + 1, joined
+    return _read_header(index, cells, first_column, schema)
+
+
+def _score(cells: list, schema: Schema) -> int:
+    return len({column.key for column in map(schema.match_header, _labels(cells)) if column})
+
+
+def _two_rows(upper: list, lower: list, schema: Schema) -> list[str]:
+    """The labels of a two-row header, position by position: the upper
+    row's where it names a column (a label merged down over both rows),
+    else the lower row's, alone or with the group label above it (merged
+    across its columns, so written in the first of them) before or after."""
+    labels, group = [], ""
+    for position in range(max(len(upper), len(lower))):
+        top, bottom = (_text(row[position]) if position < len(row) else "" for row in (upper, lower))
+        if top:
+            group = "" if schema.match_header(top) else top
+        if top and not group or not bottom:
+            labels.append(top)
+        else:
+            labels.append(next((label for label in (bottom, group + bottom, bottom + group)
+                                if schema.match_header(label)), bottom))
+    return labels
+
+
+def _text(value) -> str:
+    """A cell as a label: its text, or a whole number (a year typed as a number)."""
+    if isinstance(value, float) and value.is_integer() or type(value) is int:
+        return str(int(value))
+    return " ".join(value.split()) if isinstance(value, str) and len(value) <= MAX_HEADER_LENGTH else ""
 
 
 def _labels(cells: list) -> Iterator[str]:
