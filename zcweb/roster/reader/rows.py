@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+import re
 from operator import itemgetter
 
 from ..schema import Schema
@@ -42,15 +43,17 @@ def roster(format: str, sheet: str, header: Header, rows, schema: Schema, limits
     if missing:
         raise RosterRefused(f"缺少必填列：{'、'.join(missing)}。"
                             "请使用本批次模板填写，或在表头行补上这些列后重新上传。")
+    notes = notes + header.notes
     return RawRoster(
         format=format, sheet=sheet, header_row=header.index + 1, columns=header.keys,
-        extra_headers=header.extra, rows=_raw_rows(rows, header, limits, deadline),
-        token=token, notes=notes + header.notes)
+        extra_headers=header.extra, rows=_raw_rows(rows, header, limits, deadline, _Skipped(header.keys, notes)),
+        token=token, notes=notes)
 
 
-def _raw_rows(rows, header: Header, limits: Limits, deadline: Deadline) -> Iterator[RawRow]:
-    """The rows with a value in some column found, each made when it is
-    asked for: the row limit and the deadline are checked on the way."""
+def _raw_rows(rows, header: Header, limits: Limits, deadline: Deadline, skipped: _Skipped) -> Iterator[RawRow]:
+    """The rows with a value in some column found, but for the lines that
+    are nobody's (`_Skipped`), each made when it is asked for: the row
+    limit and the deadline are checked on the way."""
     keys, count, positions = header.keys, len(header.keys), header.positions
     width = max(positions) + 1
     # A slice when the columns found are side by side, as in the template;
@@ -72,10 +75,72 @@ def _raw_rows(rows, header: Header, limits: Limits, deadline: Deadline) -> Itera
         first = next(filter(None, values), None)  # the first value other than "", 0, False
         if type(first) is str and first.isspace() and _blank(values):
             continue
+        if empty and skipped.nobody(index + 1, values):
+            continue
         found += 1
         if found > limits.max_rows:
             raise too_many_rows(limits.max_rows)
         yield RawRow(index + 1, dict(zip(keys, map(none_for_empty, values, values) if empty else values)))
+    skipped.finish()
+
+
+# How a line under a table that is no one's begins: who filled it in, a
+# total, a note.
+_FOOTER = re.compile(r"(?:填表人|填报人|制表人?|经办人|联系人|负责人|审核人|审批人|单位负责人|单位（盖章）|单位\(盖章\)"
+                     r"|盖章|日期|填报日期|填表日期|合计|小计|总计|共计|注|说明|备注)\s*[:：]?")
+
+
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+class _Skipped:
+    """Lines of a roster that hold no person: a row numbered in advance and
+    left empty (only its 序号), a line such as "填表人：王丽" or "合计"
+    under the table. They are skipped, and the contact told so in the
+    roster's notes, rather than shown as people with every cell missing."""
+
+    def __init__(self, keys: list[str], notes: list[str]):
+        self.notes, self._numbered, self._footers = notes, [], []
+        place = {key: position for position, key in enumerate(keys)}
+        self._name, self._id, self._seq = (place.get(key) for key in ("name", "id_number", "seq"))
+
+    def nobody(self, number: int, values) -> bool:
+        """Whether row `number` (its values in header order) is no one's."""
+        if self._name is None or self._id is None or _filled(values[self._name]):
+            return False
+        identity = values[self._id]  # "联系电话：…" may run into it, a number has no Chinese
+        if _filled(identity) and not (isinstance(identity, str) and _CHINESE.search(identity)):
+            return False
+        filled = [position for position, value in enumerate(values) if _filled(value)]
+        if filled == [self._seq]:
+            self._numbered.append(number)
+            return True
+        text = next((values[p].strip() for p in filled if isinstance(values[p], str)), "")
+        if not _FOOTER.match(text):
+            return False
+        self._footers.append(number)
+        if len(self._footers) <= 3:
+            shown = text if len(text) <= 20 else text[:20] + "…"
+            self.notes.append(f"第 {number} 行“{shown}”不是人员信息，已跳过。")
+        if len(self._footers) == 4:
+            self.notes.append("还有其他不是人员信息的行，已跳过。")
+        return True
+
+    def finish(self) -> None:
+        """The note on the rows numbered and left empty, once all are read."""
+        if not self._numbered:
+            return
+        spans, start = [], self._numbered[0]
+        for previous, number in zip(self._numbered, self._numbered[1:] + [None]):
+            if number != previous + 1:
+                spans.append(str(start) if start == previous else f"{start}—{previous}")
+                start = number
+        shown = "、".join(spans[:5]) + ("等" if len(spans) > 5 else "")
+        self.notes.append(f"第 {shown} 行只填了序号，没有人员信息，已跳过。")
+
+
+def _filled(value) -> bool:
+    return value is not None and value != "" and not (isinstance(value, str) and value.isspace())
 
 
 def _blank(values) -> bool:
