@@ -22,7 +22,7 @@ import xlwt
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from zcweb.demo import People  # noqa: E402
+from zcweb.ops.demo import People  # noqa: E402
 from zcweb.roster.batch import load_preset  # noqa: E402
 from zcweb.roster.schema import load_schema  # noqa: E402
 from zcweb.roster.template import build_template  # noqa: E402
@@ -103,6 +103,30 @@ def old_xls(rows: list[dict]) -> bytes:
     return buffer.getvalue()
 
 
+def web_page(rows: list[dict]) -> bytes:
+    """What many HR systems export as "花名册.xls": an HTML table in GBK, a
+    title across the columns, the header on two rows (继续教育学时 above
+    its years), 序号 typed ahead for ten rows, a 填表人 line under it."""
+    columns = [c for c in SCHEMA.columns if c.key != "seq"]
+    years = [c for c in columns if c.key.startswith("ce_")]
+    upper = "".join(f'<td rowspan="2">{c.header}</td>' for c in columns if c not in years[1:] and c not in years)
+    upper = upper.replace('<td rowspan="2">' + columns[columns.index(years[-1]) + 1].header,
+                          f'<td colspan="{len(years)}">继续教育学时</td><td rowspan="2">'
+                          + columns[columns.index(years[-1]) + 1].header, 1)
+    lower = "".join(f"<td>{c.key[3:]}年</td>" for c in years)
+    body = []
+    for n in range(1, 11):
+        row = rows[n - 1] if n <= len(rows) else {}
+        cells = "".join(f"<td>{row.get(c.key) or '&nbsp;'}</td>" for c in columns)
+        body.append(f"<tr><td>{n}</td>{cells}</tr>")
+    width = len(columns) + 1
+    page = (f'<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head><body>'
+            f'<table border="1"><tr><td colspan="{width}">{BODY}职称申报人员名单（人事系统导出）</td></tr>'
+            f'<tr><td rowspan="2">序号</td>{upper}</tr><tr>{lower}</tr>{"".join(body)}'
+            f'<tr><td colspan="{width}">填表人：王丽　　联系电话：0575-82123456</td></tr></table></body></html>')
+    return page.encode("gbk")
+
+
 def files() -> dict[str, bytes]:
     first = people(101, 6)
     return {
@@ -111,6 +135,7 @@ def files() -> dict[str, bytes]:
         "03-乡镇自制表格.xlsx": township_sheet(people(102, 4)),
         "04-GBK编码.csv": gbk_csv(people(103, 3)),
         "05-旧版Excel.xls": old_xls(people(104, 3)),
+        "06-人事系统导出的网页表格.xls": web_page(people(105, 3)),
     }
 
 

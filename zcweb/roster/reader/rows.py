@@ -112,15 +112,16 @@ class _Skipped:
         if _filled(identity) and not (isinstance(identity, str) and _CHINESE.search(identity)):
             return False
         filled = [position for position, value in enumerate(values) if _filled(value)]
-        if filled == [self._seq]:
-            self._numbered.append(number)
-            return True
         text = next((values[p].strip() for p in filled if isinstance(values[p], str)), "")
         if not _FOOTER.match(text):
+            if filled == [self._seq]:
+                self._numbered.append(number)
+                return True
             return False
         self._footers.append(number)
         if len(self._footers) <= 3:
-            shown = text if len(text) <= 20 else text[:20] + "…"
+            shown = " ".join(text.split())
+            shown = shown if len(shown) <= 20 else shown[:20] + "…"
             self.notes.append(f"第 {number} 行“{shown}”不是人员信息，已跳过。")
         if len(self._footers) == 4:
             self.notes.append("还有其他不是人员信息的行，已跳过。")
