@@ -359,8 +359,8 @@ def test_rows_numbered_in_advance_and_lines_under_the_table_are_skipped_and_name
     rows.append([None, None, None, None, "1985-06", "浙江上虞精工机械有限公司"] + blank[6:])
     roster = read(files.xlsx(rows))
     assert [row.number for row in roster.rows] == [2, 10]
-    assert roster.notes == ["第 8 行“填表人：王丽”不是人员信息，已跳过。", "第 9 行“合计”不是人员信息，已跳过。",
-                            "第 3—5、7 行只填了序号，没有人员信息，已跳过。"]
+    assert roster.notes == ["第 3—5、7 行只填了序号，没有人员信息，已跳过。",
+                            "第 8 行“填表人：王丽”不是人员信息，已跳过。", "第 9 行“合计”不是人员信息，已跳过。"]
 
 
 def test_empty_and_whitespace_rows_are_skipped_but_a_zero_is_a_value():

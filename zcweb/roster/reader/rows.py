@@ -101,6 +101,7 @@ class _Skipped:
 
     def __init__(self, keys: list[str], notes: list[str]):
         self.notes, self._numbered, self._footers = notes, [], []
+        self._first_note = len(notes)  # the rows numbered ahead are named before the lines under the table
         place = {key: position for position, key in enumerate(keys)}
         self._name, self._id, self._seq = (place.get(key) for key in ("name", "id_number", "seq"))
 
@@ -137,7 +138,7 @@ class _Skipped:
                 spans.append(str(start) if start == previous else f"{start}—{previous}")
                 start = number
         shown = "、".join(spans[:5]) + ("等" if len(spans) > 5 else "")
-        self.notes.append(f"第 {shown} 行只填了序号，没有人员信息，已跳过。")
+        self.notes.insert(self._first_note, f"第 {shown} 行只填了序号，没有人员信息，已跳过。")
 
 
 def _filled(value) -> bool:
