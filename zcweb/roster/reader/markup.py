@@ -153,7 +153,7 @@ def _span(value: str | None, largest: int) -> int:
     `largest`, else 1."""
     if value is None:
         return 1
-    digits = re.match(r"\s*(\d+)", value or "")
+    digits = re.match(r"\s*(\d+)", value)
     return min(max(int(digits.group(1)), 1), largest) if digits else 1
 
 

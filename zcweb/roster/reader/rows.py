@@ -84,12 +84,12 @@ def _raw_rows(rows, header: Header, limits: Limits, deadline: Deadline, skipped:
     skipped.finish()
 
 
-# How a line under a table that is no one's begins: who filled it in, a
-# total, a note.
+# How a line under a table that is no one's begins (who filled it in, a
+# total, a note), and how many cells it fills at most: a person's row, even
+# one without a name and identity number, fills many more.
 _FOOTER = re.compile(r"(?:填表人|填报人|制表人?|经办人|联系人|负责人|审核人|审批人|单位负责人|单位（盖章）|单位\(盖章\)"
                      r"|盖章|日期|填报日期|填表日期|合计|小计|总计|共计|注|说明|备注)\s*[:：]?")
-
-
+_FOOTER_CELLS = 6
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -114,7 +114,7 @@ class _Skipped:
             return False
         filled = [position for position, value in enumerate(values) if _filled(value)]
         text = next((values[p].strip() for p in filled if isinstance(values[p], str)), "")
-        if not _FOOTER.match(text):
+        if len(filled) > _FOOTER_CELLS or not _FOOTER.match(text):
             if filled == [self._seq]:
                 self._numbered.append(number)
                 return True
