@@ -266,6 +266,19 @@ def date_forms_xlsx() -> bytes:
     return save(workbook)
 
 
+def filtered_xlsx() -> bytes:
+    """Last year's people kept in the sheet and filtered out of sight: rows
+    3 and 5 hidden (<row hidden="1">), as Excel's filter leaves them."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "申报人员"
+    for row in table(HEADERS, [person(1), person(3), person(2), person(4)]):
+        sheet.append(row)
+    for number in (3, 5):
+        sheet.row_dimensions[number].hidden = True
+    return save(workbook)
+
+
 def two_row_header_xlsx() -> bytes:
     """The header on two rows, as many offices draw it: “继续教育学时”
     merged across three columns above the years (typed as numbers, one as

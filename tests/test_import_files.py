@@ -62,6 +62,7 @@ READ = {
     "date_forms_xlsx": (7, 0, 7, {"duplicate.in_file", "seniority.short"}),
     "merged_cells_xlsx": (2, 1, 1, {"month.invalid", "required"}),
     "two_row_header_xlsx": (2, 1, 1, {"month.invalid"}),
+    "filtered_xlsx": (4, 3, 1, {"month.invalid"}),
     "odd_text_xlsx": (2, 0, 2, {"month.invalid", "text.too_long"}),
     "gaps_xlsx": (3, 1, 2, {"ce.short", "month.invalid", "required"}),
     "formulas_xlsx": (1, 1, 0, set()),
@@ -92,6 +93,7 @@ NOTES = {
     "hidden_first_sheet_xlsx": "已跳过隐藏的工作表“2023年”",
     "duplicate_header_xlsx": "“身份证号码”（AE 列）与“身份证号”（D 列）重复，已读取 D 列",
     "two_sheets_xlsx": "读取的是表头最完整的“花名册”",
+    "filtered_xlsx": "第 3、5 行在 Excel 中是隐藏的",
 }
 
 

@@ -363,6 +363,16 @@ def test_rows_numbered_in_advance_and_lines_under_the_table_are_skipped_and_name
                             "第 8 行“填表人：王丽”不是人员信息，已跳过。", "第 9 行“合计”不是人员信息，已跳过。"]
 
 
+def test_rows_excel_hides_are_read_and_named():
+    roster = read(files.filtered_xlsx())
+    assert [row.number for row in roster.rows] == [2, 3, 4, 5]
+    assert roster.notes == ["第 3、5 行在 Excel 中是隐藏的（可能被筛选或隐藏了），这些行也已读取。"
+                            "如其中的人员不应报送，请删除这些行后重新上传。"]
+    hidden = files.xml_spreadsheet_xls().replace(b'<Row ss:Index="5">', b'<Row ss:Index="5" ss:Hidden="1">')
+    assert read(hidden).notes == ["第 5 行在 Excel 中是隐藏的（可能被筛选或隐藏了），这些行也已读取。"
+                                  "如其中的人员不应报送，请删除这些行后重新上传。"]
+
+
 def test_empty_and_whitespace_rows_are_skipped_but_a_zero_is_a_value():
     roster = read(files.gaps_xlsx())
     assert [row.number for row in roster.rows] == [2, 6, 7]

@@ -16,3 +16,4 @@ class Sheet(NamedTuple):
     name: str
     first_column: int  # 0-based column index of each row's first cell
     rows: Iterator[tuple[int, list]]  # (0-based row index, cells)
+    hidden: frozenset[int] = frozenset()  # numbers (1-based) of the rows Excel hides, where the reader knows them

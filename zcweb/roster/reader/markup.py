@@ -194,8 +194,8 @@ class XmlSpreadsheetBook:
         if "<!DOCTYPE" in text or "<!ENTITY" in text:  # no spreadsheet has one; entities could expand
             raise RosterRefused(CORRUPT)
         grid, parser = _Grid(limits, deadline), ElementTree.XMLPullParser(events=("end",))
-        self._sheets: dict[str, tuple[bool, list]] = {}
-        rows, visible, index = [], True, -1
+        self._sheets: dict[str, tuple[bool, list, frozenset[int]]] = {}
+        rows, visible, index, hidden = [], True, -1, set()
         try:
             for start in range(0, len(text), _HEAD):
                 parser.feed(text[start:start + _HEAD])  # text: what it declares it is written in is moot
@@ -203,6 +203,8 @@ class XmlSpreadsheetBook:
                     tag = element.tag
                     if tag == _ROW:
                         index = _index(element.get(_INDEX), index, MAX_ROWS)
+                        if element.get(_HIDDEN) in ("1", "true"):
+                            hidden.add(index + 1)
                         cells = _row_cells(element)
                         grid.add(cells)
                         rows.append((index, cells))
@@ -211,22 +213,23 @@ class XmlSpreadsheetBook:
                         visible = (element.text or "").strip() == "SheetVisible"
                     elif tag == _WORKSHEET:
                         name = element.get(_NAME) or f"Sheet{len(self._sheets) + 1}"
-                        self._sheets.setdefault(name, (visible, rows))
-                        rows, visible, index = [], True, -1
+                        self._sheets.setdefault(name, (visible, rows, frozenset(hidden)))
+                        rows, visible, index, hidden = [], True, -1, set()
                         element.clear()
             parser.close()
         except ElementTree.ParseError:
             raise RosterRefused(CORRUPT) from None
         deadline.check()
-        self.sheets = [SheetInfo(name, visible, True) for name, (visible, _) in self._sheets.items()]
+        self.sheets = [SheetInfo(name, visible, True) for name, (visible, *_) in self._sheets.items()]
 
     def load(self, name: str) -> Sheet:
-        return Sheet(name, 0, iter(self._sheets[name][1]))
+        _, rows, hidden = self._sheets[name]
+        return Sheet(name, 0, iter(rows), hidden)
 
 
 _SS = f"{{{_SPREADSHEET_NS}}}"
 _WORKSHEET, _ROW, _CELL, _DATA = (_SS + tag for tag in ("Worksheet", "Row", "Cell", "Data"))
-_NAME, _INDEX, _TYPE, _ACROSS = (_SS + name for name in ("Name", "Index", "Type", "MergeAcross"))
+_NAME, _INDEX, _TYPE, _ACROSS, _HIDDEN = (_SS + name for name in ("Name", "Index", "Type", "MergeAcross", "Hidden"))
 _VISIBLE = "{urn:schemas-microsoft-com:office:excel}Visible"
 
 

@@ -38,7 +38,8 @@ class RawRoster:
 
 
 def roster(format: str, sheet: str, header: Header, rows, schema: Schema, limits: Limits,
-           deadline: Deadline, token: str | None, notes: list[str]) -> RawRoster:
+           deadline: Deadline, token: str | None, notes: list[str], hidden: frozenset[int] = frozenset()) -> RawRoster:
+    """`hidden`: the numbers of the rows Excel hides, where the reader knows them."""
     missing = [c.header for c in schema.columns if c.required and c.key not in header.keys]
     if missing:
         raise RosterRefused(f"缺少必填列：{'、'.join(missing)}。"
@@ -46,14 +47,19 @@ def roster(format: str, sheet: str, header: Header, rows, schema: Schema, limits
     notes = notes + header.notes
     return RawRoster(
         format=format, sheet=sheet, header_row=header.index + 1, columns=header.keys,
-        extra_headers=header.extra, rows=_raw_rows(rows, header, limits, deadline, _Skipped(header.keys, notes)),
+        extra_headers=header.extra,
+        rows=_raw_rows(rows, header, limits, deadline, _Skipped(header.keys, notes), hidden),
         token=token, notes=notes)
 
 
-def _raw_rows(rows, header: Header, limits: Limits, deadline: Deadline, skipped: _Skipped) -> Iterator[RawRow]:
+def _raw_rows(rows, header: Header, limits: Limits, deadline: Deadline, skipped: _Skipped,
+              hidden: frozenset[int]) -> Iterator[RawRow]:
     """The rows with a value in some column found, but for the lines that
     are nobody's (`_Skipped`), each made when it is asked for: the row
-    limit and the deadline are checked on the way."""
+    limit and the deadline are checked on the way. Rows that Excel hides
+    (`hidden`) are read, and named in the notes: a contact who filtered
+    last year's people out of sight would not see them go in."""
+    read_hidden = []
     keys, count, positions = header.keys, len(header.keys), header.positions
     width = max(positions) + 1
     # A slice when the columns found are side by side, as in the template;
@@ -80,8 +86,13 @@ def _raw_rows(rows, header: Header, limits: Limits, deadline: Deadline, skipped:
         found += 1
         if found > limits.max_rows:
             raise too_many_rows(limits.max_rows)
+        if hidden and index + 1 in hidden:
+            read_hidden.append(index + 1)
         yield RawRow(index + 1, dict(zip(keys, map(none_for_empty, values, values) if empty else values)))
     skipped.finish()
+    if read_hidden:
+        skipped.notes.append(f"第 {_spans(read_hidden)} 行在 Excel 中是隐藏的（可能被筛选或隐藏了），这些行也已读取。"
+                             "如其中的人员不应报送，请删除这些行后重新上传。")
 
 
 # How a line under a table that is no one's begins (who filled it in, a
@@ -132,13 +143,17 @@ class _Skipped:
         """The note on the rows numbered and left empty, once all are read."""
         if not self._numbered:
             return
-        spans, start = [], self._numbered[0]
-        for previous, number in zip(self._numbered, self._numbered[1:] + [None]):
-            if number != previous + 1:
-                spans.append(str(start) if start == previous else f"{start}—{previous}")
-                start = number
-        shown = "、".join(spans[:5]) + ("等" if len(spans) > 5 else "")
-        self.notes.insert(self._first_note, f"第 {shown} 行只填了序号，没有人员信息，已跳过。")
+        self.notes.insert(self._first_note, f"第 {_spans(self._numbered)} 行只填了序号，没有人员信息，已跳过。")
+
+
+def _spans(numbers: list[int]) -> str:
+    """Ascending row numbers as the notes name them: "3—5、7"."""
+    spans, start = [], numbers[0]
+    for previous, number in zip(numbers, numbers[1:] + [None]):
+        if number != previous + 1:
+            spans.append(str(start) if start == previous else f"{start}—{previous}")
+            start = number
+    return "、".join(spans[:5]) + ("等" if len(spans) > 5 else "")
 
 
 def _filled(value) -> bool:

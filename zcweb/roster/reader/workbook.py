@@ -32,7 +32,7 @@ def read_book(book, schema: Schema, limits: Limits, deadline: Deadline) -> RawRo
         sheets = getattr(book, "sheet_word", "工作表")  # a web page's are its tables
         notes.append(f"文件有多张{sheets}，读取的是表头最完整的“{sheet.name}”，其他{sheets}未读取。")
     rows = chain(((i, cells) for i, cells in head if i > header.index), rest)
-    return roster(book.format, sheet.name, header, rows, schema, limits, deadline, token, notes)
+    return roster(book.format, sheet.name, header, rows, schema, limits, deadline, token, notes, sheet.hidden)
 
 
 def _read_token(book) -> str | None:

@@ -17,6 +17,10 @@ from .refusals import CORRUPT, PASSWORD, RosterRefused
 from .zipped import inflate, inflate_pieces, replace_member, tag_pieces
 
 
+# A row that Excel hides (<row r="5" … hidden="1">): its number.
+_HIDDEN_ROW = re.compile(rb'<row\s(?=[^>]*?\shidden="(?:1|true)")[^>]*?\br="(\d+)"')
+
+
 class XlsxBook:
     """An xlsx workbook read in this process, each sheet checked first."""
 
@@ -48,9 +52,17 @@ class XlsxBook:
         member = self._sheet_members.get(name)
         if member is None:
             raise RosterRefused(CORRUPT)
-        workbook = self._workbook
+        workbook, hidden = self._workbook, set()
+
+        def pieces():
+            """The sheet's XML, noting on the way the rows it hides."""
+            for xml in tag_pieces(self._data, member):
+                if b'hidden="' in xml:
+                    hidden.update(int(number) for number in _HIDDEN_ROW.findall(xml))
+                yield xml
+
         try:
-            check_sheet_area(lambda: tag_pieces(self._data, member), name, self._limits,
+            check_sheet_area(pieces, name, self._limits,
                              lambda: _shared_strings(self._data, self._members, self._workbook_part))
         except BlankFarCells as blank:
             # Read the sheet from a copy of the file without those cells.
@@ -60,7 +72,7 @@ class XlsxBook:
                 f"工作表“{name}”的 {blank.names} 单元格只有空格，离花名册数据太远，已忽略。")
         sheet = calamine(lambda: workbook.get_sheet_by_name(name))
         start = sheet.start
-        return Sheet(name, start[1] if start else 0, enumerate(sheet.iter_rows()))
+        return Sheet(name, start[1] if start else 0, enumerate(sheet.iter_rows()), frozenset(hidden))
 
 
 def _sheet_members(data: bytes, members: dict[str, zipfile.ZipInfo],
