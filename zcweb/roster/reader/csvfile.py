@@ -51,7 +51,8 @@ def decode(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             pass
-    raise undecodable(_line_of(data, _first_bad_byte(data)), _kind(data.removeprefix(codecs.BOM_UTF8).decode("latin-1")))
+    raise undecodable(_line_of(data, _first_bad_byte(data)),
+                      _kind(data.removeprefix(codecs.BOM_UTF8).decode("latin-1")))
 
 
 def is_markup(text: str) -> bool:
