@@ -763,9 +763,7 @@ def other_xml() -> bytes:
 
 def web_page_gbk_damaged() -> bytes:
     """The web-page export with a byte that no text encoding has, on its third line."""
-    data = web_page_xls()
-    cut = data.index(b"\n", data.index(b"\n") + 1) + 3
-    return data[:cut] + b"\xff" + data[cut:]
+    return _damaged_on_line_3(web_page_xls())
 
 
 def web_page_too_wide() -> bytes:

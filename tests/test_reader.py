@@ -9,6 +9,8 @@ import tests.rosterfiles as files
 from tests.rosterfiles import DATE_FORMS, ID_FORMS, ID_WOMAN_1949, KEYS, LONG_TEXT, SCHEMA, SHUFFLED, TOKEN
 from zcweb.roster.reader import zipped
 from zcweb.roster.reader import Limits, RawRow, RosterRefused, read_roster
+from zcweb.roster.reader.limits import Deadline
+from zcweb.roster.reader.markup import HtmlBook
 
 ALL_KEYS = [column.key for column in SCHEMA.columns]
 CORRUPT = ("文件已损坏或不是有效的表格文件，无法读取。请用 Excel 或 WPS 打开，"
@@ -179,9 +181,6 @@ def test_an_xml_spreadsheet_2003_gives_typed_cells_its_blank_rows_and_the_templa
     ("<tr><td>甲</td><td>乙", [["甲", "乙"]]),
 ])
 def test_html_cells_are_laid_out_as_a_browser_lays_them(cells, laid_out):
-    from zcweb.roster.reader.limits import Deadline
-    from zcweb.roster.reader.markup import HtmlBook
-
     book = HtmlBook([f"<table>{cells}</table>"], Limits(), Deadline(10))
     assert [row for _, row in book.load("表格1").rows] == laid_out
 

@@ -143,9 +143,11 @@ def _written(batch: Batch, upload_id: int) -> tuple[list[int], list[int]]:
     """The ids of the rows the upload wrote: (alone, the others). While
     lists are loaded none is alone: their findings are worked out row by
     row."""
-    alone, others, lists_loaded = [], [], bool(ListUpload.current(batch))
+    if ListUpload.current(batch):
+        return [], [i for (i,) in Applicant.select(Applicant.id).where(Applicant.upload == upload_id).tuples()]
+    alone, others = [], []
     for applicant_id, lone in db.execute_sql(WRITTEN.format(p=db.obj.param), (upload_id,)):
-        (alone if lone and not lists_loaded else others).append(applicant_id)
+        (alone if lone else others).append(applicant_id)
     return alone, others
 
 

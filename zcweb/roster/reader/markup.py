@@ -121,31 +121,33 @@ def _table_rows(table, grid: _Grid) -> list[list[str]]:
     or rows leaves the places it covers blank. Rows of tables inside its
     cells are theirs, not its."""
     rows, below = [], {}  # below: column -> rows it is still covered by a cell above
-    for section in table.iter():  # the parser puts every row in a thead, tbody or tfoot
-        if section.tag not in ("thead", "tbody", "tfoot"):
-            continue
-        for tr in section.iter():
-            if tr.tag != "tr":
+    for tr in _rows_of(table):
+        row = []
+        for cell in tr.iter():
+            if cell.tag not in ("td", "th"):
                 continue
-            row = []
-            for cell in tr.iter():
-                if cell.tag not in ("td", "th"):
-                    continue
-                while below.get(len(row)):
-                    row.append("")
-                attributes = cell.attrs
-                column = len(row)
-                across, down = _span(attributes.get("colspan"), 1000), _span(attributes.get("rowspan"), 65534)
-                row.append(_cell_text(cell))
-                row += [""] * (across - 1)
-                if len(row) > MAX_COLUMNS:
-                    raise RosterRefused(TOO_LARGE)
-                if down > 1:
-                    below.update(dict.fromkeys(range(column, column + across), down))
-            grid.add(row)
-            rows.append(row)
-            below = {column: left - 1 for column, left in below.items() if left > 1}
+            while below.get(len(row)):
+                row.append("")
+            attributes = cell.attrs
+            column = len(row)
+            across, down = _span(attributes.get("colspan"), 1000), _span(attributes.get("rowspan"), 65534)
+            row.append(_cell_text(cell))
+            row += [""] * (across - 1)
+            if len(row) > MAX_COLUMNS:
+                raise RosterRefused(TOO_LARGE)
+            if down > 1:
+                below.update(dict.fromkeys(range(column, column + across), down))
+        grid.add(row)
+        rows.append(row)
+        below = {column: left - 1 for column, left in below.items() if left > 1}
     return rows
+
+
+def _rows_of(table):
+    """A table's own rows: the parser puts every one in a thead, tbody or tfoot."""
+    for section in table.iter():
+        if section.tag in ("thead", "tbody", "tfoot"):
+            yield from (tr for tr in section.iter() if tr.tag == "tr")
 
 
 def _span(value: str | None, largest: int) -> int:
