@@ -2,13 +2,13 @@
 
     .venv/bin/python bench/load.py [--db sqlite|postgres|both] [--contacts 40] [--rows 200]
                                    [--officers 5] [--ramp 10] [--port 5106] [--pg-port 55446]
-                                   [--processes 1]
+                                   [--processes N]
 
 For each database: a fresh database (PostgreSQL: a throwaway cluster on
 --pg-port, as scripts/test-postgres.sh makes), an open batch, one body and
-contact per uploader, officers; waitress serving the app in a subprocess
-on 127.0.0.1 (--processes of them, on one database, each user keeping to
-one). Then each contact logs in, uploads its body's roster of
+contact per uploader, officers; `zcweb serve` serving the app in a
+subprocess on 127.0.0.1 with --processes waitress processes on one port,
+as production runs. Then each contact logs in, uploads its body's roster of
 --rows people, looks at the preview and confirms it, the contacts starting
 evenly spread over --ramp seconds; meanwhile each officer pages through the
 review list, filters it and approves rows, until the contacts are done.
@@ -212,28 +212,38 @@ def sqlite(instance: str):
 
 
 @contextlib.contextmanager
-def waitress(url: str, port: int, threads: int, instance: str):
+def server(url: str, port: int, processes: int | None, threads: int, instance: str):
+    """`zcweb serve` with its processes on one port, as production runs
+    (`processes` None: as many as it starts by default); yields its address
+    and the pids of the server processes."""
+    from tests.helpers import server_processes, serving
+    from zcweb.ops.serve import default_processes
+
+    processes = processes or default_processes()
+
     # Every simulated user logs in from 127.0.0.1: lift the per-address login limit, which
     # is there against guessing passwords, not against a bureau's forty contacts.
     env = {**os.environ, "ZCWEB_DATABASE_URL": url, "ZCWEB_SECRET_KEY": SECRET, "ZCWEB_INSTANCE_PATH": instance,
            "ZCWEB_LOGIN_RATE_LIMIT": "10000 per minute"}
-    server = subprocess.Popen([str(Path(sys.executable).parent / "waitress-serve"), "--host", "127.0.0.1",
-                               "--port", str(port), "--threads", str(threads), "--call", "zcweb:create_app"],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    parent = subprocess.Popen([sys.executable, "-m", "flask", "--app", "zcweb", "serve", "--host", "127.0.0.1",
+                               "--port", str(port), "--processes", str(processes), "--threads", str(threads)],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
-            with contextlib.suppress(OSError):
-                urllib.request.urlopen(base + "/login", timeout=2).close()
-                break
+        for _ in range(300):
+            pids = server_processes(parent.pid)
+            if len(pids) == processes and all(serving(pid, threads) for pid in pids):
+                with contextlib.suppress(OSError):
+                    urllib.request.urlopen(base + "/login", timeout=2).close()
+                    break
             time.sleep(0.1)
         else:
-            raise SystemExit("waitress did not start: " + server.stderr.read().decode()[-2000:])
-        yield base, server.pid
+            raise SystemExit("zcweb serve did not start: " + parent.stderr.read().decode()[-2000:])
+        yield base, pids
     finally:
-        server.terminate()
-        server.wait(10)
-        server.stderr.close()
+        parent.terminate()
+        parent.wait(30)
+        parent.stderr.close()
 
 
 def cpu_seconds(pid: int) -> float:
@@ -258,19 +268,15 @@ def run(database: str, args) -> bool:
     opened = postgres(args.pg_port, "zcload") if database == "postgres" else sqlite(instance)
     with opened as url:
         files = prepare(url, args.contacts, args.officers, args.rows, instance)
-        with contextlib.ExitStack() as servers:
-            started = [servers.enter_context(waitress(url, args.port + n, args.threads, instance))
-                       for n in range(args.processes)]
-            bases, pids = [base for base, _ in started], [pid for _, pid in started]
+        with server(url, args.port, args.processes, args.threads, instance) as (base, pids):
             timings, done, finished = Timings(), [], threading.Event()
             cpu_before = sum(map(cpu_seconds, pids))
             begin = time.monotonic()
-            # Each user keeps to one server process, the users spread over them in turn.
             contacts = [threading.Thread(target=contact, args=(
-                bases[i % len(bases)], timings, f"contact{i:02d}", files[i], begin + args.ramp * i / args.contacts,
+                base, timings, f"contact{i:02d}", files[i], begin + args.ramp * i / args.contacts,
                 done)) for i in range(args.contacts)]
             officers = [threading.Thread(target=officer, args=(
-                bases[k % len(bases)], timings, f"officer{k}", list(range(1, args.contacts + 1)), finished,
+                base, timings, f"officer{k}", list(range(1, args.contacts + 1)), finished,
                 args.officer_requests, k)) for k in range(args.officers)]
             for t in officers + contacts:
                 t.start()
@@ -286,7 +292,7 @@ def run(database: str, args) -> bool:
 
     requests = sum(len(v) for k, v in timings.seconds.items() if k != "upload + confirm")
     print(f"\n== {database}: {args.contacts} contacts x {args.rows} rows (starting over {args.ramp:g} s), "
-          f"{args.officers} officers, {args.processes} waitress process(es) --threads {args.threads}; "
+          f"{args.officers} officers, zcweb serve --processes {len(pids)} --threads {args.threads}; "
           f"machine load (1 min) before: {load_before}, "
           f"after: {loadavg()}")
     print(f"{requests} requests in {elapsed:.1f} s = {requests / elapsed:.1f} requests/s; "
@@ -319,8 +325,8 @@ def main() -> None:
     parser.add_argument("--officer-requests", type=int, default=400, help="upper bound per officer")
     parser.add_argument("--ramp", type=float, default=10, help="seconds over which the contacts start")
     parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
-    parser.add_argument("--processes", type=int, default=1,
-                        help="waitress server processes (on --port, --port + 1, ...), on one database")
+    parser.add_argument("--processes", type=int,
+                        help="zcweb serve's server processes, all on --port (default: as zcweb serve, one per core)")
     parser.add_argument("--port", type=int, default=5106)
     parser.add_argument("--pg-port", type=int, default=55446)
     parser.add_argument("--time-limit", type=float, default=300)

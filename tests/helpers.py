@@ -4,6 +4,7 @@ copies of the real template."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
@@ -130,3 +131,22 @@ def true_tables() -> dict:
 
 def last_upload() -> Upload:
     return Upload.select().order_by(Upload.id.desc()).first()
+
+
+def server_processes(parent: int) -> set[int]:
+    """The server processes `serve` started (not multiprocessing's resource tracker)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            if ppid == parent and b"spawn_main" in (entry / "cmdline").read_bytes():
+                found.add(int(entry.name))
+        except (ValueError, OSError):  # not a process, or gone meanwhile
+            continue
+    return found
+
+
+def serving(pid: int, threads: int) -> bool:
+    """Whether the process has started waitress's worker threads (made its app)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(status.split("Threads:", 1)[1].split()[0]) > threads

@@ -24,6 +24,7 @@ from ..roster.batch import format_date, load_preset
 from . import demo
 from .backup import backup_command
 from .provision import Refused, copy_batch, create_batch, create_user
+from .serve import serve_command
 
 # 上虞区's submitting bodies (DOMAIN.md): (name, kind, old names).
 SHANGYU_BODIES = [
@@ -334,7 +335,7 @@ def history_command(id_number: str, as_json: bool):
 
 COMMANDS = (new_batch_command, gongshi_command, seed_demo_command, create_user_command, template_command,
             import_command, export_roster_command, reconcile_command, results_command, history_command,
-            backup_command, unlock_command)
+            backup_command, unlock_command, serve_command)
 
 
 NOT_INITIALISED = "数据库尚未初始化，请先运行 flask --app zcweb init-db"

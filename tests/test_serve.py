@@ -1,0 +1,121 @@
+"""`zcweb serve`: several waitress processes on one address, as production
+runs. Connections are spread over the processes, one that dies is started
+again, SIGTERM stops them all, and a process that cannot start stops the
+server with the cause instead of restarting forever."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from zcweb.ops import serve
+
+from tests.helpers import server_processes, serving
+from tests.test_two_processes import ROOT, free_port, wait_until_serving
+
+pytestmark = pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads Linux's /proc")
+
+
+def connections_held(pids: set[int], port: int) -> dict[int, int]:
+    """How many established connections to `port` each process holds."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":  # 01: ESTABLISHED
+                inodes.add(fields[9])
+    held = {}
+    for pid in pids:
+        fds = Path(f"/proc/{pid}/fd")
+        held[pid] = sum(1 for fd in fds.iterdir() if os.readlink(fd).removeprefix("socket:[").rstrip("]") in inodes)
+    return held
+
+
+def wait_for(condition, seconds: float = 30):
+    deadline = time.monotonic() + seconds
+    while not (found := condition()):
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+    return found
+
+
+@pytest.fixture
+def server(app, tmp_path):
+    port = free_port()
+    env = {**os.environ, "ZCWEB_DATABASE_URL": app.config["DATABASE_URL"], "ZCWEB_SECRET_KEY": "test-secret-key",
+           "ZCWEB_INSTANCE_PATH": str(tmp_path)}
+    process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "zcweb", "serve", "--port", str(port),
+                                "--processes", "2", "--threads", "4"],
+                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_until_serving(f"http://127.0.0.1:{port}")
+        yield process, port
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+
+
+def test_serve_spreads_connections_over_its_processes_restarts_one_that_dies_and_stops_on_sigterm(server):
+    process, port = server
+    children = wait_for(lambda: len(server_processes(process.pid)) == 2 and server_processes(process.pid))
+    wait_for(lambda: all(serving(pid, 4) for pid in children))
+
+    # Connections kept open after a page each: every process has taken some.
+    connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=10) for _ in range(24)]
+    for connection in connections:
+        connection.request("GET", "/login")
+    for connection in connections:
+        response = connection.getresponse()
+        assert response.status == 200 and "登录" in response.read().decode()
+    held = wait_for(lambda: (held := connections_held(children, port)) and sum(held.values()) == 24 and held)
+    assert all(count > 0 for count in held.values()), held
+    for connection in connections:
+        connection.close()
+
+    # A process killed outright is replaced, and the address keeps answering.
+    killed = min(children)
+    os.kill(killed, signal.SIGKILL)
+    replaced = wait_for(lambda: len(now := server_processes(process.pid)) == 2 and killed not in now and now)
+    assert replaced - children
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", "/login")
+    assert connection.getresponse().status == 200
+    connection.close()
+
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(30) == 0
+    output, errors = process.communicate()
+    assert f"http://127.0.0.1:{port}/（2 个服务进程，每个 4 个线程" in output
+    assert "zcweb 已停止。" in output
+    assert f"服务进程 {killed} 意外退出（退出码 -9），已重新启动。" in errors
+    assert not any(Path(f"/proc/{pid}").exists() for pid in replaced)
+
+
+def exit_at_once(listener: socket.socket) -> None:
+    """A server process that cannot start (as with a wrong setting)."""
+    sys.exit(3)
+
+
+def test_a_process_that_cannot_start_stops_the_server_with_the_cause():
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        started = time.monotonic()
+        failure = serve.supervise(listener, 1, exit_at_once, ())
+    assert failure.startswith("服务进程启动后随即退出（退出码 3），已连续 3 次，已停止。")
+    assert time.monotonic() - started < serve.QUICK_EXIT_SECONDS * serve.QUICK_EXITS_TO_STOP
+
+
+def test_an_address_in_use_is_refused_with_what_to_do(app):
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = app.test_cli_runner().invoke(args=["serve", "--port", str(port), "--processes", "1"])
+    assert result.exit_code == 1
+    assert f"无法在 127.0.0.1:{port} 上监听" in result.output and "请换一个端口（--port）" in result.output
