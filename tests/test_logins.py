@@ -13,8 +13,9 @@ import pytest
 
 from zcweb import create_app, models
 from zcweb.access import logins
+from zcweb.access.ratelimits import DatabaseStorage
 from zcweb.ops.cli import DEMO_PASSWORD
-from zcweb.db import migrate
+from zcweb.db import db, migrate
 from zcweb.models import Event, User
 
 
@@ -170,6 +171,21 @@ def test_lockout_numbers_are_settings(app, client, ctx):
     assert "登录失败次数过多" in fail(client).get_data(as_text=True)
     move_failures_back(61 / 60)
     assert try_login(client).status_code == 303
+
+
+def test_the_rate_limit_counts_in_the_database_a_window_at_a_time(ctx):
+    storage = DatabaseStorage("zcweb://")
+    assert [storage.incr("login 127.0.0.1", 60) for _ in range(3)] == [1, 2, 3]
+    assert storage.get("login 127.0.0.1") == 3
+    assert time.time() + 55 < storage.get_expiry("login 127.0.0.1") <= time.time() + 60
+    db.execute_sql("UPDATE rate_limit SET expires_at = expires_at - 61")  # the window has ended
+    assert storage.get("login 127.0.0.1") == 0
+    storage.incr("login 10.0.0.9", 60)  # a new window; the ended one is cleared away
+    assert db.execute_sql("SELECT key, hits FROM rate_limit").fetchall() == [("login 10.0.0.9", 1)]
+    assert storage.incr("login 127.0.0.1", 60) == 1
+    storage.clear("login 10.0.0.9")
+    assert storage.get("login 10.0.0.9") == 0 and storage.check()
+    assert storage.reset() == 1 and storage.get("login 127.0.0.1") == 0
 
 
 def test_too_many_login_posts_from_one_address_get_a_chinese_429(app, client, ctx):

@@ -6,6 +6,11 @@ server with the cause instead of restarting forever."""
 from __future__ import annotations
 
 import http.client
+import http.cookiejar
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
 import os
 import signal
 import socket
@@ -19,7 +24,7 @@ import pytest
 from zcweb.ops import serve
 
 from tests.helpers import server_processes, serving
-from tests.test_two_processes import ROOT, free_port, wait_until_serving
+from tests.test_two_processes import ROOT, free_port, servers, wait_until_serving  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads Linux's /proc")
 
@@ -119,3 +124,28 @@ def test_an_address_in_use_is_refused_with_what_to_do(app):
         result = app.test_cli_runner().invoke(args=["serve", "--port", str(port), "--processes", "1"])
     assert result.exit_code == 1
     assert f"无法在 127.0.0.1:{port} 上监听" in result.output and "请换一个端口（--port）" in result.output
+
+
+@pytest.fixture
+def server_env() -> dict:
+    return {"ZCWEB_LOGIN_RATE_LIMIT": "3 per minute"}
+
+
+def test_the_login_rate_limit_counts_the_posts_every_process_took(servers):
+    """The limit's counts are in the database: posts spread over two
+    processes are counted together, as one process counts them."""
+    answers = []
+    for attempt in range(5):
+        base = servers[attempt % 2]
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        with opener.open(base + "/login", timeout=30) as response:
+            token = re.search(r'name="csrf-token" content="([^"]+)"', response.read().decode()).group(1)
+        request = urllib.request.Request(base + "/login", data=urllib.parse.urlencode(
+            {"username": f"nobody{attempt}", "password": "wrong", "csrf_token": token}).encode())
+        try:
+            with opener.open(request, timeout=30) as response:
+                answers.append((response.status, response.read().decode()))
+        except urllib.error.HTTPError as e:
+            answers.append((e.code, e.read().decode()))
+    assert [status for status, _ in answers] == [401, 401, 401, 429, 429]
+    assert "登录尝试过于频繁，请稍后再试。" in answers[3][1]

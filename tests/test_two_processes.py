@@ -46,13 +46,19 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def servers(app, tmp_path):
+def server_env() -> dict:
+    """Settings the server processes get beyond the database's (a module may override it)."""
+    return {}
+
+
+@pytest.fixture
+def servers(app, tmp_path, server_env):
     """Two waitress processes on the app's database; their base URLs."""
     processes, urls = [], []
     for name in ("a", "b"):
         port = free_port()
         env = {**os.environ, "ZCWEB_DATABASE_URL": app.config["DATABASE_URL"], "ZCWEB_SECRET_KEY": "test-secret-key",
-               "ZCWEB_INSTANCE_PATH": str(tmp_path / name)}
+               "ZCWEB_INSTANCE_PATH": str(tmp_path / name), **server_env}
         processes.append(subprocess.Popen(
             [sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{port}", "--threads=4", "--call",
              "zcweb:create_app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))

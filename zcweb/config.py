@@ -31,9 +31,10 @@ LOGIN_DELAY_MAX = 10  # seconds
 # trusted (Werkzeug's ProxyFix): 0 = none, the client connects directly.
 TRUSTED_PROXIES = 0
 # Flask-Limiter's coarser guard: POSTs to /login per client address. Its
-# counts live in RATELIMIT_STORAGE_URI (memory: per server process).
+# counts live in RATELIMIT_STORAGE_URI: "zcweb://" is the app's database
+# (zcweb/access/ratelimits.py), which every server process shares.
 LOGIN_RATE_LIMIT = "30 per minute"
-RATELIMIT_STORAGE_URI = "memory://"
+RATELIMIT_STORAGE_URI = "zcweb://"
 # A session ends this many seconds after logging in, or after this long
 # without a request.
 SESSION_LIFETIME = 12 * 3600

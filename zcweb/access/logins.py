@@ -19,6 +19,7 @@ from flask_limiter.util import get_remote_address
 from peewee import fn
 
 from .. import models
+from . import ratelimits  # noqa: F401  (registers the "zcweb://" storage)
 from ..db import db, is_sqlite
 from ..models import Event, User
 
