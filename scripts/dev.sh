@@ -63,7 +63,7 @@ case "${1:-}" in
     "$VENV/bin/flask" --app zcweb init-db
     "$VENV/bin/flask" --app zcweb seed-demo
     say "启动：http://127.0.0.1:$PORT （Ctrl+C 退出）"
-    exec "$VENV/bin/flask" --app zcweb run --host 127.0.0.1 --port "$PORT"
+    exec "$VENV/bin/zcweb" serve --host 127.0.0.1 --port "$PORT"
     ;;
   test)
     install_system_packages
