@@ -209,6 +209,7 @@ def test_j_and_k_on_the_detail_page_walk_the_filtered_list_and_a_approves(page, 
     page.wait_for_url(re.compile(rf"/applicants/{ids[4]}\?next="))
     keys.press("a")
     expect(page.locator("h1 .badge.s-approved")).to_be_visible()
+    page.wait_for_load_state()  # "a" posted the form: the page it led to has its keys once loaded
     assert stored(app, ids) == [(workflow.APPROVED if i == 4 else workflow.PENDING, None, 0) for i in range(9)]
     # Still in the filter: j goes on to 申报人08, back to the list keeps the filter.
     keys.press("j")

@@ -59,7 +59,10 @@ def serve_command(host: str, port: int, processes: int | None, threads: int):
     except OSError as e:
         raise click.ClickException(f"无法在 {host}:{port} 上监听（{e.strerror}）。"
                                    "端口可能已被占用，请换一个端口（--port）或停止占用它的程序。") from None
-    db.close()  # the children open their own connections
+    # The children open their own connections: this process keeps none.
+    db.close()
+    if hasattr(db.obj, "close_all"):  # a PostgreSQL pool's idle connections
+        db.obj.close_all()
     click.echo(f"zcweb 已启动：http://{host}:{port}/（{processes} 个服务进程，每个 {threads} 个线程；Ctrl+C 停止）")
     with listener:
         failure = supervise(listener, processes, _serve, (threads,))
