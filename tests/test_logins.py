@@ -10,9 +10,10 @@ import re
 import time
 
 import pytest
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from zcweb import create_app, models
-from zcweb.access import logins
+from zcweb.access import hygiene, logins
 from zcweb.access.ratelimits import DatabaseStorage
 from zcweb.ops.cli import DEMO_PASSWORD
 from zcweb.db import db, migrate
@@ -369,3 +370,16 @@ def test_the_forwarded_client_address_counts_only_behind_a_trusted_proxy(tmp_pat
                            headers={"X-Forwarded-For": "203.0.113.9"}, environ_base={"REMOTE_ADDR": "10.0.0.1"})
     with app.app_context():
         assert Event.get(Event.action == logins.FAILED).address == recorded
+
+
+@pytest.mark.parametrize("forwarded", ["203.0.113.9\x00", "\x00\x1f", "2" * 5000, "２０３.０.１１３.９"])
+def test_any_forwarded_address_is_counted_and_recorded_clean_never_a_500(app, client, ctx, forwarded):
+    """Behind a trusted proxy, X-Forwarded-For is the client's: the rate
+    limit and the lockout count it as the cleaned address, in the database."""
+    app.config["LOGIN_RATE_LIMIT"] = "2 per minute"
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1)
+    statuses = [client.post("/login", data={"username": "officer", "password": "wrong-password"},
+                            headers={"X-Forwarded-For": forwarded}).status_code for _ in range(3)]
+    assert statuses == [401, 401, 429]
+    recorded = hygiene.clean(forwarded)[:hygiene.ADDRESS_LENGTH]
+    assert [e.address for e in Event.select().where(Event.action == logins.FAILED)] == [recorded, recorded]

@@ -14,7 +14,6 @@ import secrets
 
 from flask import current_app
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 
 from peewee import fn
 
@@ -22,6 +21,7 @@ from .. import models
 from . import ratelimits  # noqa: F401  (registers the "zcweb://" storage)
 from ..db import db, is_sqlite
 from ..models import Event, User
+from .hygiene import client_address
 
 FAILED = "auth.failed"
 UNLOCKED = "auth.unlock"
@@ -30,8 +30,11 @@ MIN_PASSWORD = 10
 DEMO_PASSWORD = "shangyu2024"
 TEMPORARY_PASSWORD_HOURS = 72
 
-# Requests per client address (LOGIN_RATE_LIMIT), before any password is checked.
-limiter = Limiter(get_remote_address)
+# Requests per client address (LOGIN_RATE_LIMIT), before any password is checked:
+# the address cleaned as the lockout records it (a forwarded one may hold any
+# byte). Flask-Limiter lets an empty key through: one of nothing but controls
+# is counted as "?".
+limiter = Limiter(lambda: client_address() or "?")
 
 
 @functools.cache
