@@ -67,6 +67,8 @@ def server(app, tmp_path):
         if process.poll() is None:
             process.kill()
             process.wait(10)
+        process.stdout.close()
+        process.stderr.close()
 
 
 def test_serve_spreads_connections_over_its_processes_restarts_one_that_dies_and_stops_on_sigterm(server):
@@ -118,12 +120,31 @@ def test_a_process_that_cannot_start_stops_the_server_with_the_cause():
     assert time.monotonic() - started < serve.QUICK_EXIT_SECONDS * serve.QUICK_EXITS_TO_STOP
 
 
-def test_an_address_in_use_is_refused_with_what_to_do(app):
+def test_an_address_in_use_or_not_of_this_machine_is_refused_with_what_to_do(app):
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = taken.getsockname()[1]
         result = app.test_cli_runner().invoke(args=["serve", "--port", str(port), "--processes", "1"])
     assert result.exit_code == 1
-    assert f"无法在 127.0.0.1:{port} 上监听" in result.output and "请换一个端口（--port）" in result.output
+    assert f"无法在 127.0.0.1:{port} 上监听：端口已被占用（可能 zcweb 已在运行），请换一个端口（--port）" in result.output
+    result = app.test_cli_runner().invoke(args=["serve", "--host", "192.0.2.1", "--processes", "1"])
+    assert result.exit_code == 1
+    assert "无法在 192.0.2.1:8080 上监听：本机没有地址 192.0.2.1，请写本机的内网地址" in result.output
+
+
+def test_the_server_processes_stop_when_serve_is_killed_outright(server):
+    process, _ = server
+    children = wait_for(lambda: len(server_processes(process.pid)) == 2 and server_processes(process.pid))
+    process.kill()
+    process.wait(10)
+    wait_for(lambda: not any(running(pid) for pid in children))
+
+
+def running(pid: int) -> bool:
+    """Whether the process exists and has not exited (a zombie has)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 @pytest.fixture

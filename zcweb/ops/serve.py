@@ -9,17 +9,20 @@ front. Each process makes its own app; nothing is kept in a process
 them may answer any request. A process that dies is started again; if
 one dies within seconds of starting three times running, a setting is
 wrong, and the server stops with the cause rather than restart forever.
-Ctrl+C or SIGTERM stops them all, each finishing its requests first.
+Ctrl+C or SIGTERM stops them all, each finishing its requests first;
+if `serve` itself is killed outright, its processes stop by themselves.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import multiprocessing
 import os
 import signal
 import socket
 import sys
+import threading
 import time
 from multiprocessing.connection import wait
 
@@ -57,8 +60,7 @@ def serve_command(host: str, port: int, processes: int | None, threads: int):
         listener = socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET,
                                         backlog=1024)
     except OSError as e:
-        raise click.ClickException(f"无法在 {host}:{port} 上监听（{e.strerror}）。"
-                                   "端口可能已被占用，请换一个端口（--port）或停止占用它的程序。") from None
+        raise click.ClickException(f"无法在 {host}:{port} 上监听：{_why_not(e, host, port)}") from None
     # The children open their own connections: this process keeps none.
     db.close()
     if hasattr(db.obj, "close_all"):  # a PostgreSQL pool's idle connections
@@ -69,6 +71,19 @@ def serve_command(host: str, port: int, processes: int | None, threads: int):
     if failure:
         raise click.ClickException(failure)
     click.echo("zcweb 已停止。")
+
+
+def _why_not(error: OSError, host: str, port: int) -> str:
+    if isinstance(error, socket.gaierror):
+        return f"“{host}”不是有效的地址，请写本机的 IP 地址（如 192.168.1.20）或 127.0.0.1。"
+    if error.errno == errno.EADDRINUSE:
+        return "端口已被占用（可能 zcweb 已在运行），请换一个端口（--port）或先停止占用它的程序。"
+    if error.errno == errno.EACCES:
+        return (f"没有使用端口 {port} 的权限（1024 以下的端口须有管理员权限），请换一个 1024 以上的端口。"
+                if port < 1024 else "没有权限，请换一个端口（--port）。")
+    if error.errno == errno.EADDRNOTAVAIL:
+        return f"本机没有地址 {host}，请写本机的内网地址（如 192.168.1.20）或 127.0.0.1。"
+    return f"{error.strerror or error}。"
 
 
 def supervise(listener: socket.socket, processes: int, target, args: tuple) -> str | None:
@@ -123,9 +138,19 @@ def _serve(listener: socket.socket, threads: int) -> None:
 
     from .. import create_app
 
-    # SIGTERM ends waitress's loop as Ctrl+C does: the requests under way are
-    # finished (for up to 5 s), no new ones are taken.
+    # The parent stops this process with SIGTERM, which ends waitress's loop:
+    # the requests under way are finished (for up to 5 s), no new ones taken.
+    # Ctrl+C reaches the parent, which stops every process so.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_stop_with, args=(multiprocessing.parent_process(),), daemon=True).start()
     logging.basicConfig()
     server = create_server(create_app(), sockets=[listener], threads=threads, ident="zcweb")
     server.run()
+
+
+def _stop_with(parent) -> None:
+    """A server process never outlives `serve` (killed outright, it cannot
+    stop its processes): once the parent is gone this one stops too."""
+    wait([parent.sentinel])
+    os.kill(os.getpid(), signal.SIGTERM)
