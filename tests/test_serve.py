@@ -1,22 +1,23 @@
 """`zcweb serve`: several waitress processes on one address, as production
 runs. Connections are spread over the processes, one that dies is started
-again, SIGTERM stops them all, and a process that cannot start stops the
-server with the cause instead of restarting forever."""
+again, SIGTERM stops them all (and killing `serve` stops them too), and a
+process that cannot start stops the server with the cause instead of
+restarting forever. The login rate limit counts what every process took."""
 
 from __future__ import annotations
 
 import http.client
 import http.cookiejar
-import re
-import urllib.error
-import urllib.parse
-import urllib.request
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest

@@ -17,9 +17,6 @@ from ..db import db
 class DatabaseStorage(Storage):
     STORAGE_SCHEME = ["zcweb"]
 
-    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options):
-        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
-
     @property
     def base_exceptions(self):
         return PeeweeException
