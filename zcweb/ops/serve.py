@@ -54,7 +54,7 @@ def default_processes() -> int:
               help=f"服务进程数，默认为本机 CPU 核数（最多 {MAX_DEFAULT_PROCESSES}）")
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True, help="每个进程的线程数")
 def serve_command(host: str, port: int, processes: int | None, threads: int):
-    """生产环境的服务器：多个 waitress 进程共用一个地址。"""
+    """Serve the app in production: waitress processes, one per core, on one address."""
     processes = processes or default_processes()
     try:
         listener = socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET,
