@@ -876,6 +876,18 @@ def xls_many_rows(count: int) -> bytes:
     return _xlwt_bytes(_xlwt_book({"申报人员": table(HEADERS, [person(n) for n in range(3, 3 + count)])}))
 
 
+def filtered_xls() -> bytes:
+    """The .xls of `filtered_xlsx`: rows 3 and 5 hidden (ROW records with
+    fDyZero, as Excel's filter leaves them), and a hidden row on another
+    sheet with an ASCII name, which is not the roster's."""
+    book = _xlwt_book({"申报人员": table(HEADERS, [person(1), person(3), person(2), person(4)]),
+                       "Notes": [["说明"], ["第二行"]]})
+    for number in (3, 5):
+        book.get_sheet(0).row(number - 1).hidden = True
+    book.get_sheet(1).row(1).hidden = True
+    return _xlwt_bytes(book)
+
+
 def xls_hidden_sheet() -> bytes:
     rows = table(HEADERS, [person(1)])
     return _xlwt_bytes(_xlwt_book({"旧名单": table(HEADERS, [person(3)]), "Sheet1": rows},

@@ -79,6 +79,7 @@ READ = {
     "unicode_text": (2, 1, 1, {"month.invalid"}),
     "xls": (2, 1, 1, {"month.invalid"}),
     "xls_hidden_sheet": (1, 1, 0, set()),
+    "filtered_xls": (4, 3, 1, {"month.invalid"}),
     "backslash_xlsx": (2, 1, 1, {"month.invalid"}),
     "bare_xlsx": (2, 1, 1, {"month.invalid"}),
     "strict_xlsx": (2, 1, 1, {"month.invalid"}),
@@ -94,6 +95,7 @@ NOTES = {
     "duplicate_header_xlsx": "“身份证号码”（AE 列）与“身份证号”（D 列）重复，已读取 D 列",
     "two_sheets_xlsx": "读取的是表头最完整的“花名册”",
     "filtered_xlsx": "第 3、5 行在 Excel 中是隐藏的",
+    "filtered_xls": "第 3、5 行在 Excel 中是隐藏的",
 }
 
 

@@ -1,13 +1,15 @@
 import datetime as dt
 import inspect
 import io
+import random
 import zipfile
 
+import olefile
 import pytest
 
 import tests.rosterfiles as files
 from tests.rosterfiles import DATE_FORMS, ID_FORMS, ID_WOMAN_1949, KEYS, LONG_TEXT, SCHEMA, SHUFFLED, TOKEN
-from zcweb.roster.reader import zipped
+from zcweb.roster.reader import biff, zipped
 from zcweb.roster.reader import Limits, RawRow, RosterRefused, read_roster
 from zcweb.roster.reader.limits import Deadline
 from zcweb.roster.reader.markup import HtmlBook
@@ -362,11 +364,26 @@ def test_rows_numbered_in_advance_and_lines_under_the_table_are_skipped_and_name
                             "第 8 行“填表人：王丽”不是人员信息，已跳过。", "第 9 行“合计”不是人员信息，已跳过。"]
 
 
-def test_rows_excel_hides_are_read_and_named():
-    roster = read(files.filtered_xlsx())
+@pytest.mark.parametrize("build", [files.filtered_xlsx, files.filtered_xls])
+def test_rows_excel_hides_are_read_and_named(build):
+    roster = read(build())
     assert [row.number for row in roster.rows] == [2, 3, 4, 5]
     assert roster.notes == ["第 3、5 行在 Excel 中是隐藏的（可能被筛选或隐藏了），这些行也已读取。"
                             "如其中的人员不应报送，请删除这些行后重新上传。"]
+
+
+def test_an_xls_tells_the_hidden_rows_of_each_sheet_and_a_damaged_one_tells_none():
+    with olefile.OleFileIO(io.BytesIO(files.filtered_xls())) as ole:
+        stream = ole.openstream("Workbook").read()
+    assert biff.hidden_rows(stream) == {"申报人员": frozenset({3, 5}), "Notes": frozenset({2})}
+    assert biff.hidden_rows(files.xls_garbage()) == {}
+    chance = random.Random(19)
+    for _ in range(200):  # cut short or with bytes changed: an answer, never an error
+        damaged = bytearray(stream[:chance.randrange(len(stream))])
+        for _ in range(20):
+            if damaged:
+                damaged[chance.randrange(len(damaged))] = chance.randrange(256)
+        assert isinstance(biff.hidden_rows(bytes(damaged)), dict)
     hidden = files.xml_spreadsheet_xls().replace(b'<Row ss:Index="5">', b'<Row ss:Index="5" ss:Hidden="1">')
     assert read(hidden).notes == ["第 5 行在 Excel 中是隐藏的（可能被筛选或隐藏了），这些行也已读取。"
                                   "如其中的人员不应报送，请删除这些行后重新上传。"]

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import io
 import posixpath
-import struct
 import zipfile
 
 import olefile
 
 from ..schema import Schema
+from .biff import has_filepass, hidden_rows
 from .csvfile import decode, is_markup, read_csv
 from .farcells import NonstandardXml
 from .isolated import IsolatedBook
@@ -146,28 +146,14 @@ def _read_ole(data: bytes, schema: Schema, limits: Limits, deadline: Deadline) -
             workbook = ole.openstream(stream).read() if stream else b""
     except Exception:  # olefile raises assorted errors on damaged files
         raise RosterRefused(CORRUPT) from None
-    if {"encryptioninfo", "encryptedpackage"} & entries or _has_filepass(workbook):
+    if {"encryptioninfo", "encryptedpackage"} & entries or has_filepass(workbook):
         raise RosterRefused(PASSWORD)
     if any(_VBA_STORAGES & set(entry.split("/")) for entry in entries):
         raise RosterRefused(MACROS)
     if workbook:
-        return read_book(IsolatedBook("xls", data, limits, deadline), schema, limits, deadline)
+        return read_book(IsolatedBook("xls", data, limits, deadline, hidden_rows(workbook)), schema, limits, deadline)
     if "worddocument" in entries:
         raise not_a_roster("Word 文档")
     if "powerpoint document" in entries:
         raise not_a_roster("PowerPoint 演示文稿")
     raise RosterRefused(NOT_TEXT)
-
-
-def _has_filepass(stream: bytes) -> bool:
-    """Whether an .xls's workbook globals hold FILEPASS, the mark of a
-    password to open (calamine reports it only as an unknown format)."""
-    offset = 0
-    while offset + 4 <= len(stream):
-        kind, length = struct.unpack_from("<HH", stream, offset)
-        if kind == 0x002F:
-            return True
-        if kind == 0x000A:  # EOF: the globals end here
-            return False
-        offset += 4 + length
-    return False

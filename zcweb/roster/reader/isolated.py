@@ -25,8 +25,11 @@ _CHILD = Path(__file__).with_name("child.py")
 class IsolatedBook:
     """A workbook read by python-calamine in a child process."""
 
-    def __init__(self, format: str, data: bytes, limits: Limits, deadline: Deadline):
-        self.format = format
+    def __init__(self, format: str, data: bytes, limits: Limits, deadline: Deadline,
+                 hidden: dict[str, frozenset[int]] | None = None):
+        """`hidden`: sheet name -> the numbers of the rows it hides, where
+        they are known (an .xls: `biff.hidden_rows`)."""
+        self.format, self._hidden = format, hidden or {}
         self._max_rows = limits.max_rows
         # The child sends at most this many non-empty rows of a sheet, and one
         # more to say there are more.
@@ -38,7 +41,7 @@ class IsolatedBook:
         _, _, _, first_column, rows = self._sheets[name]
         if len(rows) > self._cap:
             raise too_many_rows(self._max_rows)
-        return Sheet(name, first_column, iter(rows))
+        return Sheet(name, first_column, iter(rows), self._hidden.get(name, frozenset()))
 
 
 def _run_isolated(data: bytes, cap: int, deadline: Deadline) -> list[tuple]:
