@@ -13,6 +13,7 @@ _BOF, _EOF, _FILEPASS, _BOUNDSHEET, _ROW = 0x0809, 0x000A, 0x002F, 0x0085, 0x020
 _ROW_HIDDEN = 0x0020  # fDyZero
 _HEADER = struct.Struct("<HH")  # a record's kind and length
 _U16 = struct.Struct("<H")
+_BIFF8 = 0x0600  # a BOF record's version
 
 
 def _records(stream: bytes, offset: int = 0) -> Iterator[tuple[int, bytes]]:
@@ -32,8 +33,11 @@ def has_filepass(stream: bytes) -> bool:
 
 
 def hidden_rows(stream: bytes) -> dict[str, frozenset[int]]:
-    """Sheet name -> the numbers (1-based) of the rows it hides."""
+    """Sheet name -> the numbers (1-based) of the rows it hides (BIFF8
+    only: Excel 95's names are in another form, and it is rare enough)."""
     found = {}
+    if len(stream) < 6 or _U16.unpack_from(stream)[0] != _BOF or _U16.unpack_from(stream, 4)[0] != _BIFF8:
+        return found
     for kind, data in _records(stream):
         if kind != _BOUNDSHEET or len(data) < 8:
             continue
