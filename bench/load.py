@@ -249,7 +249,9 @@ def server(url: str, port: int, processes: int | None, threads: int, instance: s
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process (Linux), to set its work apart
     from the latency that other processes on a shared machine add."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    from tests.helpers import proc_stat
+
+    fields = proc_stat(pid)
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 

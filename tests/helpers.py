@@ -133,13 +133,18 @@ def last_upload() -> Upload:
     return Upload.select().order_by(Upload.id.desc()).first()
 
 
+def proc_stat(pid: int | str) -> list[str]:
+    """A process's /proc/PID/stat fields after its name (Linux): state,
+    parent, ..., user and system CPU ticks at [11] and [12]."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def server_processes(parent: int) -> set[int]:
     """The server processes `serve` started (not multiprocessing's resource tracker)."""
     found = set()
     for entry in Path("/proc").iterdir():
         try:
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            if ppid == parent and b"spawn_main" in (entry / "cmdline").read_bytes():
+            if int(proc_stat(entry.name)[1]) == parent and b"spawn_main" in (entry / "cmdline").read_bytes():
                 found.add(int(entry.name))
         except (ValueError, OSError):  # not a process, or gone meanwhile
             continue

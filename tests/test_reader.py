@@ -384,6 +384,9 @@ def test_an_xls_tells_the_hidden_rows_of_each_sheet_and_a_damaged_one_tells_none
             if damaged:
                 damaged[chance.randrange(len(damaged))] = chance.randrange(256)
         assert isinstance(biff.hidden_rows(bytes(damaged)), dict)
+
+
+def test_rows_an_xml_spreadsheet_hides_are_read_and_named():
     hidden = files.xml_spreadsheet_xls().replace(b'<Row ss:Index="5">', b'<Row ss:Index="5" ss:Hidden="1">')
     assert read(hidden).notes == ["第 5 行在 Excel 中是隐藏的（可能被筛选或隐藏了），这些行也已读取。"
                                   "如其中的人员不应报送，请删除这些行后重新上传。"]

@@ -24,7 +24,7 @@ import pytest
 
 from zcweb.ops import serve
 
-from tests.helpers import server_processes, serving
+from tests.helpers import proc_stat, server_processes, serving
 from tests.test_two_processes import ROOT, free_port, servers, wait_until_serving  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads Linux's /proc")
@@ -148,7 +148,7 @@ def test_the_server_processes_stop_when_serve_is_killed_outright(server):
 def running(pid: int) -> bool:
     """Whether the process exists and has not exited (a zombie has)."""
     try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        return proc_stat(pid)[0] != "Z"
     except OSError:
         return False
 
